@@ -1,0 +1,7 @@
+"""The JSON API the screens use; its OpenAPI document is served at /api/openapi.json."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from api import views  # noqa: E402,F401

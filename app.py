@@ -1,0 +1,178 @@
+"""The Loket application factory and Socket.IO server: read this file as the table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+
+import i18n
+from db import Database
+from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
+from rules.errors import RuleError
+from rules.privacy import ScrubFilter
+from settings import ConfigError, ROOT, Settings, load_settings
+
+
+def create_app(overrides: dict | None = None, settings: Settings | None = None) -> Flask:
+    """Build the app: configuration, extensions, screens, the API, Socket.IO handlers and commands."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder="templates",
+                static_folder="static")
+    settings = settings or load_settings()
+    configure(app, settings, overrides or {})
+    register_extensions(app, settings)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_health(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings, overrides: dict) -> None:
+    secret = settings.secret_key or os.environ.get("LOKET_SECRET_KEY", "")
+    if not secret:
+        secret = _instance_secret(app)
+    app.config.update(
+        SECRET_KEY=secret,
+        DATABASE_URL=settings.database_url or None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a kiosk page stays open all day
+        BABEL_DEFAULT_LOCALE=settings.app.default_language,
+        BABEL_DEFAULT_TIMEZONE=settings.office.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in i18n.translation_dirs()),
+        KIOSK_STATION="kiosk-1",
+        TESTING_CLOCK=False,
+    )
+    app.config.update(overrides)
+    app.extensions["loket.settings"] = settings
+    if not app.testing:
+        configure_logging()
+
+
+def _instance_secret(app: Flask) -> str:
+    """A per-installation secret kept in instance/ so sessions survive restarts without configuration."""
+    path = ROOT / "instance" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        import secrets
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure_logging() -> None:
+    """One place for logging; every record is scrubbed of personal data."""
+    root = logging.getLogger()
+    if any(isinstance(f, ScrubFilter) for h in root.handlers for f in h.filters):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for h in logging.getLogger("werkzeug").handlers:
+        h.addFilter(ScrubFilter())
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    db = Database(app.config["DATABASE_URL"])
+    app.extensions["loket.db"] = db
+    i18n.compile_catalogs()
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    socketio.init_app(app, message_queue=settings.message_queue or None,
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+                      cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [])
+
+    @app.context_processor
+    def _globals():
+        from flask_login import current_user
+        return {"settings": settings, "current_user": current_user, "lang": i18n.select_locale()}
+
+
+def register_blueprints(app: Flask) -> None:
+    from api import bp as api_bp
+    from auth import bp as auth_bp
+    from counter import bp as counter_bp
+    from display import bp as display_bp
+    from kiosk import bp as kiosk_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
+    app.register_blueprint(counter_bp, url_prefix="/counter")
+    app.register_blueprint(display_bp, url_prefix="/display")
+    api_spec.register(app)
+    import display.events  # noqa: F401  (Socket.IO handlers)
+
+    @app.route("/")
+    def index():
+        return render_template("index.html")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.is_json
+
+    @app.errorhandler(RuleError)
+    def _rule_error(err: RuleError):
+        message = _(err.message, **err.params)
+        if wants_json():
+            return jsonify(error=err.code, message=message), err.status
+        return render_template("error.html", message=message), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err):
+        message = _("This form has expired. Reload the page and try again.")
+        if wants_json():
+            return jsonify(error="csrf", message=message), 400
+        return render_template("error.html", message=message), 400
+
+    for status, text_ in ((404, "Not found."), (405, "Method not allowed."), (500, "Something went wrong.")):
+        def handler(err, status=status, text_=text_):
+            if wants_json():
+                return jsonify(error=str(status), message=_(text_)), status
+            return render_template("error.html", message=_(text_)), status
+        app.register_error_handler(status, handler)
+
+
+def register_commands(app: Flask) -> None:
+    from commands import register
+    register(app)
+
+
+def register_health(app: Flask) -> None:
+    @app.route("/healthz")
+    def healthz():
+        try:
+            with get_db().read() as s:
+                s.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok")
+
+    csrf.exempt(healthz)
+
+
+def main() -> None:
+    """Run the development server (Werkzeug + simple-websocket): `python app.py`."""
+    try:
+        app = create_app()
+    except ConfigError as e:
+        sys.exit(str(e))
+    host = os.environ.get("LOKET_HOST", "127.0.0.1")
+    port = int(os.environ.get("LOKET_PORT", "5000"))
+    print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+
+
+if __name__ == "__main__":
+    main()

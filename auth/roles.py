@@ -1,0 +1,75 @@
+"""Who may do what: the logged-in staff user, and decorators that check roles."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user
+
+from extensions import get_db, login_manager
+from models import User
+
+COUNTER_ROLES = ("officer", "supervisor", "admin")
+TREASURER_ROLES = ("treasurer",)
+SUPERVISOR_ROLES = ("supervisor", "admin")
+ADMIN_ROLES = ("admin",)
+
+
+class StaffUser(UserMixin):
+    """The signed-in user as the web layer sees it (a detached copy of the row)."""
+
+    def __init__(self, user: User):
+        self.id, self.username, self.name = user.id, user.username, user.name
+        self.role, self.office_id, self.language = user.role, user.office_id, user.language
+        self._active = user.active
+
+    @property
+    def is_active(self) -> bool:
+        return self._active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    with get_db().read() as s:
+        user = s.get(User, int(user_id)) if user_id.isdigit() else None
+        return StaffUser(user) if user is not None and user.active else None
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if _wants_json():
+        return jsonify(error="login_required", message=_("Please sign in.")), 401
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def roles_required(*roles: str):
+    """Require a signed-in user with one of the roles: 401 when not signed in, 403 for the wrong role."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                if _wants_json():
+                    return jsonify(error="forbidden", message=_("Your role may not do this.")), 403
+                return redirect(url_for("auth.forbidden"))
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def home_for(user) -> str:
+    """Where a user lands after signing in."""
+    return {
+        "treasurer": "/treasurer/",
+        "supervisor": "/supervisor/",
+    }.get(user.role, "/counter/")

@@ -1,0 +1,55 @@
+"""Counter pages: choose a counter, then serve at it. Actions go through the JSON API."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from auth.roles import COUNTER_ROLES, roles_required
+from counter import bp
+from extensions import get_db, get_settings
+from models import Office, User
+from rules import offices
+from rules.counters import PAUSE_REASONS
+
+
+def counter_strings() -> dict:
+    return {
+        "network": _("Cannot reach the server; your last action may not have been saved. Try again."),
+        "no_one": _("No one is waiting."), "new_visitor": _("A new visitor is waiting."),
+        "called": _("Called"), "serving": _("Serving"), "time_left": _("Time left"), "late": _("Late by"),
+        "waited": _("Waited"), "priority": _("Priority"), "transferred": _("Transferred"),
+        "paused": _("Paused"), "open": _("Open"), "closed": _("Closed"),
+        "confirm_no_show": _("Set this visitor aside as a no-show?"),
+        "live": _("Live"), "offline": _("Reconnecting…"),
+        "clock_not_started": _("Clock starts when the visitor ahead has finished"),
+        "reasons": {"break": _("Break"), "prayer": _("Prayer"), "meeting": _("Meeting"),
+                    "system": _("System problem"), "other": _("Other")},
+    }
+
+
+@bp.route("/")
+@roles_required(*COUNTER_ROLES)
+def choose():
+    with get_db().read() as s:
+        office = s.get(Office, current_user.office_id)
+        counters = offices.counters(s, office.id)
+        holders = {u.id: u.name for u in s.exec(select(User).where(User.office_id == office.id))}
+        services = {sv.id: sv for sv in offices.services(s, office.id)}
+        served = {c.id: [services[i].name for i in offices.counter_service_ids(s, c.id) if i in services]
+                  for c in counters}
+    return render_template("counter/choose.html", office=office, counters=counters, holders=holders, served=served)
+
+
+@bp.route("/<int:counter_id>")
+@roles_required(*COUNTER_ROLES)
+def serve(counter_id: int):
+    with get_db().read() as s:
+        office = s.get(Office, current_user.office_id)
+        counter = offices.get_counter(s, counter_id, office_id=office.id)
+        services = offices.services(s, office.id)
+    return render_template("counter/counter.html", office=office, counter=counter, services=services,
+                           strings=counter_strings(), pause_reasons=PAUSE_REASONS,
+                           recalls_before_no_show=get_settings().app.recalls_before_no_show)

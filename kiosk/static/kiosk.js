@@ -1,0 +1,146 @@
+/* The kiosk: welcome -> guest book -> ticket, then back to welcome. Talks only to the public API. */
+(function () {
+  "use strict";
+  const root = document.getElementById("kiosk");
+  const office = root.dataset.office;
+  const $ = (id) => document.getElementById(id);
+  const form = $("guestbook");
+  const sections = ["welcome", "form-section", "ticket-section"];
+  let resetTimer = null;
+
+  function show(id) {
+    sections.forEach((s) => $(s).classList.toggle("hidden", s !== id));
+    clearTimeout(resetTimer);
+    if (id !== "welcome") resetTimer = setTimeout(reset, id === "ticket-section" ? 30000 : 180000);
+  }
+
+  function clearErrors() {
+    form.querySelectorAll(".field-error").forEach((n) => n.remove());
+    form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+    $("form-error").textContent = "";
+  }
+
+  function reset() {
+    form.reset();
+    clearErrors();
+    $("lookup-key").value = "";
+    $("lookup-result").textContent = "";
+    $("npwp-note").classList.add("hidden");
+    toggleConditional();
+    show("welcome");
+  }
+
+  function toggleConditional() {
+    const cat = $("institution_category");
+    const seg = cat.selectedOptions[0] ? cat.selectedOptions[0].dataset.segment : "";
+    $("npwp-row").classList.toggle("hidden", seg !== "private" && !$("npwp").value);
+    $("purpose-note-row").classList.toggle("hidden", $("purpose").value !== "other");
+  }
+
+  async function checkOpen() {
+    const r = await Loket.api(`/api/offices/${office}/services`);
+    const closed = $("closed");
+    if (r.ok && !r.data.open) {
+      closed.textContent = r.data.closed_message;
+      closed.classList.remove("hidden");
+      $("start").disabled = true;
+    } else {
+      closed.classList.add("hidden");
+      $("start").disabled = false;
+    }
+  }
+
+  function fieldValue(name) {
+    const checked = form.querySelector(`input[name="${name}"]:checked`);
+    if (checked) return checked.value;
+    const input = form.elements[name];
+    return input && input.value !== undefined ? input.value : "";
+  }
+
+  function payload() {
+    const names = ["name", "email", "phone", "gender", "birth_year", "education", "occupation", "institution_category",
+      "institution_name", "purpose", "purpose_note", "service_id", "npwp", "priority_reason"];
+    const out = {};
+    names.forEach((n) => { out[n] = fieldValue(n).trim ? fieldValue(n).trim() : fieldValue(n); });
+    out.birth_year = out.birth_year === "" ? null : Number(out.birth_year);
+    out.service_id = out.service_id === "" ? null : Number(out.service_id);
+    out.consent = $("consent").checked;
+    return out;
+  }
+
+  function showFieldErrors(fields) {
+    let first = null;
+    for (const [name, message] of Object.entries(fields || {})) {
+      const group = form.querySelector(`[data-field="${name}"]`);
+      const input = group || form.elements[name] || (name === "consent" ? $("consent").closest("label") : null);
+      const anchor = input && input.length !== undefined && !input.tagName ? input[0] : input;
+      if (!anchor) continue;
+      (group || anchor).classList.add("invalid");
+      const row = (group || anchor).closest("div") || anchor.parentNode;
+      row.classList.remove("hidden");
+      row.append(Loket.el("span", { class: "field-error", "data-error-for": name, text: message }));
+      if (!first) first = anchor;
+    }
+    if (first && first.focus) first.focus();
+  }
+
+  async function lookup() {
+    const key = $("lookup-key").value.trim();
+    if (!key) return;
+    const body = key.includes("@") ? { email: key } : { phone: key };
+    const r = await Loket.api(`/api/offices/${office}/visitors/lookup`, { method: "POST", body });
+    if (!r.ok) { $("lookup-result").textContent = r.data.message || T.network; return; }
+    if (!r.data.found) { $("lookup-result").textContent = T.not_found; return; }
+    const v = r.data.visitor;
+    for (const k of ["name", "email", "phone", "birth_year", "education", "occupation", "institution_category", "institution_name"]) {
+      if (form.elements[k] && v[k] !== null && v[k] !== undefined) form.elements[k].value = v[k];
+    }
+    const g = form.querySelector(`input[name="gender"][value="${v.gender}"]`);
+    if (g) g.checked = true;
+    $("npwp-note").textContent = T.npwp_on_file;
+    $("npwp-note").classList.toggle("hidden", !v.has_npwp);
+    toggleConditional();
+    $("lookup-result").textContent = T.found;
+  }
+
+  async function submit(ev) {
+    ev.preventDefault();
+    clearErrors();
+    const button = $("submit");
+    button.disabled = true;  // one ticket per press
+    try {
+      const r = await Loket.api(`/api/offices/${office}/tickets`, { method: "POST", body: payload() });
+      if (!r.ok) {
+        $("form-error").textContent = r.data.message || T.network;
+        showFieldErrors(r.data.fields);
+        return;
+      }
+      showTicket(r.data);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function showTicket(t) {
+    $("ticket-code").textContent = t.code;
+    $("ticket-service").textContent = LANG === "en" ? (t.service.name_en || t.service.name) : t.service.name;
+    $("ticket-ahead").textContent = `${T.ahead}: ${t.ahead}`;
+    $("ticket-wait").textContent = t.ahead > 0 ? `${T.wait}: ± ${t.estimated_wait_minutes} ${T.minutes}` : T.now;
+    $("ticket-limit").textContent = T.limit;
+    $("ticket-print").textContent = T.print_note;
+    const qr = $("ticket-qr");
+    qr.innerHTML = "";
+    if (t.status_url && window.LoketQR) qr.append(window.LoketQR(t.status_url));
+    show("ticket-section");
+  }
+
+  $("start").addEventListener("click", () => { show("form-section"); $("name").focus(); });
+  $("cancel").addEventListener("click", reset);
+  $("done").addEventListener("click", reset);
+  $("lookup").addEventListener("click", lookup);
+  $("institution_category").addEventListener("change", toggleConditional);
+  $("purpose").addEventListener("change", toggleConditional);
+  form.addEventListener("submit", submit);
+  checkOpen();
+  setInterval(checkOpen, 60000);
+})();

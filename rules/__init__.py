@@ -1,0 +1,1 @@
+"""The rules of the counter: plain modules that take a database session and import no Flask."""

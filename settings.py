@@ -1,0 +1,178 @@
+"""Load and validate config.toml, with environment overrides for what a deployment must change."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_CONFIG = ROOT / "config.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the key and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AppSettings(_Strict):
+    default_language: str = "id"
+    recalls_before_no_show: int = Field(default=2, ge=0, le=10)
+    default_service_minutes: float = Field(default=8, gt=0, le=240)
+    always_open: bool = False
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if v not in ("id", "en"):
+            raise ValueError("must be 'id' or 'en'")
+        return v
+
+
+class Complaints(_Strict):
+    box: str = ""
+    lapor: str = ""
+    web: str = ""
+    email: str = ""
+    whatsapp: str = ""
+
+
+class HolidaySettings(_Strict):
+    observe_public_holidays: bool = True
+    observe_cuti_bersama: bool = True
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class OfficeSettings(_Strict):
+    code: str = Field(pattern=r"^\d{4}$")
+    name: str = Field(min_length=3)
+    short_name: str = ""
+    address: str = ""
+    timezone: str = "Asia/Jakarta"
+    service_limit_minutes: int = Field(default=10, ge=1, le=240)
+    complaints: Complaints = Complaints()
+    hours: dict[int, tuple[time, time]] = {}
+    holidays: HolidaySettings = HolidaySettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours(cls, v: dict) -> dict:
+        out = {}
+        for day, span in (v or {}).items():
+            try:
+                d = int(day)
+            except ValueError:
+                raise ValueError(f"day {day!r} must be an ISO weekday 1..7") from None
+            if not 1 <= d <= 7:
+                raise ValueError(f"day {day!r} must be an ISO weekday 1..7")
+            if not (isinstance(span, list) and len(span) == 2 and all(isinstance(s, str) and _HHMM.match(s) for s in span)):
+                raise ValueError(f"day {day}: expected [\"HH:MM\", \"HH:MM\"], got {span!r}")
+            start, end = (time.fromisoformat(s) for s in span)
+            if end <= start:
+                raise ValueError(f"day {day}: closing time {span[1]} is not after opening time {span[0]}")
+            out[d] = (start, end)
+        return out
+
+
+class ServiceSettings(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,31}$")
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    name: str = Field(min_length=2)
+    name_en: str = ""
+    paid: bool = False
+
+
+class CounterSettings(_Strict):
+    number: int = Field(ge=1, le=99)
+    name: str = ""
+    services: list[str] = Field(min_length=1)
+    printer: str = ""
+
+
+class Settings(_Strict):
+    app: AppSettings = AppSettings()
+    office: OfficeSettings
+    services: list[ServiceSettings] = Field(min_length=1)
+    counters: list[CounterSettings] = Field(min_length=1)
+    # Sections owned by other parts of the product (printers, tariffs, ...) are kept as raw tables
+    # and validated by their owners.
+    printers: dict = {}
+    stations: dict = {}
+    # From the environment.
+    database_url: str = ""
+    secret_key: str = ""
+    message_queue: str = ""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Settings":
+        codes = [s.code for s in self.services]
+        prefixes = [s.prefix for s in self.services]
+        for name, values in (("services.code", codes), ("services.prefix", prefixes)):
+            dup = {v for v in values if values.count(v) > 1}
+            if dup:
+                raise ValueError(f"{name}: duplicate value(s) {sorted(dup)}")
+        numbers = [c.number for c in self.counters]
+        dup = {n for n in numbers if numbers.count(n) > 1}
+        if dup:
+            raise ValueError(f"counters.number: duplicate value(s) {sorted(dup)}")
+        for i, c in enumerate(self.counters):
+            unknown = [s for s in c.services if s not in codes]
+            if unknown:
+                raise ValueError(f"counters[{i}].services: unknown service code(s) {unknown}; known: {codes}")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.office.timezone)
+
+
+def _format_error(err: ValidationError, path: Path) -> str:
+    lines = [f"Invalid configuration in {path}:"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (misspelt?)"
+        lines.append(f"  - {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def load_settings(path: str | os.PathLike | None = None, env: dict | None = None) -> Settings:
+    """Read the TOML file, apply environment overrides and validate; raise ConfigError with a clear message."""
+    env = os.environ if env is None else env
+    path = Path(path or env.get("LOKET_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"Invalid configuration in {path}: not valid TOML ({e})") from None
+    for key, var in (("database_url", "LOKET_DATABASE_URL"), ("secret_key", "LOKET_SECRET_KEY"),
+                     ("message_queue", "LOKET_MESSAGE_QUEUE")):
+        if env.get(var):
+            raw[key] = env[var]
+    if env.get("LOKET_ALWAYS_OPEN"):
+        raw.setdefault("app", {})["always_open"] = env["LOKET_ALWAYS_OPEN"].lower() in ("1", "true", "yes")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(_format_error(e, path)) from None

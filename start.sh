@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Start Loket with the demo office on http://127.0.0.1:5000/ (set-up, migrations and demo data included).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+export LOKET_ALWAYS_OPEN=${LOKET_ALWAYS_OPEN:-1}   # the demo kiosk issues tickets at any hour; unset for real use
+.venv/bin/python manage.py db-upgrade
+.venv/bin/python manage.py seed-demo
+exec .venv/bin/python app.py
