@@ -1,0 +1,154 @@
+"""Shared fixtures: a real SQLite database file per test, the app, HTTP clients, a live server, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from werkzeug.serving import make_server
+
+import clock
+from app import create_app
+from commands import DEMO_USERS, migrate
+from db import Database
+from rules import offices, users
+from settings import load_settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def test_settings(**env):
+    """The repository's config.toml, open at any hour unless a test says otherwise."""
+    return load_settings(env={"LOKET_ALWAYS_OPEN": "1", **env})
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """A migrated SQLite database file."""
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def settings():
+    return test_settings()
+
+
+@pytest.fixture
+def app(db_url, settings):
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SERVER_NAME": None}, settings=settings)
+    db = app.extensions["loket.db"]
+    with db.write() as s:
+        office = offices.sync_from_settings(s, settings)
+        for username, name, role in DEMO_USERS:
+            users.create_user(s, office_id=office.id, username=username, name=name, role=role,
+                              password=f"{username}-demo")
+    yield app
+    db.dispose()
+
+
+@pytest.fixture
+def db(app) -> Database:
+    return app.extensions["loket.db"]
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    clock.set_offset(timedelta(0))
+    yield
+    clock.set_offset(timedelta(0))
+
+
+class ApiClient:
+    """A Flask test client that carries the CSRF token like the pages do."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = client.get("/api/session").get_json()["csrf_token"]
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path, json=None, **kw):
+        headers = {"X-CSRFToken": self.token, **kw.pop("headers", {})}
+        return self.client.post(path, json=json, headers=headers, **kw)
+
+    def login(self, username, password=None):
+        r = self.post("/api/login", json={"username": username, "password": password or f"{username}-demo"})
+        assert r.status_code == 200, r.get_json()
+        self.token = r.get_json()["csrf_token"]
+        return r
+
+
+@pytest.fixture
+def api(app):
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def make_api(app):
+    """Several independent clients (several browsers)."""
+    return lambda: ApiClient(app.test_client())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP and websockets (Werkzeug + simple-websocket) on a free port."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright. Skips locally without Chromium; fails in CI."""
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail("chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    p = context.new_page()
+    yield p
+    context.close()
