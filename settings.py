@@ -28,6 +28,9 @@ class AppSettings(_Strict):
     recalls_before_no_show: int = Field(default=2, ge=0, le=10)
     default_service_minutes: float = Field(default=8, gt=0, le=240)
     always_open: bool = False
+    # Base URL printed in QR codes and links handed to visitors (e.g. "http://pst.local:5000"); empty: the
+    # address the kiosk used to reach the server.
+    public_url: str = ""
 
     @field_validator("default_language")
     @classmethod
@@ -170,6 +173,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict | None = None
                      ("message_queue", "LOKET_MESSAGE_QUEUE")):
         if env.get(var):
             raw[key] = env[var]
+    if env.get("LOKET_PUBLIC_URL"):
+        raw.setdefault("app", {})["public_url"] = env["LOKET_PUBLIC_URL"]
     if env.get("LOKET_ALWAYS_OPEN"):
         raw.setdefault("app", {})["always_open"] = env["LOKET_ALWAYS_OPEN"].lower() in ("1", "true", "yes")
     try:

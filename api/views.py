@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -14,6 +14,7 @@ from api import schemas as S
 from auth.roles import COUNTER_ROLES, StaffUser, roles_required
 from clock import utcnow
 from extensions import api_spec, get_db, get_settings
+from links import ticket_status_url
 from sqlmodel import select
 
 from models import Counter, Office, Service, Ticket
@@ -91,7 +92,7 @@ def issue_ticket(code: str):
         out = snapshot.ticket_public(s, ticket, office, estimate_minutes=wait)
         office_id = office.id
     out["print_job_id"] = job.id
-    out["status_url"] = url_for("api.ticket_status", token=out["status_token"], _external=True)
+    out["status_url"] = ticket_status_url(settings, out["status_token"])
     publish(office_id, event="ticket_issued", data={"code": out["code"], "service_id": out["service"]["id"]})
     return jsonify(out), 201
 
