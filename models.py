@@ -184,6 +184,8 @@ class Ticket(SQLModel, table=True):
     recall_count: int = 0
     transfer_count: int = 0
     back_in_minutes: int | None = None
+    # The wait the kiosk promised at issue (supervisor reports compare it with the real wait; migration 0004).
+    estimated_wait_minutes: int | None = None
     status_token: str = Field(default_factory=new_token, max_length=64, unique=True, index=True)
 
 
@@ -241,3 +243,11 @@ class PrintJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sending_at: datetime | None = None
     printed_at: datetime | None = None
+
+
+# ---- supervisor reports (migration 0004_reports) -------------------------------------------------------
+# Declared here so the metadata matches the database; see migrations/versions/0004_reports.py for why.
+Index("ix_ticket_report_service", Ticket.office_id, Ticket.issued_service_id, Ticket.service_date)
+Index("ix_ticket_report_counter", Ticket.office_id, Ticket.counter_id, Ticket.service_date)
+Index("ix_ticket_report_officer", Ticket.office_id, Ticket.officer_id, Ticket.service_date)
+Index("ix_ticketevent_office_kind_at", TicketEvent.office_id, TicketEvent.kind, TicketEvent.at)
