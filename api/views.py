@@ -89,6 +89,8 @@ def issue_ticket(code: str):
         ahead = tickets.people_ahead(s, ticket)
         wait = estimated_wait_minutes(s, office_id=office.id, service_id=ticket.service_id, ahead=ahead,
                                       default_minutes=settings.app.default_service_minutes)
+        ticket.estimated_wait_minutes = wait  # kept so reports can check the promise against the real wait
+        s.add(ticket)
         out = snapshot.ticket_public(s, ticket, office, estimate_minutes=wait)
         office_id = office.id
     out["print_job_id"] = job.id
