@@ -187,8 +187,9 @@ def _ticket_at_counter(session: Session, ticket_id: int, counter_id: int | None,
     if counter_id is not None and ticket.counter_id != counter_id and ticket.status in ACTIVE:
         raise RuleError("other_counter", N_("%(code)s is at another counter."), code=ticket.code)
     if ticket.status not in statuses:
-        raise RuleError("bad_state", N_("%(code)s is %(status)s; that action is not possible now."),
-                        code=ticket.code, status=ticket.status)
+        # The placeholder is "state", not "status": RuleError takes status= as the HTTP status.
+        raise RuleError("bad_state", N_("%(code)s is %(state)s; that action is not possible now."),
+                        code=ticket.code, state=ticket.status)
     return ticket
 
 
