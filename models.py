@@ -150,7 +150,8 @@ class DailySequence(SQLModel, table=True):
 
 class Ticket(SQLModel, table=True):
     __table_args__ = (
-        UniqueConstraint("office_id", "service_id", "service_date", "number"),
+        # The number belongs to the service that issued it (its prefix); service_id changes on transfer.
+        UniqueConstraint("office_id", "issued_service_id", "service_date", "number", name="uq_ticket_number_of_day"),
         Index("ix_ticket_queue", "office_id", "service_id", "status", "priority", "queued_at"),
         Index("ix_ticket_office_day", "office_id", "service_date"),
     )
