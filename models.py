@@ -456,3 +456,39 @@ class Rating(SQLModel, table=True):
     u9: int
     comment: str = Field(default="", max_length=1000)
     channel: str = Field(default="", max_length=16)
+
+
+# ---- printing (issue 3): what the print worker learnt about each printer, its lease, the job trail ----
+
+class PrinterState(SQLModel, table=True):
+    """A configured printer as the print worker last found it (the supervisor's printer page)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    reachable: bool | None = None      # None: not checked, or a backend that cannot tell (file, none)
+    paper: str = Field(default="", max_length=8)   # "ok", "low", "out", or "" where the printer does not say
+    online: bool | None = None
+    last_error: str = Field(default="", max_length=500)
+    checked_at: datetime | None = None
+    last_printed_at: datetime | None = None
+    last_failed_at: datetime | None = None
+
+
+class PrintWorkerLease(SQLModel, table=True):
+    """Only one print worker sends at a time: the holder renews heartbeat_at; a stale lease may be taken over."""
+
+    id: int = Field(default=1, primary_key=True)
+    holder: str = Field(max_length=200)
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+
+
+class PrintJobEvent(SQLModel, table=True):
+    """The history of a print job: claimed, printed, failed, needs a decision, reprinted, decided (who, when)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    job_id: int = Field(foreign_key="printjob.id", index=True)
+    kind: str = Field(max_length=24)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    detail: str = Field(default="", max_length=500)
