@@ -81,15 +81,18 @@ def configure_logging() -> None:
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(app.config["DATABASE_URL"], **app.config.get("DATABASE_ENGINE_OPTIONS", {}))
     app.extensions["loket.db"] = db
     i18n.compile_catalogs()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    socketio.init_app(app, message_queue=settings.message_queue or None,
+    # serve.py (production) picks the async mode and, with several processes on one port, websocket only
+    # (a polling session lives in one process; a websocket needs no sticky sessions).
+    socketio.init_app(app, message_queue=settings.message_queue or None, channel=settings.message_queue_channel,
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+                      transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [])
 
     @app.context_processor

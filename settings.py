@@ -124,6 +124,8 @@ class Settings(_Strict):
     database_url: str = ""
     secret_key: str = ""
     message_queue: str = ""
+    # Redis pub/sub channel shared by every server process and external emitter of one deployment.
+    message_queue_channel: str = "flask-socketio"
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Settings":
@@ -170,7 +172,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict | None = None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"Invalid configuration in {path}: not valid TOML ({e})") from None
     for key, var in (("database_url", "LOKET_DATABASE_URL"), ("secret_key", "LOKET_SECRET_KEY"),
-                     ("message_queue", "LOKET_MESSAGE_QUEUE")):
+                     ("message_queue", "LOKET_MESSAGE_QUEUE"),
+                     ("message_queue_channel", "LOKET_MESSAGE_QUEUE_CHANNEL")):
         if env.get(var):
             raw[key] = env[var]
     if env.get("LOKET_PUBLIC_URL"):

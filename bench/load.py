@@ -1,0 +1,397 @@
+"""Load benchmark: Loket as deployed (serve.py), driven over real HTTP and real websockets on 127.0.0.1.
+
+    .venv/bin/python bench/load.py                 # every configuration: sqlite, pg1, pg2, pg4
+    .venv/bin/python bench/load.py sqlite pg4      # some of them
+    .venv/bin/python bench/load.py pg4 --worker-class gthread --displays 1000   # compare candidates
+
+Per run: scratch database (SQLite file or a new PostgreSQL database, dropped after), demo offices
+(bench/seed.py), `serve.py` with 1..4 processes, K display clients (bench/displays.py subprocesses, real
+websockets), then three phases on the same server:
+  1. /healthz from N concurrent clients: the framework's own ceiling on this machine;
+  2. N kiosks issuing tickets (GET /api/session for the CSRF token, then POST /api/offices/<code>/tickets);
+  3. M officers, started together, calling (call-next, then finish) until their lines are empty.
+It prints tickets/s and latency, call-next latency, call -> display latency (each delivery, and the time
+until every display of the office had it), events lost / duplicated / out of order, tickets called twice
+(from the officers' answers and from the database), and RSS and CPU per server process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+
+from bench import procs  # noqa: E402
+from bench.seed import seed  # noqa: E402
+
+PRESETS = {
+    "sqlite": dict(db="sqlite", workers=1, offices=10, displays=200, kiosks=10, officers=10),
+    "pg1": dict(db="postgres", workers=1, offices=100, displays=2000, kiosks=20, officers=50),
+    "pg2": dict(db="postgres", workers=2, offices=100, displays=2000, kiosks=20, officers=50),
+    "pg4": dict(db="postgres", workers=4, offices=100, displays=2000, kiosks=20, officers=50),
+}
+DISPLAYS_PER_CLIENT_PROCESS = 1000
+
+
+def ms(ns: float) -> float:
+    return ns / 1e6
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); nan for no values."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def guest_form(service_id: int, n: int) -> dict:
+    return dict(name=f"Pengunjung Beban {n}", email=f"beban{n}@example.id", phone=f"0812{n:08d}", gender="P",
+                birth_year=1990, education="d4_s1", occupation="researcher",
+                institution_category="domestic_education", institution_name="Universitas Sriwijaya",
+                purpose="research", service_id=service_id, consent=True)
+
+
+def new_session() -> aiohttp.ClientSession:
+    # unsafe=True: keep cookies for an IP-address host (127.0.0.1); one keep-alive connection per client.
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def csrf(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(url + "/api/session") as r:
+        return (await r.json())["csrf_token"]
+
+
+# ---- phases --------------------------------------------------------------------------------------
+
+async def healthz_phase(url: str, clients: int, seconds: float) -> dict:
+    count = 0
+    errors = 0
+
+    async def one():
+        nonlocal count, errors
+        async with new_session() as s:
+            await (await s.get(url + "/healthz")).read()  # warm the connection
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                async with s.get(url + "/healthz") as r:
+                    await r.read()
+                    if r.status == 200:
+                        count += 1
+                    else:
+                        errors += 1
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return {"rate": count / (time.monotonic() - t0), "errors": errors}
+
+
+async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calling: list[str]) -> dict:
+    offices = list(seeded["offices"])
+    latencies: list[int] = []
+    errors: Counter = Counter()
+    serial = iter(range(10**9))
+
+    async def kiosk(i: int):
+        rnd = random.Random(i)
+        async with new_session() as s:
+            token = await csrf(s, url)
+            end = time.monotonic() + seconds
+            k = 0
+            while time.monotonic() < end:
+                # Half the tickets go to offices with officers (so phase 3 has lines), half anywhere.
+                code = calling[(i + k // 2) % len(calling)] if k % 2 == 0 else rnd.choice(offices)
+                k += 1
+                service_id = rnd.choice(seeded["offices"][code]["services"])
+                t0 = time.monotonic_ns()
+                async with s.post(f"{url}/api/offices/{code}/tickets", json=guest_form(service_id, next(serial)),
+                                  headers={"X-CSRFToken": token, "X-Loket-Station": f"kiosk-{i}"}) as r:
+                    body = await r.read()
+                    if r.status == 201:
+                        latencies.append(time.monotonic_ns() - t0)
+                    else:
+                        errors[f"{r.status} {body[:80]!r}"] += 1
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(kiosk(i) for i in range(kiosks)))
+    elapsed = time.monotonic() - t0
+    return {"count": len(latencies), "rate": len(latencies) / elapsed, "p50_ms": ms(pct(latencies, 50)),
+            "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
+
+
+async def call_phase(url: str, officers: list[dict], seconds: float) -> dict:
+    calls: list[dict] = []  # one per ticket called: ticket_id, office, counter, t_send_ns, seq
+    latencies: list[int] = []
+    errors: Counter = Counter()
+    start = asyncio.Event()
+    ready = 0
+
+    async def officer(o: dict):
+        nonlocal ready
+        async with new_session() as s:
+            await csrf(s, url)
+            token = await csrf(s, url)
+            async with s.post(url + "/api/login", json={"username": o["username"], "password": o["password"]},
+                              headers={"X-CSRFToken": token}) as r:
+                assert r.status == 200, await r.text()
+                token = (await r.json())["csrf_token"]
+            hdr = {"X-CSRFToken": token}
+            async with s.post(f"{url}/api/counters/{o['counter_id']}/open", headers=hdr) as r:
+                assert r.status == 200, await r.text()
+            ready += 1
+            await start.wait()
+            end = time.monotonic() + seconds
+            seq = 0
+            while time.monotonic() < end:
+                t0 = time.monotonic_ns()
+                async with s.post(f"{url}/api/counters/{o['counter_id']}/call-next", headers=hdr) as r:
+                    body = await r.json(content_type=None)
+                    t1 = time.monotonic_ns()
+                if r.status != 200:
+                    errors[f"call-next {r.status} {body.get('error')}"] += 1
+                    await asyncio.sleep(0.05)
+                    continue
+                latencies.append(t1 - t0)
+                ticket = body["ticket"]
+                if ticket is None:
+                    return  # this office's line is empty
+                calls.append({"ticket_id": ticket["id"], "office": o["office"], "counter": o["counter"],
+                              "t_send": t0, "seq": seq})
+                seq += 1
+                async with s.post(f"{url}/api/counters/{o['counter_id']}/tickets/{ticket['id']}/finish",
+                                  headers=hdr) as r:
+                    if r.status != 200:
+                        errors[f"finish {r.status}"] += 1
+
+    tasks = [asyncio.ensure_future(officer(o)) for o in officers]
+    while ready < len(officers):
+        if any(t.done() and t.exception() for t in tasks):
+            raise next(t.exception() for t in tasks if t.done() and t.exception())
+        await asyncio.sleep(0.05)
+    t0 = time.monotonic()
+    start.set()  # every officer calls at once
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - t0
+    return {"calls": calls, "count": len(calls), "rate": len(calls) / elapsed, "p50_ms": ms(pct(latencies, 50)),
+            "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
+
+
+# ---- display swarm --------------------------------------------------------------------------------
+
+async def start_displays(url: str, offices: list[str], count: int, client: str, workdir: Path) -> list:
+    swarms = []
+    n_procs = max(1, -(-count // DISPLAYS_PER_CLIENT_PROCESS))
+    for p in range(n_procs):
+        n = count // n_procs + (1 if p < count % n_procs else 0)
+        # Each swarm covers every office, so each office's displays are spread over the client processes.
+        out = workdir / f"displays-{p}.json"
+        proc = await asyncio.create_subprocess_exec(
+            procs.PYTHON, str(Path(__file__).with_name("displays.py")), "--url", url, "--offices", ",".join(offices),
+            "--count", str(n), "--out", str(out), "--client", client,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        swarms.append((proc, out))
+    for proc, _ in swarms:
+        line = (await asyncio.wait_for(proc.stdout.readline(), timeout=300)).decode().strip()
+        if not line.startswith("READY"):
+            raise RuntimeError(f"display swarm failed: {line!r}")
+        print(f"  displays: {line}", flush=True)
+    return swarms
+
+
+async def stop_displays(swarms) -> list[dict]:
+    displays = []
+    client = {"cpu_s": 0.0, "rss_mb": []}
+    for proc, out in swarms:
+        proc.stdin.write(b"STOP\n")
+        await proc.stdin.drain()
+    for proc, out in swarms:
+        await asyncio.wait_for(proc.wait(), timeout=60)
+        data = json.loads(out.read_text())
+        displays += data["displays"]
+        client["cpu_s"] += data["client_cpu_s"]
+        client["rss_mb"].append(round(data["client_rss_mb"]))
+    return displays, client
+
+
+# ---- analysis -------------------------------------------------------------------------------------
+
+def analyse_deliveries(calls: list[dict], displays: list[dict]) -> dict:
+    """Match every call made to its arrival at every display of its office."""
+    by_office: dict[str, list[dict]] = defaultdict(list)
+    for c in calls:
+        by_office[c["office"]].append(c)
+    per_delivery: list[int] = []
+    last_arrival: dict[int, int] = {}
+    lost = duplicated = out_of_order = unexpected = 0
+    for d in displays:
+        expected = {c["ticket_id"]: c for c in by_office.get(d["office"], [])}
+        seen: Counter = Counter()
+        last_seq: dict[int, int] = {}
+        for ticket_id, counter, t_recv in d["calls"]:
+            seen[ticket_id] += 1
+            c = expected.get(ticket_id)
+            if c is None:
+                unexpected += 1
+                continue
+            if seen[ticket_id] > 1:
+                duplicated += 1
+                continue
+            if last_seq.get(counter, -1) > c["seq"]:
+                out_of_order += 1  # a counter's calls must reach a display in the order they were made
+            last_seq[counter] = max(last_seq.get(counter, -1), c["seq"])
+            dt = t_recv - c["t_send"]
+            per_delivery.append(dt)
+            last_arrival[ticket_id] = max(last_arrival.get(ticket_id, 0), dt)
+        lost += sum(1 for t in expected if t not in seen)
+    every = list(last_arrival.values())
+    return {"deliveries": len(per_delivery), "lost": lost, "duplicated": duplicated, "out_of_order": out_of_order,
+            "unexpected": unexpected,
+            "delivery_p50_ms": ms(pct(per_delivery, 50)), "delivery_p99_ms": ms(pct(per_delivery, 99)),
+            "every_p50_ms": ms(pct(every, 50)), "every_p99_ms": ms(pct(every, 99)),
+            "every_max_ms": ms(max(every)) if every else float("nan"),
+            "snapshots": sum(d["snapshots"] for d in displays),
+            "stale_snapshots": sum(d["stale_snapshots"] for d in displays),
+            "display_errors": sum(1 for d in displays if d["error"])}
+
+
+def double_calls(database_url: str, calls: list[dict]) -> dict:
+    """Tickets called twice: in the officers' answers, and in the database's ticket history."""
+    from sqlalchemy import create_engine, text
+    answers = sum(n - 1 for n in Counter(c["ticket_id"] for c in calls).values() if n > 1)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            db_twice = conn.execute(text(
+                "SELECT count(*) FROM (SELECT ticket_id FROM ticketevent WHERE kind = 'called' "
+                "GROUP BY ticket_id HAVING count(*) > 1) AS t")).scalar_one()
+            db_calls = conn.execute(text("SELECT count(*) FROM ticketevent WHERE kind = 'called'")).scalar_one()
+    finally:
+        engine.dispose()
+    return {"twice_in_answers": answers, "twice_in_db": db_twice, "called_in_db": db_calls}
+
+
+# ---- one configuration ----------------------------------------------------------------------------
+
+async def run_config(name: str, cfg: dict, args) -> dict:
+    print(f"\n== {name}: {cfg['db']}, {cfg['workers']} process(es) ({args.worker_class}), {cfg['offices']} offices, "
+          f"{cfg['displays']} displays, {cfg['kiosks']} kiosks, {cfg['officers']} officers", flush=True)
+    t_start = time.monotonic()
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"loket-bench-{name}-")))
+        if cfg["db"] == "sqlite":
+            db_url = f"sqlite:///{workdir / 'loket.db'}"
+            queue = ""
+        else:
+            db_url = stack.enter_context(procs.scratch_postgres("loket_bench"))
+            queue = procs.REDIS_URL
+        seeded = seed(db_url, cfg["offices"], 3, cfg["officers"])
+        calling = sorted({o["office"] for o in seeded["officers"]})
+        log = workdir / "server.log"
+        server = procs.Server(database_url=db_url, workers=cfg["workers"], worker_class=args.worker_class,
+                              message_queue=queue, channel=procs.unique_channel("loket-bench"), log_path=log,
+                              threads=args.threads)
+        stack.callback(lambda: args.keep_logs and print(log.read_text()[-3000:]))
+        stack.enter_context(server)
+        swarms = await start_displays(server.url, list(seeded["offices"]), cfg["displays"], args.client, workdir)
+        try:
+            health = await healthz_phase(server.url, cfg["kiosks"], args.healthz_seconds)
+            issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling)
+            called = await call_phase(server.url, seeded["officers"], args.call_seconds)
+            await asyncio.sleep(2)  # let the last events arrive
+            memory = [procs.proc_stats(pid) for pid in server.pids()]
+        finally:
+            displays, client = await stop_displays(swarms)
+        deliveries = analyse_deliveries(called["calls"], displays)
+        twice = double_calls(db_url, called["calls"])
+    result = {"name": name, **cfg, "worker_class": args.worker_class, "healthz": health, "issue": issued,
+              "call": {k: v for k, v in called.items() if k != "calls"}, "deliveries": deliveries, "twice": twice,
+              "memory": memory, "client": client, "seconds": time.monotonic() - t_start}
+    print_result(result)
+    return result
+
+
+def print_result(r: dict) -> None:
+    h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
+    ratio = i["rate"] / h["rate"] if h["rate"] else float("nan")
+    print(f"  /healthz          {h['rate']:8.0f} req/s ({r['kiosks']} clients, errors {h['errors']})")
+    print(f"  tickets issued    {i['rate']:8.1f} /s = {ratio:.0%} of /healthz   latency p50 {i['p50_ms']:.1f} ms"
+          f"  p99 {i['p99_ms']:.1f} ms   ({i['count']} tickets, errors {i['errors'] or 0})")
+    print(f"  call-next         {c['rate']:8.1f} calls/s   latency p50 {c['p50_ms']:.1f} ms  p99 {c['p99_ms']:.1f} ms"
+          f"   ({c['count']} calls by {r['officers']} officers at once, errors {c['errors'] or 0})")
+    print(f"  call -> display   each delivery p50 {d['delivery_p50_ms']:.1f} ms  p99 {d['delivery_p99_ms']:.1f} ms"
+          f"   ({d['deliveries']} deliveries)")
+    print(f"  call -> EVERY display of the office   p50 {d['every_p50_ms']:.1f} ms  p99 {d['every_p99_ms']:.1f} ms"
+          f"  worst {d['every_max_ms']:.1f} ms")
+    print(f"  events lost {d['lost']}  duplicated {d['duplicated']}  out of order {d['out_of_order']}"
+          f"  unexpected {d['unexpected']}   display errors {d['display_errors']}"
+          f"   snapshots {d['snapshots']} (stale after newer: {d['stale_snapshots']})")
+    print(f"  tickets called twice: {t['twice_in_answers']} in answers, {t['twice_in_db']} in the database"
+          f" ({t['called_in_db']} calls recorded)")
+    mem = "  ".join(f"{m['pid']}: {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f}), cpu {m['cpu_s']:.0f} s"
+                    for m in r["memory"])
+    print(f"  server processes  {mem}")
+    print(f"  display clients   cpu {r['client']['cpu_s']:.0f} s, rss {r['client']['rss_mb']} MB;"
+          f"  run took {r['seconds']:.0f} s", flush=True)
+
+
+def table(results: list[dict]) -> str:
+    rows = ["| configuration | displays | /healthz req/s | tickets/s (ratio) | ticket p50 / p99 ms | call-next p50 / p99 ms "
+            "| call→every display p50 / p99 / worst ms | lost / dup / disorder | called twice | RSS per process MB |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
+        workers = r["memory"][1:] or r["memory"]  # the gunicorn master is small; show the workers
+        rss = ", ".join(f"{m['rss_mb']:.0f}" for m in workers)
+        rows.append(
+            f"| {r['name']} ({r['db']}, {r['workers']}×{r['worker_class']}) | {r['displays']} / {r['offices']} offices "
+            f"| {h['rate']:.0f} | {i['rate']:.0f} ({i['rate'] / h['rate']:.0%}) | {i['p50_ms']:.0f} / {i['p99_ms']:.0f} "
+            f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} "
+            f"| {d['every_p50_ms']:.0f} / {d['every_p99_ms']:.0f} / {d['every_max_ms']:.0f} "
+            f"| {d['lost']} / {d['duplicated']} / {d['out_of_order']} | {max(t['twice_in_answers'], t['twice_in_db'])} "
+            f"| {rss} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="Loket load benchmark (see the module docstring).")
+    p.add_argument("configs", nargs="*", default=list(PRESETS), help=f"any of {', '.join(PRESETS)}")
+    p.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent")
+    p.add_argument("--threads", type=int, default=2200, help="gthread: threads per process (>= its websockets)")
+    p.add_argument("--client", choices=("light", "socketio"), default="light", help="display client implementation")
+    p.add_argument("--displays", type=int, help="override the preset's number of displays")
+    p.add_argument("--offices", type=int)
+    p.add_argument("--kiosks", type=int)
+    p.add_argument("--officers", type=int)
+    p.add_argument("--healthz-seconds", type=float, default=8)
+    p.add_argument("--issue-seconds", type=float, default=15)
+    p.add_argument("--call-seconds", type=float, default=30)
+    p.add_argument("--json", help="also write the results here")
+    p.add_argument("--keep-logs", action="store_true", help="print the tail of each server log")
+    args = p.parse_args()
+    results = []
+    for name in args.configs:
+        cfg = dict(PRESETS[name])
+        for key in ("displays", "offices", "kiosks", "officers"):
+            if getattr(args, key):
+                cfg[key] = getattr(args, key)
+        results.append(asyncio.run(run_config(name, cfg, args)))
+    print("\n" + table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Demo offices for the load benchmark: N offices, each with the configured services and C counters.
+
+    python bench/seed.py --url sqlite:////tmp/bench.db --offices 100 --counters 3 --officers 50
+
+Offices get codes 7001, 7002, ...; every counter serves every service (so officers of one office compete
+for the same line); officer accounts are b<office>c<counter> with password BENCH_PASSWORD. Bench-only:
+a real office is loaded from config.toml with `python manage.py sync-config`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from commands import migrate  # noqa: E402
+from db import Database  # noqa: E402
+from models import Counter, Service  # noqa: E402
+from rules import offices as office_rules  # noqa: E402
+from rules import users  # noqa: E402
+from settings import load_settings  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+BENCH_PASSWORD = "bench-pass-1"
+FIRST_CODE = 7001
+
+
+def office_codes(n: int) -> list[str]:
+    return [str(FIRST_CODE + i) for i in range(n)]
+
+
+def officer_slots(codes: list[str], counters: int, officers: int, per_office: int) -> list[tuple[str, int]]:
+    """(office code, counter number) for each officer: `per_office` officers share each calling office."""
+    slots = []
+    for code in codes:
+        for number in range(1, min(per_office, counters) + 1):
+            if len(slots) == officers:
+                return slots
+            slots.append((code, number))
+    if len(slots) < officers:
+        raise SystemExit(f"{officers} officers need more offices or counters ({len(slots)} slots)")
+    return slots
+
+
+def seed(url: str, n_offices: int, counters: int, officers: int, per_office: int = 3) -> dict:
+    """Create the offices and officer accounts; returns what the load generator needs to drive them."""
+    migrate(url)
+    base = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
+    services = [s.code for s in base.services]
+    counter_cfg = [{"number": i, "name": f"Loket {i}", "services": services} for i in range(1, counters + 1)]
+    codes = office_codes(n_offices)
+    db = Database(url)
+    out: dict = {"offices": {}, "officers": []}
+    slots = set(officer_slots(codes, counters, officers, per_office))
+    try:
+        for code in codes:
+            settings = base.model_validate({
+                **base.model_dump(exclude={"office", "counters"}),
+                "office": {**base.office.model_dump(exclude={"hours"}), "code": code, "name": f"BPS Bench {code}"},
+                "counters": counter_cfg})
+            with db.write() as s:
+                office = office_rules.sync_from_settings(s, settings)
+                svc_ids = [x.id for x in s.exec(select(Service).where(Service.office_id == office.id)
+                                                .order_by(Service.sort_order))]
+                ctr = {c.number: c.id for c in s.exec(select(Counter).where(Counter.office_id == office.id))}
+                out["offices"][code] = {"id": office.id, "services": svc_ids, "counters": ctr}
+                for number in range(1, counters + 1):
+                    if (code, number) in slots:
+                        username = f"b{code}c{number}"
+                        users.create_user(s, office_id=office.id, username=username, name=username, role="officer",
+                                          password=BENCH_PASSWORD)
+                        out["officers"].append({"office": code, "counter_id": ctr[number], "counter": number,
+                                                "username": username, "password": BENCH_PASSWORD})
+    finally:
+        db.dispose()
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--url", required=True)
+    p.add_argument("--offices", type=int, default=100)
+    p.add_argument("--counters", type=int, default=3)
+    p.add_argument("--officers", type=int, default=50)
+    p.add_argument("--per-office", type=int, default=3)
+    args = p.parse_args()
+    out = seed(args.url, args.offices, args.counters, args.officers, args.per_office)
+    print(f"{len(out['offices'])} offices, {len(out['officers'])} officer accounts (password {BENCH_PASSWORD})")
+
+
+if __name__ == "__main__":
+    main()

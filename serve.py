@@ -1,0 +1,142 @@
+"""The production server: `python serve.py` runs Loket under gunicorn (see docs/DEPLOY.md).
+
+    python serve.py                          # one process, SQLite or PostgreSQL, on 127.0.0.1:8000
+    LOKET_DATABASE_URL=postgresql+psycopg://loket@/loket LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 \
+        python serve.py --workers 4          # four processes sharing PostgreSQL and Redis
+
+Workers are gevent (greenlets, websockets through simple-websocket) unless --worker-class gthread is
+given; docs/DEPLOY.md has the measurements behind that choice. With several workers the Socket.IO server
+speaks websocket only, so any worker can take any connection and no sticky sessions are needed.
+
+This module imports nothing of the application in the master process: each worker imports Flask,
+SQLAlchemy, psycopg and redis itself, after gevent has patched the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from settings import ROOT, ConfigError, load_settings
+
+WORKER_CLASSES = {"gevent": "gevent", "gthread": "gthread"}
+ASYNC_MODES = {"gevent": "gevent", "gthread": "threading"}
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ
+    p = argparse.ArgumentParser(description="Run Loket in production (gunicorn).")
+    p.add_argument("--bind", default=env.get("LOKET_BIND", "127.0.0.1:8000"),
+                   help="address:port to listen on (env LOKET_BIND; default 127.0.0.1:8000, behind nginx)")
+    p.add_argument("--workers", type=int, default=int(env.get("LOKET_WORKERS", "1")),
+                   help="server processes (env LOKET_WORKERS; more than 1 needs PostgreSQL and Redis)")
+    p.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default=env.get("LOKET_WORKER_CLASS", "gevent"),
+                   help="gevent (default) or gthread (env LOKET_WORKER_CLASS)")
+    p.add_argument("--threads", type=int, default=int(env.get("LOKET_THREADS", "400")),
+                   help="gthread only: threads per process = open connections (websockets) it can hold")
+    p.add_argument("--connections", type=int, default=int(env.get("LOKET_WORKER_CONNECTIONS", "10000")),
+                   help="gevent only: open connections per process")
+    p.add_argument("--access-log", action="store_true", default=env.get("LOKET_ACCESS_LOG", "") == "1",
+                   help="log every request (env LOKET_ACCESS_LOG=1)")
+    return p.parse_args(argv)
+
+
+def check(settings, workers: int) -> str | None:
+    """Why this configuration cannot run, or None. SQLite keeps Loket to one process."""
+    url = settings.database_url or ""
+    if workers < 1:
+        return "--workers must be at least 1"
+    if workers > 1 and (not url or url.startswith("sqlite")):
+        return ("SQLite allows one server process only (one writer, one set of rooms). For several processes "
+                "set LOKET_DATABASE_URL=postgresql+psycopg://... and LOKET_MESSAGE_QUEUE=redis://...")
+    if workers > 1 and not settings.message_queue:
+        return ("several server processes need a message queue so that a call made in one reaches the screens "
+                "connected to another: set LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0")
+    return None
+
+
+def ensure_secret() -> None:
+    """Create instance/secret_key once, here, before the workers start: they must all sign with one key.
+
+    app._instance_secret() reads the same file; without this, the first workers could each write their own.
+    """
+    if os.environ.get("LOKET_SECRET_KEY"):
+        return
+    path = ROOT / "instance" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+
+
+def app_overrides(worker_class: str, workers: int, database_url: str) -> dict:
+    """What the production app changes from the development defaults."""
+    postgres = database_url.startswith("postgresql")
+    return {
+        "SOCKETIO_ASYNC_MODE": ASYNC_MODES[worker_class],
+        # One process may keep polling (proxies without websockets); several: websocket only, no stickiness.
+        "SOCKETIO_TRANSPORTS": ["websocket"] if workers > 1 else ["polling", "websocket"],
+        # PostgreSQL allows 100 connections by default: 4 processes x (5 + 10) leaves room for the rest.
+        "DATABASE_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30} if postgres else {},
+    }
+
+
+class LoketServer(BaseApplication):
+    """gunicorn, configured in code so that one command starts everything."""
+
+    def __init__(self, options: dict, overrides: dict):
+        self.options = options
+        self.overrides = overrides
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Runs in each worker, after gevent's monkey-patching.
+        from app import create_app
+        return create_app(dict(self.overrides))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as e:
+        sys.exit(str(e))
+    problem = check(settings, args.workers)
+    if problem:
+        sys.exit(f"serve.py: {problem}")
+    ensure_secret()
+    options = {
+        "bind": args.bind,
+        "workers": args.workers,
+        "worker_class": WORKER_CLASSES[args.worker_class],
+        "threads": args.threads if args.worker_class == "gthread" else 1,
+        "worker_connections": args.connections,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        # Behind nginx on the same host: trust its X-Forwarded-* headers.
+        "forwarded_allow_ips": os.environ.get("LOKET_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "loket",
+        # No runtime control socket: one fixed path per user would clash between several servers on a host.
+        "control_socket_disable": True,
+    }
+    db = settings.database_url or "sqlite (instance/loket.db)"
+    print(f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
+          f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}", flush=True)
+    LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "")).run()
+
+
+if __name__ == "__main__":
+    main()
