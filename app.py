@@ -107,12 +107,14 @@ def register_blueprints(app: Flask) -> None:
     from counter import bp as counter_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from status import bp as status_bp  # the visitor's phone (also its Socket.IO namespace '/status')
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(counter_bp, url_prefix="/counter")
     app.register_blueprint(display_bp, url_prefix="/display")
+    app.register_blueprint(status_bp, url_prefix="/s")
     api_spec.register(app)
     import display.events  # noqa: F401  (Socket.IO handlers)
 

@@ -31,6 +31,8 @@ class AppSettings(_Strict):
     # Base URL printed in QR codes and links handed to visitors (e.g. "http://pst.local:5000"); empty: the
     # address the kiosk used to reach the server.
     public_url: str = ""
+    # Hours a visitor's status link keeps working after their ticket (or paid-product request) closed.
+    status_link_hours: float = Field(default=24, ge=0, le=24 * 90)
 
     @field_validator("default_language")
     @classmethod

@@ -120,11 +120,12 @@ def waiting_for_staff(session: Session, office: Office, service_ids: list[int], 
     day = tickets.today(office, now)
     line = tickets.waiting_line(session, office_id=office.id, service_ids=service_ids, day=day)
     visitors = {v.id: v for v in session.exec(select(Visitor).where(Visitor.id.in_([t.visitor_id for t in line if t.visitor_id])))} if line else {}
+    back = tickets.back_until(session, line)  # "I'll be back in N minutes" from the visitor's phone
     return [{"id": t.id, "code": t.code, "service_id": t.service_id, "priority": t.priority,
              "priority_reason": t.priority_reason, "queued_at": iso(t.queued_at),
              "waiting_seconds": int((now - t.queued_at).total_seconds()),
              "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
-             "transferred": t.transfer_count > 0} for t in line]
+             "transferred": t.transfer_count > 0, "back_until": iso(back.get(t.id))} for t in line]
 
 
 def no_shows_today(session: Session, office: Office, service_ids: list[int], now: datetime | None = None) -> list[dict]:

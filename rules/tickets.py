@@ -309,6 +309,48 @@ def cancel(session: Session, *, ticket_id: int, user_id: int | None = None, by: 
     return ticket
 
 
+BACK_IN_MAX_MINUTES = 60
+
+
+def back_in(session: Session, *, ticket_id: int, minutes: int, user_id: int | None = None, by: str = "visitor",
+            now: datetime | None = None) -> Ticket:
+    """The visitor steps out: "I'll be back in N minutes" (0 means "I'm back"), from their phone.
+
+    Call-next does NOT skip such a ticket: it keeps its place and is called in its turn, because a queue that
+    reorders itself behind the officer's back breaks the 10-minute promise to everyone else. The officer sees
+    "back by HH:MM" in the waiting line (back_until()), and a visitor still away when called is recalled and,
+    after the usual recalls, set aside like any no-show (and can be restored to the same place).
+    """
+    if not 0 <= minutes <= BACK_IN_MAX_MINUTES:
+        raise RuleError("bad_minutes", N_("Choose between 0 and %(max)s minutes."), status=400,
+                        max=BACK_IN_MAX_MINUTES)
+    now = now or utcnow()
+    ticket = _ticket_at_counter(session, ticket_id, None, (TicketStatus.waiting,))
+    ticket.back_in_minutes = minutes or None
+    session.add(ticket)
+    record(session, ticket, "back_in", at=now, user_id=user_id, by=by, minutes=minutes)
+    session.flush()
+    return ticket
+
+
+def back_until(session: Session, ticket_list: list[Ticket]) -> dict[int, datetime]:
+    """When each stepped-out ticket's visitor said they would be back: the last "back_in" event plus its minutes."""
+    from datetime import timedelta  # local: only needed here
+    away = {t.id: t.back_in_minutes for t in ticket_list if t.back_in_minutes}
+    if not away:
+        return {}
+    rows = session.exec(select(TicketEvent.ticket_id, func.max(TicketEvent.at))
+                        .where(TicketEvent.ticket_id.in_(list(away)), TicketEvent.kind == "back_in")
+                        .group_by(TicketEvent.ticket_id)).all()
+    out = {}
+    for tid, at in rows:
+        if at.tzinfo is None:  # SQLite returns max() as naive UTC
+            from datetime import UTC
+            at = at.replace(tzinfo=UTC)
+        out[tid] = at + timedelta(minutes=away[tid])
+    return out
+
+
 def get_ticket(session: Session, ticket_id: int, office_id: int | None = None) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or (office_id is not None and ticket.office_id != office_id):

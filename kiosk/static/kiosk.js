@@ -130,7 +130,11 @@
     $("ticket-print").textContent = T.print_note;
     const qr = $("ticket-qr");
     qr.innerHTML = "";
-    if (t.status_url && window.LoketQR) qr.append(window.LoketQR(t.status_url));
+    // The visitor's own status link as a QR code, drawn by the server (status blueprint): scan to follow the queue.
+    if (t.status_token) {
+      qr.append(Loket.el("img", { src: `/s/${encodeURIComponent(t.status_token)}/qr.svg`, alt: t.status_url || "",
+        width: 180, height: 180, "data-testid": "ticket-qr-img" }));
+    }
     show("ticket-section");
   }
 

@@ -1,0 +1,240 @@
+/* The visitor's phone: the ticket's state, live over a websocket, polled when that fails, re-fetched on wake.
+
+   Light on data: instead of the 47 KB socket.io client this speaks the few packets it needs of the
+   Socket.IO v4 / Engine.IO v4 protocol over the browser's own WebSocket (open, ping/pong, connect to the
+   '/status' namespace with the ticket token, events). When the socket cannot connect, a small JSON
+   endpoint is polled; whenever the page becomes visible again (phone woke up) the state is fetched. */
+(function () {
+  "use strict";
+  const root = document.getElementById("status");
+  const $ = (id) => document.getElementById(id);
+  const token = root.dataset.token;
+  const lang = root.dataset.lang;
+  const tz = root.dataset.tz;
+  const base = "/s/" + encodeURIComponent(token);
+  const POLL_MS = Math.max(1, Number(root.dataset.poll) || 15) * 1000;
+  const SAFETY_MS = 120000;  // even with a live socket, check now and then (a missed event heals itself)
+  const title = document.title;
+  let state = JSON.parse($("initial-state").textContent);
+  let live = false;
+  let pollTimer = null;
+  let lastWake = 0;
+  let lastAnnounced = null;
+  try { lastAnnounced = sessionStorage.getItem("loket.announced." + token); } catch (e) { /* private mode */ }
+
+  const fmt = (s, p) => String(s).replace(/%\((\w+)\)s/g, (_, k) => (p && p[k] !== undefined ? p[k] : ""));
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "en" ? "en-GB" : "id-ID",
+    { hour: "2-digit", minute: "2-digit", timeZone: tz });
+
+  // ---- rendering ------------------------------------------------------------------------------------
+  function render() {
+    const s = state;
+    const called = s.status === "called";
+    const waiting = s.status === "waiting";
+    const counter = s.counter ? s.counter.number : "";
+    $("call-banner").classList.toggle("hidden", !called);
+    $("call-counter").textContent = called ? fmt(T.go_to, { counter }) : "";
+    $("call-title").textContent = T.called + (called && s.recall ? " (" + T.recall + ")" : "");
+    let line = T[s.status] || s.status;
+    if (s.status === "serving" && s.counter) line += " " + fmt(T.at_counter, { counter });
+    $("state-line").textContent = line;
+    root.dataset.state = s.status;
+    $("facts").classList.toggle("hidden", !waiting);
+    $("ahead").textContent = waiting ? String(s.ahead) : "";
+    $("wait").textContent = !waiting ? "" : (s.ahead > 0 ? "± " + s.estimated_wait_minutes + " " + T.minutes : T.ahead_0);
+    $("deadline").textContent = waiting && s.deadline_at ? fmt(T.deadline, { time: hhmm(s.deadline_at) }) : "";
+    $("step-out").classList.toggle("hidden", !s.can_step_out);
+    const away = Boolean(s.back_until);
+    $("back-note").classList.toggle("hidden", !away);
+    $("back-note").textContent = away ? fmt(T.back_until, { time: hhmm(s.back_until) }) : "";
+    $("back-now").classList.toggle("hidden", !away);
+    $("cancel-box").classList.toggle("hidden", !s.can_cancel);
+    if (!s.can_cancel) $("cancel-confirm").classList.add("hidden");
+    document.title = called ? "\u{1F514} " + s.code + " \u2192 " + counter : title;
+    if (window.LoketStatusRequest) window.LoketStatusRequest(s.request, $("request-box"));
+  }
+
+  function setConn() {
+    root.dataset.live = live ? "1" : "0";
+    $("conn").textContent = live ? T.live : (navigator.onLine === false ? T.offline : T.polling);
+  }
+
+  function apply(next) {
+    if (!next || !next.code) return;
+    // An answer that left the server before the one on screen is older news: ignore it.
+    if (state.server_time && next.server_time && Date.parse(next.server_time) < Date.parse(state.server_time)) return;
+    if (next.request === undefined) next.request = state.request;  // pushes do not carry the request part
+    state = next;
+    render();
+    announce();
+  }
+
+  // ---- the call: vibrate and sound once per call (a recall is a new call), banner as long as it lasts --
+  let audio = null;
+  function unlockAudio() {
+    const AC = window.AudioContext || window.webkitAudioContext;
+    if (!audio && AC) { try { audio = new AC(); } catch (e) { audio = null; } }
+    if (audio && audio.state === "suspended") audio.resume().catch(() => {});
+  }
+
+  function chime() {
+    unlockAudio();
+    if (!audio) return;
+    const t0 = audio.currentTime + 0.05;
+    [0, 0.35, 0.7].forEach((d, i) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = i === 2 ? 1175 : 880;
+      gain.gain.setValueAtTime(0.0001, t0 + d);
+      gain.gain.exponentialRampToValueAtTime(0.5, t0 + d + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t0 + d + 0.3);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t0 + d);
+      osc.stop(t0 + d + 0.32);
+    });
+  }
+
+  function announce() {
+    if (state.status !== "called" || !state.called_at) return;
+    const key = state.code + "@" + state.called_at;
+    if (lastAnnounced === key) return;
+    lastAnnounced = key;
+    try { sessionStorage.setItem("loket.announced." + token, key); } catch (e) { /* private mode */ }
+    try { if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 800]); } catch (e) { /* not allowed */ }
+    chime();
+  }
+
+  // ---- fetching -------------------------------------------------------------------------------------
+  function gone() {
+    // The link expired (or the ticket vanished): the page itself now answers "not found".
+    stopAll();
+    location.reload();
+  }
+
+  async function refresh() {
+    const r = await Loket.api(base + "/state");
+    if (r.status === 404) return gone();
+    if (r.ok) apply(r.data);
+    setConn();
+  }
+
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(async () => { await refresh(); schedulePoll(); }, live ? SAFETY_MS : POLL_MS);
+  }
+
+  // ---- a minimal Socket.IO client (websocket transport only) ------------------------------------------
+  function liveSocket(ns, auth, on) {
+    let ws = null, retry = 0, watchdog = null, reconnect = null, stopped = false, silence = 45000;
+    const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => ws && ws.close(), silence); };
+    function open() {
+      clearTimeout(reconnect);
+      if (stopped || !window.WebSocket || (ws && ws.readyState <= 1)) return;
+      const proto = location.protocol === "https:" ? "wss:" : "ws:";
+      try { ws = new WebSocket(proto + "//" + location.host + "/socket.io/?EIO=4&transport=websocket"); }
+      catch (e) { later(); return; }
+      const mine = ws;
+      ws.onmessage = (m) => { if (ws === mine) packet(String(m.data)); };
+      ws.onclose = () => { if (ws !== mine) return; clearTimeout(watchdog); ws = null; on.down(); later(); };
+    }
+    function later() {
+      if (stopped) return;
+      clearTimeout(reconnect);
+      retry = Math.min(retry + 1, 5);
+      reconnect = setTimeout(open, 1000 * Math.pow(2, retry));  // 2, 4, ... 32 s
+    }
+    function packet(d) {
+      const type = d.charAt(0);
+      if (type === "0") {  // engine open: {sid, pingInterval, pingTimeout}
+        const o = JSON.parse(d.slice(1));
+        silence = (o.pingInterval || 25000) + (o.pingTimeout || 20000);
+        arm();
+        ws.send("40" + ns + "," + JSON.stringify(auth));
+      } else if (type === "2") { ws.send("3"); arm(); }  // ping -> pong
+      else if (type === "1") ws.close();
+      else if (type === "4") {
+        const kind = d.charAt(1);
+        let rest = d.slice(2);
+        if (!rest.startsWith(ns)) return;  // not our namespace
+        rest = rest.slice(ns.length).replace(/^,/, "");
+        if (kind === "0") { retry = 0; on.up(); }
+        else if (kind === "4") { stopped = true; ws.close(); on.refused(); }  // connect refused: bad token
+        else if (kind === "1") ws.close();
+        else if (kind === "2") {
+          const ev = JSON.parse(rest.slice(rest.search(/[[{]/)));  // skip an ack id, if any
+          on.event(ev[0], ev[1]);
+        }
+      }
+    }
+    return {
+      open,
+      wake() { retry = 0; open(); },
+      stop() { stopped = true; clearTimeout(reconnect); clearTimeout(watchdog); if (ws) ws.close(); },
+    };
+  }
+
+  const socket = liveSocket("/status", { token }, {
+    up() { live = true; setConn(); schedulePoll(); },
+    down() { live = false; setConn(); schedulePoll(); },
+    refused() { live = false; refresh(); },
+    event(name, data) {
+      if (name === "state") apply(data);
+      else if (name === "call" && data && data.code === state.code) {
+        // Show the call at once; the full state follows right behind it.
+        state = Object.assign({}, state, { status: "called", called_at: data.at, recall: data.recall ? 1 : 0,
+          counter: { number: data.counter, name: data.counter_name }, can_cancel: false, can_step_out: false,
+          ahead: null, estimated_wait_minutes: null, back_until: null });
+        render();
+        announce();
+      } else if (name === "gone") gone();
+    },
+  });
+
+  function stopAll() { clearTimeout(pollTimer); socket.stop(); }
+
+  // ---- waking up: the phone slept, the tab was in the background, the network came back ----------------
+  function wake() {
+    if (document.visibilityState === "hidden") return;
+    const now = Date.now();
+    if (now - lastWake < 1000) return;
+    lastWake = now;
+    refresh();
+    socket.wake();
+  }
+  document.addEventListener("visibilitychange", wake);
+  document.addEventListener("resume", wake);
+  window.addEventListener("pageshow", (e) => { if (e.persisted) wake(); });
+  window.addEventListener("focus", wake);
+  window.addEventListener("online", wake);
+  window.addEventListener("offline", setConn);
+
+  // ---- the visitor's actions ------------------------------------------------------------------------
+  async function post(path, body, button) {
+    $("message").textContent = "";
+    if (button) button.disabled = true;
+    try {
+      const r = await Loket.api(base + "/" + path, { method: "POST", body: body || {} });
+      if (r.status === 404) return gone();
+      if (!r.ok) { $("message").textContent = r.data.message || T.network; return; }
+      apply(r.data);
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
+  document.querySelectorAll("#back-choices button, #back-now").forEach((b) => {
+    b.addEventListener("click", () => post("back", { minutes: Number(b.dataset.minutes) }, b));
+  });
+  $("cancel").addEventListener("click", () => $("cancel-confirm").classList.remove("hidden"));
+  $("cancel-no").addEventListener("click", () => $("cancel-confirm").classList.add("hidden"));
+  $("cancel-yes").addEventListener("click", (e) => post("cancel", {}, e.currentTarget));
+  // Phones only let a page make sound after a touch: any touch (or the button) unlocks it.
+  document.addEventListener("pointerdown", unlockAudio, { passive: true });
+  $("sound").addEventListener("click", () => { unlockAudio(); chime(); });
+
+  render();
+  announce();
+  setConn();
+  socket.open();
+  schedulePoll();
+})();
