@@ -97,6 +97,8 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
     rooms = [public_room(code), staff_room(code)]
     if call is not None:
         emitter.emit("call", call, to=rooms)
+        from status.live import push_call  # the called visitor's own phone (local: status imports realtime)
+        push_call(emitter, db, call)
     if event is not None:
         emitter.emit(event, data or {}, to=rooms)
 
@@ -104,6 +106,8 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         with db.read() as s:
             snap = public_snapshot(s, s.get(Office, office_id), complaints=complaints_)
         emitter.emit("snapshot", snap, to=rooms)
+        from status.live import push_states  # each visitor's phone: only its own ticket's room
+        push_states(emitter, db, office_id)
 
     _snapshots.run(office_id, send)
 
