@@ -21,6 +21,8 @@ from rules.numbering import format_code, next_number
 PRIORITY_REASONS = ("disability", "elderly", "pregnant", "infant")
 # Events that end a ticket's stint in a queue (for the clock of the ticket behind it).
 _STINT_ENDS = ("finished", "no_show", "transferred", "cancelled")
+# Events after which a ticket waits in a line again (its own clock there starts no earlier).
+_REJOINS = ("transferred", "restored")
 
 
 def record(session: Session, ticket: Ticket, kind: str, *, at: datetime, user_id: int | None = None,
@@ -112,6 +114,18 @@ def ahead_of_line(session: Session, *, office_id: int, service_id: int, day: dat
     return service_limit.Ahead(exists=True, ended_at=ended)
 
 
+def joined_line_at(session: Session, ticket: Ticket) -> datetime:
+    """When a ticket joined the line it waits in now: its issue, or its latest transfer or return from no-show.
+
+    queued_at keeps its place in the order, but the 10-minute clock in a new queue (or after being set aside)
+    cannot have been running while the visitor was still at another counter or away.
+    """
+    rejoined = session.exec(select(TicketEvent.at).where(TicketEvent.ticket_id == ticket.id,
+                                                         TicketEvent.kind.in_(_REJOINS))
+                            .order_by(TicketEvent.at.desc()).limit(1)).first()
+    return max(ticket.queued_at, rejoined) if rejoined else ticket.queued_at
+
+
 # ---- the counter's actions -----------------------------------------------------------------------
 
 def current_ticket(session: Session, counter_id: int) -> Ticket | None:
@@ -165,7 +179,7 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
         return None
     ahead = ahead_of_line(session, office_id=ticket.office_id, service_id=ticket.service_id, day=day,
                           exclude_ticket_id=ticket.id)
-    ticket.clock_started_at = service_limit.recorded_clock(ticket.queued_at, ahead, now)
+    ticket.clock_started_at = service_limit.recorded_clock(joined_line_at(session, ticket), ahead, now)
     ticket.deadline_at = service_limit.deadline(ticket.clock_started_at, office.service_limit_minutes)
     ticket.status = TicketStatus.called
     ticket.called_at = now
