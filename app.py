@@ -115,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(counter_bp, url_prefix="/counter")
     app.register_blueprint(display_bp, url_prefix="/display")
     app.register_blueprint(status_bp, url_prefix="/s")
+    import printer
+    printer.init_app(app)  # printers and stations (validated), /printers/, the print-job API, print commands
     api_spec.register(app)
     import display.events  # noqa: F401  (Socket.IO handlers)
 
@@ -176,6 +178,8 @@ def main() -> None:
     host = os.environ.get("LOKET_HOST", "127.0.0.1")
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
+    from printer.worker import start_in_process
+    start_in_process(app)  # the print worker as a thread; PRINT_WORKER=False / LOKET_PRINT_WORKER=0: run `manage.py print-worker`
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

@@ -1,0 +1,167 @@
+"""The printers page (/printers/), the test-page, reprint and decide actions, and the print-job API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from spectree import Response
+
+from api.schemas import Error
+from auth.roles import SUPERVISOR_ROLES, roles_required
+from clock import iso
+from extensions import api_spec, get_db
+from models import PrintJob, PrintJobStatus
+from printer import jobs, schemas as S
+from printer.status import printer_states
+from rules.errors import RuleError
+
+bp = Blueprint("printer", __name__, template_folder="templates")
+STAFF_ROLES = ("officer", "treasurer", "supervisor", "admin")
+ERRORS = {"HTTP_400": Error, "HTTP_404": Error, "HTTP_409": Error}
+STAFF_ERRORS = {**ERRORS, "HTTP_401": Error, "HTTP_403": Error}
+KIND_LABELS = {"ticket": "Queue ticket", "invoice": "Invoice", "receipt": "Receipt", "test_page": "Test page"}
+
+
+def public_job(job: PrintJob) -> dict:
+    """A job's state as the kiosk (or anyone) may see it, with the sentence its screen shows."""
+    no_printer = job.status == PrintJobStatus.cancelled and "has no printer" in job.last_error
+    message = {
+        PrintJobStatus.queued: _("Printing your ticket…") if job.attempts == 0 else
+        _("Printing failed — retrying."),
+        PrintJobStatus.sending: _("Printing your ticket…"),
+        PrintJobStatus.printed: _("Your ticket has been printed. Please take it."),
+        PrintJobStatus.failed: _("Printing failed — retrying."),
+        PrintJobStatus.needs_decision: _("Printing was interrupted. An officer will check the printer."),
+        PrintJobStatus.cancelled: _("There is no printer here. Please note your number or scan the QR code.")
+        if no_printer else _("This ticket will not be printed."),
+    }.get(job.status, "")
+    can_retry = job.kind == "ticket" and job.status in (PrintJobStatus.failed, PrintJobStatus.needs_decision) or \
+        (job.kind == "ticket" and job.status == PrintJobStatus.queued and job.attempts > 0)
+    return {"id": job.id, "kind": job.kind, "status": job.status, "attempts": job.attempts,
+            "retrying": job.status == PrintJobStatus.failed or (job.status == PrintJobStatus.queued and job.attempts > 0),
+            "message": message, "can_retry": can_retry, "action_label": _("Print again") if can_retry else ""}
+
+
+def staff_job(job: PrintJob) -> dict:
+    return {"id": job.id, "kind": job.kind, "station": job.station, "status": job.status, "attempts": job.attempts,
+            "last_error": job.last_error, "created_at": iso(job.created_at), "printed_at": iso(job.printed_at),
+            "next_attempt_at": iso(job.next_attempt_at)}
+
+
+# ---- public: the kiosk ---------------------------------------------------------------------------
+
+@bp.get("/api/print-jobs/<int:job_id>")
+@api_spec.validate(resp=Response(HTTP_200=S.PrintJobPublic, HTTP_404=Error), tags=["printing"])
+def job_state(job_id: int):
+    """A print job's state (public, for the screen that asked: the kiosk shows 'printing failed — retrying')."""
+    with get_db().read() as s:
+        job = s.get(PrintJob, job_id)
+        if job is None:
+            return jsonify(error="print_job_not_found", message=_("This print job does not exist.")), 404
+        return jsonify(public_job(job))
+
+
+@bp.post("/api/print-jobs/<int:job_id>/retry")
+@api_spec.validate(json=S.KioskRetry, resp=Response(HTTP_200=S.PrintJobPublic, **ERRORS), tags=["printing"])
+def kiosk_retry(job_id: int):
+    """The kiosk's reprint button: try the visitor's own ticket slip again now (the ticket's token proves it)."""
+    with get_db().write() as s:
+        job = jobs.retry_ticket_from_kiosk(s, job_id=job_id, token=request.context.json.token)
+        out = public_job(job)
+    return jsonify(out)
+
+
+# ---- staff ---------------------------------------------------------------------------------------
+
+@bp.get("/api/printers")
+@roles_required(*STAFF_ROLES)
+@api_spec.validate(resp=Response(HTTP_200=S.PrinterList, **STAFF_ERRORS), tags=["printing"])
+def api_printers():
+    """Every configured printer's state (reachable, paper, last error, queue) for the office."""
+    with get_db().read() as s:
+        return jsonify(printers=printer_states(s, current_user.office_id))
+
+
+@bp.get("/api/print-jobs")
+@roles_required(*STAFF_ROLES)
+@api_spec.validate(resp=Response(HTTP_200=S.JobList, **STAFF_ERRORS), tags=["printing"])
+def api_jobs():
+    """Print jobs that need someone: failing, or interrupted mid-send."""
+    with get_db().read() as s:
+        return jsonify(jobs=[staff_job(j) for j in jobs.attention(s, current_user.office_id)])
+
+
+@bp.post("/api/printers/<name>/test-page")
+@roles_required(*SUPERVISOR_ROLES)
+@api_spec.validate(resp=Response(HTTP_201=S.StaffJob, **STAFF_ERRORS), tags=["printing"])
+def api_test_page(name: str):
+    """Queue a test page on a configured printer."""
+    job = _queue_test_page(name)
+    return jsonify(staff_job(job)), 201
+
+
+@bp.post("/api/print-jobs/<int:job_id>/reprint")
+@roles_required(*STAFF_ROLES)
+@api_spec.validate(resp=Response(HTTP_200=S.StaffJob, **STAFF_ERRORS), tags=["printing"])
+def api_reprint(job_id: int):
+    """Print a job again (a printed one gets a new job; a failing one is tried now)."""
+    with get_db().write() as s:
+        job = jobs.reprint(s, job_id=job_id, user_id=current_user.id, office_id=current_user.office_id)
+        return jsonify(staff_job(job))
+
+
+@bp.post("/api/print-jobs/<int:job_id>/decide")
+@roles_required(*STAFF_ROLES)
+@api_spec.validate(json=S.Decision, resp=Response(HTTP_200=S.StaffJob, **STAFF_ERRORS), tags=["printing"])
+def api_decide(job_id: int):
+    """Decide on a job interrupted mid-send: print again, count as printed, or cancel."""
+    with get_db().write() as s:
+        job = jobs.decide(s, job_id=job_id, action=request.context.json.action, user_id=current_user.id,
+                          office_id=current_user.office_id)
+        return jsonify(staff_job(job))
+
+
+def _queue_test_page(name: str) -> PrintJob:
+    from flask import current_app
+    if name not in current_app.extensions["loket.printing"].printers:
+        raise RuleError("printer_not_found", "This printer is not configured.", status=404)
+    with get_db().write() as s:
+        return jobs.enqueue_test_page(s, office_id=current_user.office_id, printer=name, requested_by=current_user.id)
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+@bp.get("/printers/")
+@roles_required(*SUPERVISOR_ROLES)
+def printers_page():
+    with get_db().read() as s:
+        states = printer_states(s, current_user.office_id)
+        attention = [staff_job(j) for j in jobs.attention(s, current_user.office_id)]
+        recent = [staff_job(j) for j in jobs.recent(s, current_user.office_id, limit=20)]
+    return render_template("printer/printers.html", printers=states, attention=attention, recent=recent,
+                           kind_labels=KIND_LABELS)
+
+
+@bp.post("/printers/<name>/test-page")
+@roles_required(*SUPERVISOR_ROLES)
+def test_page_form(name: str):
+    job = _queue_test_page(name)
+    flash(_("Test page queued for %(printer)s (job %(id)s).", printer=name, id=job.id))
+    return redirect(url_for("printer.printers_page"))
+
+
+@bp.post("/printers/jobs/<int:job_id>/<action>")
+@roles_required(*SUPERVISOR_ROLES)
+def job_action_form(job_id: int, action: str):
+    try:
+        with get_db().write() as s:
+            if action == "reprint":
+                job = jobs.reprint(s, job_id=job_id, user_id=current_user.id, office_id=current_user.office_id)
+            else:
+                job = jobs.decide(s, job_id=job_id, action=action, user_id=current_user.id,
+                                  office_id=current_user.office_id)
+        flash(_("Print job %(id)s: %(status)s.", id=job.id, status=_(job.status)))
+    except RuleError as e:
+        flash(_(e.message, **e.params), "error")
+    return redirect(url_for("printer.printers_page"))
