@@ -14,7 +14,7 @@ from sqlalchemy import text
 import i18n
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
-from rules.errors import RuleError
+from rules.errors import N_, RuleError
 from rules.privacy import ScrubFilter
 from settings import ConfigError, ROOT, Settings, load_settings
 
@@ -118,7 +118,8 @@ def register_blueprints(app: Flask) -> None:
     import printer
     printer.init_app(app)  # printers and stations (validated), /printers/, the print-job API, print commands
     api_spec.register(app)
-    import display.events  # noqa: F401  (Socket.IO handlers)
+    from display import events as display_events
+    display_events.register()  # Socket.IO handlers, on this app's server
 
     @app.route("/")
     def index():
@@ -143,7 +144,7 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error="csrf", message=message), 400
         return render_template("error.html", message=message), 400
 
-    for status, text_ in ((404, "Not found."), (405, "Method not allowed."), (500, "Something went wrong.")):
+    for status, text_ in ((404, N_("Not found.")), (405, N_("Method not allowed.")), (500, N_("Something went wrong."))):
         def handler(err, status=status, text_=text_):
             if wants_json():
                 return jsonify(error=str(status), message=_(text_)), status

@@ -2,6 +2,10 @@
 
 A screen says which office and which kind of screen it is in the connection's auth data
 ({office: "1600", screen: "display" | "staff"}). Staff rooms need a signed-in user of that office.
+
+`register()` is called by every create_app(), after socketio.init_app(): Flask-SocketIO attaches a handler
+decorated after init_app only to the Socket.IO server that exists at that moment, so handlers bound at import
+time would be missing from the server of any later app in the same process (a restarted app, each test).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ def _join(office_code: str, screen: str) -> bool:
     return True
 
 
-@socketio.on("connect")
 def on_connect(auth=None):
     """Accept the connection; join the room named in auth (if any) and send the snapshot."""
     auth = auth or {}
@@ -43,14 +46,12 @@ def on_connect(auth=None):
     return True
 
 
-@socketio.on("join")
 def on_join(data):
     """Join an office's room after connecting (same rules as in connect)."""
     data = data or {}
     return {"ok": _join(data.get("office"), data.get("screen", "display"))}
 
 
-@socketio.on("snapshot")
 def on_snapshot(data):
     """Ask again for a full snapshot (e.g. after the tab was hidden)."""
     data = data or {}
@@ -60,3 +61,10 @@ def on_snapshot(data):
         except NotFound:
             return {"ok": False}
         return snapshot_for(s, office)
+
+
+def register() -> None:
+    """Attach the handlers to the current app's Socket.IO server."""
+    socketio.on("connect")(on_connect)
+    socketio.on("join")(on_join)
+    socketio.on("snapshot")(on_snapshot)
