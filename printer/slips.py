@@ -18,6 +18,7 @@ from escpos.printer import Dummy
 from printer import documents as D
 from printer.config import _Printer
 from printer.i18n import translator
+from rules.errors import N_
 
 _REPLACE = {"—": "-", "–": "-", "±": "+/-", "…": "...", "·": "-", "’": "'", "‘": "'", "“": '"', "”": '"',
             "×": "x", "•": "-", "\u00a0": " ", "\u202f": " "}
@@ -129,8 +130,8 @@ def _signatory(s: D.Signatory) -> str:
     return s.name + (f" (NIP {s.nip})" if s.nip else "")
 
 
-PRIORITY_LABELS = {"disability": "Person with a disability", "elderly": "Elderly", "pregnant": "Pregnant",
-                   "infant": "With an infant"}
+PRIORITY_LABELS = {"disability": N_("Person with a disability"), "elderly": N_("Elderly"),
+                   "pregnant": N_("Pregnant"), "infant": N_("With an infant")}
 COMPLAINT_LABELS = {"box": "", "lapor": "", "web": "", "email": "Email: ", "whatsapp": "WhatsApp: "}
 
 

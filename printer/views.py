@@ -14,13 +14,16 @@ from extensions import api_spec, get_db
 from models import PrintJob, PrintJobStatus
 from printer import jobs, schemas as S
 from printer.status import printer_states
-from rules.errors import RuleError
+from rules.errors import N_, RuleError
 
 bp = Blueprint("printer", __name__, template_folder="templates")
 STAFF_ROLES = ("officer", "treasurer", "supervisor", "admin")
 ERRORS = {"HTTP_400": Error, "HTTP_404": Error, "HTTP_409": Error}
 STAFF_ERRORS = {**ERRORS, "HTTP_401": Error, "HTTP_403": Error}
-KIND_LABELS = {"ticket": "Queue ticket", "invoice": "Invoice", "receipt": "Receipt", "test_page": "Test page"}
+KIND_LABELS = {"ticket": N_("Queue ticket"), "invoice": N_("Invoice"), "receipt": N_("Receipt"),
+               "test_page": N_("Test page")}
+# Job states as the printers page names them.
+STATUS_LABELS = (N_("queued"), N_("sending"), N_("printed"), N_("failed"), N_("needs_decision"), N_("cancelled"))
 
 
 def public_job(job: PrintJob) -> dict:
@@ -125,7 +128,7 @@ def api_decide(job_id: int):
 def _queue_test_page(name: str) -> PrintJob:
     from flask import current_app
     if name not in current_app.extensions["loket.printing"].printers:
-        raise RuleError("printer_not_found", "This printer is not configured.", status=404)
+        raise RuleError("printer_not_found", N_("This printer is not configured."), status=404)
     with get_db().write() as s:
         return jobs.enqueue_test_page(s, office_id=current_user.office_id, printer=name, requested_by=current_user.id)
 

@@ -121,6 +121,41 @@
     }
   }
 
+  /* Follow the ticket's print job: "printing failed — retrying" and a reprint button while the printer fails. */
+  let printTimer = null;
+  function watchPrint(t) {
+    clearTimeout(printTimer);
+    const note = $("ticket-print");
+    const old = $("ticket-reprint");
+    if (old) old.remove();
+    note.classList.remove("error");
+    if (!t.print_job_id) return;
+    let polls = 0;
+    async function poll() {
+      clearTimeout(printTimer);
+      if ($("ticket-section").classList.contains("hidden")) return;
+      const r = await Loket.api(`/api/print-jobs/${t.print_job_id}`);
+      if (r.ok) {
+        note.textContent = r.data.message;
+        note.classList.toggle("error", r.data.retrying || r.data.status === "needs_decision");
+        let btn = $("ticket-reprint");
+        if (r.data.can_retry && !btn) {
+          btn = Loket.el("button", { id: "ticket-reprint", type: "button", "data-testid": "ticket-reprint",
+            text: r.data.action_label, onclick: async () => {
+              btn.disabled = true;
+              const rr = await Loket.api(`/api/print-jobs/${t.print_job_id}/retry`, { method: "POST", body: { token: t.status_token } });
+              btn.disabled = false;
+              if (!rr.ok) note.textContent = rr.data.message; else poll();
+            } });
+          note.after(btn);
+        } else if (!r.data.can_retry && btn) btn.remove();
+        if (r.data.status === "printed" || r.data.status === "cancelled") return;
+      }
+      if (++polls < 90) printTimer = setTimeout(poll, 2000);
+    }
+    poll();
+  }
+
   function showTicket(t) {
     $("ticket-code").textContent = t.code;
     $("ticket-service").textContent = LANG === "en" ? (t.service.name_en || t.service.name) : t.service.name;
@@ -128,6 +163,7 @@
     $("ticket-wait").textContent = t.ahead > 0 ? `${T.wait}: ± ${t.estimated_wait_minutes} ${T.minutes}` : T.now;
     $("ticket-limit").textContent = T.limit;
     $("ticket-print").textContent = T.print_note;
+    watchPrint(t);
     const qr = $("ticket-qr");
     qr.innerHTML = "";
     // The visitor's own status link as a QR code, drawn by the server (status blueprint): scan to follow the queue.

@@ -1,4 +1,4 @@
-"""Sample invoice and receipt dicts in the shapes printer/documents.py documents (as the paid-product code builds them)."""
+"""Sample invoice and receipt dicts in the shapes printer/documents.py documents: for previews, the benchmark and tests."""
 
 from __future__ import annotations
 
