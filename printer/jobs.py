@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from flask import current_app, has_request_context
 from sqlmodel import Session, select
 
 from clock import utcnow
@@ -43,9 +44,14 @@ def enqueue(session: Session, *, office_id: int, station: str, kind: str, ref_id
 
 
 def enqueue_ticket(session: Session, ticket: Ticket, *, station: str) -> PrintJob:
-    """Queue the ticket slip; what goes on it is rendered from the ticket row when printed."""
+    """Queue the ticket slip; what goes on it is rendered from the ticket row when printed. Asked from a
+    request, the QR link is fixed now, so the slip carries the address the kiosk itself used."""
+    payload = {"ticket_id": ticket.id}
+    if has_request_context():
+        from links import ticket_status_url
+        payload["status_url"] = ticket_status_url(current_app.extensions["loket.settings"], ticket.status_token)
     return enqueue(session, office_id=ticket.office_id, station=station, kind="ticket", ref_id=ticket.id,
-                   payload={"ticket_id": ticket.id})
+                   payload=payload)
 
 
 def enqueue_invoice(session: Session, *, office_id: int, station: str, invoice: dict, invoice_id: int | None = None,

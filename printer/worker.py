@@ -97,10 +97,12 @@ class PrintWorker:
                 taken = True
             else:
                 self.has_lease = False
+                _RUNNING.discard(self.holder)
                 return False
             if taken:
                 self._park_interrupted(s)
         self.has_lease = True
+        _RUNNING.add(self.holder)
         return True
 
     def release_lease(self) -> None:
@@ -109,6 +111,7 @@ class PrintWorker:
             if lease is not None and lease.holder == self.holder:
                 s.delete(lease)
         self.has_lease = False
+        _RUNNING.discard(self.holder)
 
     def _park_interrupted(self, s) -> None:
         for job in s.exec(select(PrintJob).where(PrintJob.status == PrintJobStatus.sending)):
@@ -151,7 +154,7 @@ class PrintWorker:
                     raise Skip("the ticket no longer exists")
                 if ticket.status != "waiting":
                     raise Skip(f"ticket {ticket.code} is already {ticket.status}: not printed")
-                doc = documents.ticket_document(s, ticket, self.settings)
+                doc = documents.ticket_document(s, ticket, self.settings, status_url=payload.get("status_url"))
             return slips.ticket_slip(doc, cfg, lang)
         if job.kind == "invoice":
             return slips.invoice_slip(payload, cfg, lang)
@@ -256,7 +259,6 @@ class PrintWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set: renew the lease, send due jobs, probe printers now and then."""
-        _RUNNING.add(self.holder)
         renew_every = max(self.lease_seconds / 3, 0.05)
         last_renew = None
         try:
@@ -275,14 +277,13 @@ class PrintWorker:
                     log.exception("print worker round failed")
                 stop.wait(self.poll_seconds if self.has_lease else renew_every)
         finally:
-            _RUNNING.discard(self.holder)
             try:
                 self.release_lease()
             except Exception:  # noqa: BLE001
                 log.exception("could not release the print worker lease")
 
 
-# Workers running in this process (so a stale lease of a stopped one here can be taken over at once).
+# Lease holders alive in this process (so the lease of a worker object that vanished here is taken over at once).
 _RUNNING: set[str] = set()
 
 
