@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(counter_bp, url_prefix="/counter")
     app.register_blueprint(display_bp, url_prefix="/display")
+    app.register_blueprint(__import__("supervisor").bp, url_prefix="/supervisor")  # live view and reports
     app.register_blueprint(status_bp, url_prefix="/s")
     import printer
     printer.init_app(app)  # printers and stations (validated), /printers/, the print-job API, print commands

@@ -1,0 +1,162 @@
+"""The report's charts, drawn once with reportlab.graphics: the page shows them as SVG and the PDF embeds
+the very same drawings, so the screen and the paper cannot disagree."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Callable
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+
+from rules.errors import N_
+from rules.reports import Report
+
+BLUE = colors.HexColor("#0b4f9c")
+ORANGE = colors.HexColor("#f39200")
+GREEN = colors.HexColor("#1e8e3e")
+GREY = colors.HexColor("#5b6575")
+WIDTH, HEIGHT = 480, 210
+
+
+def _nice_max(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k at or above value, and at least 5 (so a step of max/5 is whole)."""
+    if value <= 5:
+        return 5
+    exp = 10 ** math.floor(math.log10(value))
+    return next(m * exp for m in (1, 2, 2.5, 5, 10) if value <= m * exp)
+
+
+def _title(d: Drawing, text: str) -> None:
+    d.add(String(4, d.height - 14, text, fontName="Helvetica-Bold", fontSize=10, fillColor=colors.black))
+
+
+def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float | None]]],
+              palette=(BLUE, ORANGE, GREEN), value_max: float | None = None, width: int = WIDTH,
+              height: int = HEIGHT, label_fmt: str = "%d") -> Drawing:
+    """Vertical bars, one group per category, one bar per series; a legend when there are several series."""
+    d = Drawing(width, height)
+    _title(d, title)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 40, 38
+    chart.width, chart.height = width - 60, height - 38 - (38 if len(series) > 1 else 24)
+    data = [[0 if v is None else v for v in values] for _name, values in series] or [[0]]
+    chart.data = data if categories else [[0]]
+    top = max([max(row) for row in data if row] + [0])
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = value_max if value_max is not None else _nice_max(top)
+    chart.valueAxis.valueStep = chart.valueAxis.valueMax / 5
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = label_fmt
+    chart.categoryAxis.categoryNames = categories or [""]
+    chart.categoryAxis.labels.fontSize = 7 if len(categories) <= 16 else 5.5
+    if len(categories) > 12:
+        chart.categoryAxis.labels.angle = 90
+        chart.categoryAxis.labels.boxAnchor = "e"
+        chart.categoryAxis.labels.dy = -2
+    chart.barSpacing = 1
+    chart.groupSpacing = 4 if len(categories) > 16 else 8
+    for i, _s in enumerate(series):
+        chart.bars[i].fillColor = palette[i % len(palette)]
+        chart.bars[i].strokeColor = None
+    d.add(chart)
+    if len(series) > 1:
+        legend = Legend()
+        legend.x, legend.y = 44, height - 24
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.fontSize = 7
+        legend.dx = legend.dy = 7
+        legend.deltax = 90
+        legend.colorNamePairs = [(palette[i % len(palette)], name) for i, (name, _v) in enumerate(series)]
+        d.add(legend)
+    return d
+
+
+def hbar_chart(title: str, labels: list[str], values: list[float], width: int = WIDTH, color=BLUE,
+               value_max: float | None = None) -> Drawing:
+    """Horizontal bars, largest first as given; the height grows with the number of bars."""
+    rows = max(len(labels), 1)
+    height = 34 + rows * 16
+    d = Drawing(width, height)
+    _title(d, title)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 190, 8
+    chart.width, chart.height = width - 220, rows * 16
+    chart.data = [list(reversed(values)) or [0]]
+    chart.categoryAxis.categoryNames = list(reversed(labels)) or [""]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = _nice_max(max(values, default=0))
+    chart.valueAxis.valueStep = chart.valueAxis.valueMax / 5
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = "%d"
+    chart.bars[0].fillColor = color
+    chart.bars[0].strokeColor = None
+    chart.barLabels.fontSize = 7
+    chart.barLabelFormat = "%.2f" if value_max == 4 else "%d"
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    d.add(chart)
+    return d
+
+
+def _short(label: str, n: int = 38) -> str:
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def report_charts(report: Report, t: Callable[[str], str], names: dict) -> list[tuple[str, Drawing]]:
+    """The report's charts as (key, drawing). `t` translates a msgid; `names` maps codes to labels."""
+    unit_day = report.time_unit == "day"
+    if unit_day and report.period.kind == "month":
+        cats = [str(int(r["key"][-2:])) for r in report.by_time]
+    elif unit_day:
+        cats = [r["key"][5:] for r in report.by_time]
+    else:
+        cats = [r["key"] for r in report.by_time]
+    out = [
+        ("tickets", bar_chart(t(N_("Tickets and visitors served per day")) if unit_day else
+                              t(N_("Tickets and visitors served per month")), cats,
+                              [(t(N_("Tickets")), [r["tickets"] for r in report.by_time]),
+                               (t(N_("Served")), [r["served"] for r in report.by_time])])),
+        ("limit", bar_chart(t(N_("Share of first calls within the limit, percent")), cats,
+                            [("%", [None if r["limit_share"] is None else round(100 * r["limit_share"], 1)
+                                    for r in report.by_time])], palette=(GREEN,), value_max=100)),
+    ]
+    svc = [r for r in report.by_service if r["waiting"]["count"]]
+    out.append(("waiting", bar_chart(
+        t(N_("Waiting time by service (minutes)")), [_short(names["service"](r["id"], r["label"]), 22) for r in svc],
+        [(t(N_("Mean")), [r["waiting"]["mean"] for r in svc]), (t(N_("Median")), [r["waiting"]["median"] for r in svc]),
+         (t(N_("90th percentile")), [r["waiting"]["p90"] for r in svc])], label_fmt="%.0f")))
+    out.append(("hours", bar_chart(t(N_("Tickets by hour of arrival")), [f"{h:02d}" for h, _n in report.by_hour],
+                                   [(t(N_("Tickets")), [n for _h, n in report.by_hour])], palette=(ORANGE,))))
+    for dim, title in (("segment", t(N_("Visits by segment"))), ("purpose", t(N_("Visits by purpose")))):
+        rows = report.guestbook.get(dim, [])
+        out.append((dim, hbar_chart(title, [_short(names[dim](code)) for code, _n in rows], [n for _c, n in rows])))
+    by_category = (report.pnbp or {}).get("received_by_category") if isinstance(report.pnbp, dict) else None
+    if by_category:
+        cats = sorted(by_category.items(), key=lambda kv: -kv[1])
+        out.append(("pnbp", hbar_chart(t(N_("PNBP received by product category (thousand Rp)")), [c for c, _v in cats],
+                                       [v / 1000 for _c, v in cats], color=GREEN)))
+    elements = (report.ikm or {}).get("elements") if isinstance(report.ikm, dict) else None
+    if elements:
+        out.append(("ikm", hbar_chart(t(N_("Satisfaction: mean score per element (1-4)")),
+                                      [_short(t(e["name"])) for e in elements],
+                                      [float(e["mean"]) for e in elements], color=ORANGE, value_max=4)))
+    return out
+
+
+def to_svg(drawing: Drawing) -> str:
+    """Inline SVG (no XML prolog) that scales to its container."""
+    svg = renderSVG.drawToString(drawing)
+    svg = svg[svg.index("<svg"):]
+    w, h = int(drawing.width), int(drawing.height)
+    svg = re.sub(r"<svg\b", f'<svg viewBox="0 0 {w} {h}" preserveAspectRatio="xMinYMin meet" role="img"', svg, count=1)
+    svg = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"', r"\1", svg, count=1)
+    svg = re.sub(r'(<svg[^>]*?)\sheight="[^"]*"', r"\1", svg, count=1)
+    return svg

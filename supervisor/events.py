@@ -1,0 +1,34 @@
+"""Socket.IO for the live view: a signed-in supervisor joins the office's staff room and asks for the view.
+
+The page listens to the staff room's 'snapshot' broadcasts (sent after every committed change) and answers
+each with a 'supervisor' request, so it never shows a state older than the last change. Handlers are
+registered for every app that registers the blueprint (tests build many apps in one process, and
+Flask-SocketIO only keeps handlers declared before its first init_app).
+"""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_socketio import join_room
+
+from auth.roles import SUPERVISOR_ROLES
+from extensions import get_db, get_settings, socketio
+from models import Office
+from realtime import staff_room
+from supervisor import bp, live
+
+
+def on_supervisor(data=None):
+    """Join the staff room of the supervisor's own office and return the live view's data."""
+    if not current_user.is_authenticated or not current_user.has_role(*SUPERVISOR_ROLES):
+        return {"ok": False, "error": "forbidden"}
+    with get_db().read() as s:
+        office = s.get(Office, current_user.office_id)
+        join_room(staff_room(office.code))
+        snap = live.supervisor_snapshot(s, office, default_minutes=get_settings().app.default_service_minutes)
+    return {"ok": True, "snapshot": snap}
+
+
+@bp.record
+def _register(_state) -> None:
+    socketio.on_event("supervisor", on_supervisor)

@@ -1,0 +1,169 @@
+"""The supervisor's live view as data: counters, queues with every waiting ticket's 10-minute clock,
+breaches today, printers, and suggestions to open another counter. Plain functions on a session.
+
+Clocks follow rules.service_limit (the same as the wall display and the counter screen): a ticket's clock
+starts when the visitor ahead of it in the same queue has finished, so in a line only the head's clock
+can be running. The page recomputes states every second from the times sent here and the server time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from clock import iso, utcnow
+from models import Counter, CounterService, CounterStatus, Office, Ticket, TicketStatus, User, Visitor
+from rules import estimate, offices, reports, service_limit, tickets
+from rules.privacy import mask_name
+
+log = logging.getLogger(__name__)
+
+
+def printer_states(session: Session, office_id: int) -> tuple[list[dict] | None, bool]:
+    """The printers' states from the printing part of Loket, when it is installed: (states, available)."""
+    try:
+        module = importlib.import_module("printer.status")
+    except ImportError:
+        return None, False
+    fn = getattr(module, "printer_states", None)
+    if fn is None:
+        return None, False
+    try:
+        return list(fn(session, office_id)), True
+    except Exception:  # noqa: BLE001 - a printer problem must not blank the supervisor's screen
+        log.exception("printer states for office %s failed", office_id)
+        return None, True
+
+
+def _seconds(since: datetime | None, now: datetime) -> int | None:
+    return None if since is None else int((now - since).total_seconds())
+
+
+def counters_view(session: Session, office: Office, now: datetime) -> list[dict]:
+    """Each counter: closed, idle, called/serving whom (masked name) since when, or paused with reason."""
+    counters = offices.counters(session, office.id)
+    active = {t.counter_id: t for t in session.exec(
+        select(Ticket).where(Ticket.office_id == office.id,
+                             Ticket.status.in_([TicketStatus.called, TicketStatus.serving])))}
+    visitor_ids = [t.visitor_id for t in active.values() if t.visitor_id]
+    visitors = {v.id: v for v in session.exec(select(Visitor).where(Visitor.id.in_(visitor_ids)))} if visitor_ids else {}
+    officer_ids = [c.officer_id for c in counters if c.officer_id]
+    officers = {u.id: u.name for u in session.exec(select(User).where(User.id.in_(officer_ids)))} if officer_ids else {}
+    services = {s.id: s for s in offices.services(session, office.id, active_only=False)}
+    out = []
+    for c in counters:
+        t = active.get(c.id)
+        if c.status == CounterStatus.closed:
+            state, since = "closed", c.status_since
+        elif c.status == CounterStatus.paused:
+            state, since = "paused", c.status_since
+        elif t is not None:
+            state = "serving" if t.status == TicketStatus.serving else "called"
+            since = t.started_at if t.status == TicketStatus.serving else t.called_at
+        else:
+            state, since = "idle", c.status_since
+        ticket = None
+        if t is not None:
+            svc = services.get(t.service_id)
+            ticket = {"id": t.id, "code": t.code, "status": t.status,
+                      "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
+                      "service": svc.name if svc else "", "service_en": (svc.name_en or svc.name) if svc else "",
+                      "called_at": iso(t.called_at), "started_at": iso(t.started_at)}
+        out.append({"id": c.id, "number": c.number, "name": c.name or f"Loket {c.number}", "state": state,
+                    "since": iso(since), "seconds": _seconds(since, now), "pause_reason": c.pause_reason,
+                    "officer": officers.get(c.officer_id, "") if c.status != CounterStatus.closed else "",
+                    "ticket": ticket})
+    return out
+
+
+def services_view(session: Session, office: Office, now: datetime, default_minutes: float) -> list[dict]:
+    """Each service's line: every waiting ticket with its clock, the longest wait, and whether it clears in time."""
+    day = tickets.today(office, now)
+    limit = office.service_limit_minutes
+    served_by: dict[int, list[Counter]] = {}
+    counters = {c.id: c for c in offices.counters(session, office.id)}
+    for cid, sid in session.exec(select(CounterService.counter_id, CounterService.service_id)):
+        if cid in counters:
+            served_by.setdefault(sid, []).append(counters[cid])
+    out = []
+    for s in offices.services(session, office.id):
+        line = tickets.waiting_line(session, office_id=office.id, service_ids=[s.id], day=day)
+        ahead = tickets.ahead_of_line(session, office_id=office.id, service_id=s.id, day=day)
+        clocks = service_limit.clocks_for_line([t.queued_at for t in line], ahead, limit)
+        vids = [t.visitor_id for t in line if t.visitor_id]
+        names = {v.id: v.name for v in session.exec(select(Visitor).where(Visitor.id.in_(vids)))} if vids else {}
+        waiting = []
+        for t, (start, end) in zip(line, clocks):
+            waiting.append({
+                "id": t.id, "code": t.code, "priority": t.priority, "transferred": t.transfer_count > 0,
+                "name": mask_name(names.get(t.visitor_id, "")), "queued_at": iso(t.queued_at),
+                "waiting_seconds": _seconds(t.queued_at, now), "clock_started_at": iso(start),
+                "deadline_at": iso(end), "seconds_left": service_limit.seconds_left(start, limit, now),
+                "state": service_limit.state(start, limit, now)})
+        per_visitor = estimate.recent_service_minutes(session, office_id=office.id, service_id=s.id,
+                                                      default_minutes=default_minutes, now=now)
+        loads = estimate.counter_loads(session, office_id=office.id, service_id=s.id, per_visitor=per_visitor, now=now)
+        clear = estimate.clearance(len(line), per_visitor, loads, limit)
+        can_open = [c.number for c in sorted(served_by.get(s.id, []), key=lambda c: c.number)
+                    if c.status != CounterStatus.open]
+        out.append({
+            "id": s.id, "code": s.code, "prefix": s.prefix, "name": s.name, "name_en": s.name_en or s.name,
+            "waiting": len(line),
+            "oldest_queued_at": iso(min((t.queued_at for t in line), default=None)),
+            "longest_wait_seconds": max((w["waiting_seconds"] for w in waiting), default=0),
+            "tickets": waiting,
+            "open_counters": [counters[c.counter_id].number for c in loads if c.counter_id in counters],
+            "service_minutes": round(per_visitor, 1),
+            "clear_minutes": None if clear.minutes == float("inf") else round(clear.minutes, 1),
+            "in_time": clear.in_time,
+            "extra_counters_needed": 0 if clear.in_time else clear.extra_counters_needed,
+            "counters_to_open": can_open,
+        })
+    return out
+
+
+def suggestions(services: list[dict]) -> list[dict]:
+    """Open another counter where the last one waiting would not be called within the limit."""
+    out = []
+    for s in services:
+        if s["waiting"] and not s["in_time"]:
+            out.append({"service_id": s["id"], "service": s["name"], "service_en": s["name_en"],
+                        "waiting": s["waiting"], "clear_minutes": s["clear_minutes"],
+                        "extra_counters_needed": s["extra_counters_needed"],
+                        "counters_to_open": s["counters_to_open"]})
+    return out
+
+
+def today_figures(session: Session, office: Office, now: datetime, services: list[dict]) -> dict:
+    """Today so far: tickets, served, first calls within/over the limit, and visitors over the limit now."""
+    period = reports.Period.day(tickets.today(office, now))
+    summary = reports.summarize(reports.ticket_facts(session, office, period))
+    waiting_breached = sum(1 for s in services for t in s["tickets"] if t["state"] == "breached")
+    return {"tickets": summary["tickets"], "served": summary["served"], "no_shows": summary["no_shows"],
+            "called": summary["limit"]["called"], "within": summary["limit"]["within"],
+            "called_late": summary["limit"]["breaches"], "waiting_breached": waiting_breached,
+            "breaches": summary["limit"]["breaches"] + waiting_breached, "limit_share": summary["limit"]["share"],
+            "median_wait": summary["waiting"]["median"]}
+
+
+def supervisor_snapshot(session: Session, office: Office, *, default_minutes: float,
+                        now: datetime | None = None) -> dict:
+    """Everything the live view shows, with the server time so the page's clocks follow the server's."""
+    now = now or utcnow()
+    services = services_view(session, office, now, default_minutes)
+    printers, printers_available = printer_states(session, office.id)
+    return {
+        "server_time": iso(now),
+        "office": {"code": office.code, "name": office.name, "timezone": office.timezone},
+        "limit_minutes": office.service_limit_minutes,
+        "amber_share": service_limit.AMBER_SHARE,
+        "counters": counters_view(session, office, now),
+        "services": services,
+        "today": today_figures(session, office, now, services),
+        "suggestions": suggestions(services),
+        "printers": printers, "printers_available": printers_available,
+    }
+

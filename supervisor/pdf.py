@@ -1,0 +1,142 @@
+"""The report as a PDF (reportlab platypus), with the same figures, wording and charts as the page."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from rules.reports import GUESTBOOK_DIMENSIONS, Report
+from supervisor import present
+
+BLUE = colors.HexColor("#0b4f9c")
+LINE = colors.HexColor("#d8dee8")
+
+
+def _styles():
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("t", parent=base["Title"], fontSize=16, textColor=BLUE, spaceAfter=4, alignment=0),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=11.5, textColor=BLUE, spaceBefore=8, spaceAfter=4),
+        "body": ParagraphStyle("b", parent=base["BodyText"], fontSize=8.5, leading=11),
+        "small": ParagraphStyle("s", parent=base["BodyText"], fontSize=7, leading=9, textColor=colors.HexColor("#5b6575")),
+        "cell": ParagraphStyle("c", parent=base["BodyText"], fontSize=7, leading=8.5),
+    }
+
+
+def _table(rows: list[list], widths=None, header: bool = True, zebra: bool = True) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    style = [("FONT", (0, 0), (-1, -1), "Helvetica", 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    if header:
+        style += [("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5), ("TEXTCOLOR", (0, 0), (-1, 0), BLUE),
+                  ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE)]
+    if zebra:
+        for i in range(1 if header else 0, len(rows), 2):
+            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f3f6fa")))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _pairs_table(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
+    """label/value pairs laid out in `columns` column pairs."""
+    per = -(-len(pairs) // columns)
+    rows = []
+    for i in range(per):
+        row = []
+        for c in range(columns):
+            k = c * per + i
+            row += list(pairs[k]) if k < len(pairs) else ["", ""]
+        rows.append(row)
+    widths = [150 * mm / columns * 1.25, 40 * mm / columns * 1.25] * columns
+    t = _table(rows, widths=widths, header=False)
+    t.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "LEFT")] +
+                          [("ALIGN", (2 * c + 1, 0), (2 * c + 1, -1), "RIGHT") for c in range(columns)] +
+                          [("FONT", (2 * c + 1, 0), (2 * c + 1, -1), "Helvetica-Bold", 7.5) for c in range(columns)]))
+    return t
+
+
+def _breakdown(title: str, rows: list[dict], label_of, st) -> list:
+    cols = present.breakdown_columns()
+    data = [[title] + [h for h, _f in cols]]
+    for r in rows:
+        data.append([Paragraph(escape(label_of(r)), st["cell"])] + [f(r) for _h, f in cols])
+    return [_table(data, widths=[42 * mm] + [13.6 * mm] * len(cols)), Spacer(1, 6)]
+
+
+def render(report: Report, names: dict, drawings: list[tuple[str, Drawing]], caption: str,
+           generated_at: datetime) -> bytes:
+    """The PDF bytes of a report."""
+    st = _styles()
+    buf = io.BytesIO()
+    title = _("PST service report")
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+                            bottomMargin=14 * mm, title=f'{title} {report.office["name"]} {report.period.slug}',
+                            author="Loket", subject=present.period_title(report))
+    tz = ZoneInfo(report.office["timezone"])
+    story: list = [
+        Paragraph(escape(title), st["title"]),
+        Paragraph(escape(f'{report.office["name"]} ({report.office["code"]})'), st["body"]),
+        Paragraph(escape(f"{present.period_title(report)} · {caption}"), st["body"]),
+        Paragraph(escape(_("Made %(at)s (%(tz)s) by Loket", at=generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                           tz=report.office["timezone"])), st["small"]),
+        Spacer(1, 6),
+        Paragraph(escape(_("Summary")), st["h2"]),
+        _pairs_table(present.summary_rows(report.summary)),
+        Spacer(1, 4),
+    ]
+    story.append(Paragraph(escape(_("How the figures are counted")), st["h2"]))
+    for line in present.definitions(report):
+        story.append(Paragraph("• " + escape(line), st["small"]))
+    story.append(Paragraph(escape(_("Charts")), st["h2"]))
+    for _key, d in drawings:
+        story += [KeepTogether([d]), Spacer(1, 6)]
+    story.append(Paragraph(escape(_("Estimate accuracy")), st["h2"]))
+    story.append(_pairs_table(present.estimate_rows(report.summary), columns=1))
+    story.append(Paragraph(escape(_("By service")), st["h2"]))
+    story += _breakdown(_("Service"), report.by_service, lambda r: names["service"](r["id"], r["label"]), st)
+    story.append(Paragraph(escape(_("By counter")), st["h2"]))
+    story += _breakdown(_("Counter"), report.by_counter, lambda r: r["label"] or _("Not called"), st)
+    story.append(Paragraph(escape(_("By officer")), st["h2"]))
+    story += _breakdown(_("Officer"), report.by_officer, lambda r: r["label"] or _("Not called"), st)
+    unit_title = _("Per day") if report.time_unit == "day" else _("Per month")
+    story.append(Paragraph(escape(unit_title), st["h2"]))
+    rows = [[_("Date") if report.time_unit == "day" else _("Month"), _("Tickets"), _("Served"),
+             _("Within limit"), _("Wait median")]]
+    rows += [[r["key"], present.number(r["tickets"]), present.number(r["served"]), present.percent(r["limit_share"]),
+              present.minutes(r["median_wait"])] for r in report.by_time if r["tickets"]]
+    story.append(_table(rows, widths=[30 * mm, 25 * mm, 25 * mm, 30 * mm, 30 * mm]))
+    story.append(Paragraph(escape(_("Guest book")), st["h2"]))
+    titles = present.dimension_titles()
+    for dim in GUESTBOOK_DIMENSIONS:
+        data = [[titles[dim], _("Visits")]] + [[Paragraph(escape(names[dim](code)), st["cell"]), present.number(n)]
+                                               for code, n in report.guestbook[dim]]
+        story += [KeepTogether([_table(data, widths=[110 * mm, 25 * mm])]), Spacer(1, 5)]
+    for key, heading in (("pnbp", _("PNBP (invoiced and received)")), ("ikm", _("Satisfaction index (IKM)"))):
+        story.append(Paragraph(escape(heading), st["h2"]))
+        if key in report.extras_missing:
+            story.append(Paragraph(escape(_("not available")), st["body"]))
+            continue
+        pairs = present.extra_section(report, key)
+        story.append(_pairs_table(pairs, columns=1) if pairs else Paragraph("–", st["body"]))
+
+    def footer(canvas, doc_):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#5b6575"))
+        canvas.drawString(15 * mm, 8 * mm, f'Loket · {report.office["name"]} · {report.period.slug}')
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(n)s", n=doc_.page))
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()

@@ -1,0 +1,223 @@
+/* The supervisor's live view: renders the server's view, ticks every clock each second on server time,
+   turns a waiting visitor amber near the limit and red (with a sound) once it is passed. */
+(function () {
+  "use strict";
+  const root = document.getElementById("live");
+  const lang = root.dataset.lang;
+  const resyncMs = 1000 * Number(root.dataset.resyncSeconds || 10);
+  const $ = (id) => document.getElementById(id);
+  const el = Loket.el;
+  let view = null;
+  let lastServerTime = 0;
+  let inFlight = false, again = false;
+  const alarmed = new Set();
+  window.loketAlarms = [];
+  let muted = localStorage.getItem("loket.supervisor.muted") === "1";
+  let audio = null;
+
+  const fmt = (s) => Loket.fmtClock(Math.round(s));
+  const tr = (text, params) => text.replace(/%\((\w+)\)s/g, (_m, k) => (params[k] === undefined ? "" : params[k]));
+  const svcName = (s) => (lang === "en" ? s.name_en || s.name : s.name);
+  const secondsSince = (iso) => (iso ? (Loket.now() - Date.parse(iso)) / 1000 : null);
+
+  /* The same rule as rules/service_limit.state, on the server's clock. */
+  function clockState(t) {
+    if (!t.clock_started_at) return "not_started";
+    const start = Date.parse(t.clock_started_at), end = Date.parse(t.deadline_at), now = Loket.now();
+    if (now > end) return "breached";
+    if (now >= start + (end - start) * view.amber_share) return "amber";
+    return "ok";
+  }
+
+  function beep() {
+    if (muted || !audio) return;
+    const t0 = audio.currentTime;
+    [0, 0.25, 0.5].forEach((dt) => {
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.type = "square"; o.frequency.value = 880; o.connect(g); g.connect(audio.destination);
+      g.gain.setValueAtTime(0.0001, t0 + dt);
+      g.gain.exponentialRampToValueAtTime(0.2, t0 + dt + 0.02);
+      g.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.18);
+      o.start(t0 + dt); o.stop(t0 + dt + 0.2);
+    });
+  }
+
+  function alarm(t, service) {
+    if (alarmed.has(t.id)) return;
+    alarmed.add(t.id);
+    window.loketAlarms.push({ code: t.code, service: service.code, at: new Date(Loket.now()).toISOString(),
+      sound: !muted && !!audio });
+    beep();
+  }
+
+  function renderToday() {
+    const d = view.today;
+    let waitingLate = 0;
+    for (const s of view.services) for (const t of s.tickets) if (clockState(t) === "breached") waitingLate++;
+    const breaches = d.called_late + waitingLate;
+    const tile = (label, value, cls, testid) => el("div", { class: "sv-tile " + (cls || ""), "data-testid": testid },
+      el("div", { class: "sv-tile-value", text: value }), el("div", { class: "sv-tile-label", text: label }));
+    $("sv-today").replaceChildren(
+      tile(T.tickets_today, String(d.tickets), "", "tickets-today"),
+      tile(T.served_today, String(d.served), "", "served-today"),
+      el("div", { class: "sv-tile " + (breaches ? "bad" : "good"), "data-testid": "breaches-today" },
+        el("div", { class: "sv-tile-value", text: String(breaches) }),
+        el("div", { class: "sv-tile-label", text: T.breaches_today }),
+        el("div", { class: "sv-tile-note", text: `${d.called_late} ${T.called_late} · ${waitingLate} ${T.waiting_late}` })),
+      tile(T.share, d.limit_share === null ? "–" : (100 * d.limit_share).toFixed(1) + " %", "", "share-today"),
+      tile(T.median_wait, d.median_wait === null ? "–" : d.median_wait.toFixed(1) + " " + T.min, "", "median-today"));
+  }
+
+  function renderCounters() {
+    $("sv-counters").replaceChildren(...view.counters.map((c) => {
+      const secs = secondsSince(c.since);
+      let line = T[c.state] || c.state;
+      if (c.state === "paused") line += ` · ${T.reasons[c.pause_reason] || c.pause_reason}`;
+      const box = el("div", { class: `sv-counter state-${c.state}`, "data-testid": `counter-${c.number}`, "data-state": c.state },
+        el("div", { class: "sv-counter-name", text: c.name }),
+        el("div", { class: "sv-counter-officer", text: c.officer || "" }),
+        el("div", { class: "sv-counter-state", text: line }));
+      if (c.ticket) {
+        box.append(el("div", { class: "sv-counter-ticket" }, el("strong", { text: c.ticket.code }),
+          el("span", { text: " " + (c.ticket.name || "") }),
+          el("span", { class: "muted", text: " · " + (lang === "en" ? c.ticket.service_en : c.ticket.service) })));
+      }
+      if (c.state !== "closed" && secs !== null) box.append(el("div", { class: "sv-counter-time", text: fmt(secs) }));
+      return box;
+    }));
+  }
+
+  function ticketRow(t, s) {
+    const st = clockState(t);
+    if (st === "breached") alarm(t, s);
+    let clockText = T.not_started;
+    if (st !== "not_started") {
+      const left = (Date.parse(t.deadline_at) - Loket.now()) / 1000;
+      clockText = left >= 0 ? `${fmt(left)} ${T.left}` : `${T.late} ${fmt(-left)}`;
+    }
+    return el("tr", { class: `sv-ticket state-${st}`, "data-testid": `ticket-${t.code}`, "data-state": st },
+      el("td", {}, el("strong", { text: t.code }),
+        t.priority ? el("span", { class: "badge priority", text: T.priority }) : null,
+        t.transferred ? el("span", { class: "badge", text: T.transferred }) : null),
+      el("td", { text: t.name || "" }),
+      el("td", { class: "num", text: fmt(secondsSince(t.queued_at)) }),
+      el("td", {}, el("span", { class: `sv-chip state-${st}`, text: clockText })));
+  }
+
+  function renderServices() {
+    $("sv-services").replaceChildren(...view.services.map((s) => {
+      const longest = s.oldest_queued_at ? fmt(secondsSince(s.oldest_queued_at)) : "–";
+      const head = el("div", { class: "sv-service-head" },
+        el("h2", { text: svcName(s) }),
+        el("div", { class: "sv-service-figures" },
+          el("span", { "data-testid": `waiting-${s.code}`, text: `${T.waiting}: ${s.waiting}` }),
+          el("span", { text: `${T.longest}: ${longest}` }),
+          el("span", { class: "muted", text: tr(T.service_time, { m: s.service_minutes }) }),
+          s.waiting && s.clear_minutes !== null ? el("span", { class: s.in_time ? "muted" : "error",
+            text: tr(T.clears, { m: Math.round(s.clear_minutes) }) }) : null));
+      const body = s.tickets.length
+        ? el("table", { class: "sv-tickets" }, el("tbody", {}, ...s.tickets.map((t) => ticketRow(t, s))))
+        : el("p", { class: "muted", text: T.no_one });
+      return el("div", { class: "card sv-service", "data-service": s.code }, head, body);
+    }));
+  }
+
+  function renderSuggestions() {
+    if (!view.suggestions.length) {
+      $("sv-suggestions").replaceChildren(el("p", { class: "muted", text: T.no_suggestions }));
+      return;
+    }
+    $("sv-suggestions").replaceChildren(...view.suggestions.map((g) => {
+      const name = lang === "en" ? g.service_en : g.service;
+      const text = g.clear_minutes === null ? tr(T.suggest_none_open, { service: name, n: g.waiting })
+        : tr(T.suggest, { service: name, n: g.waiting, m: Math.round(g.clear_minutes) });
+      const more = [tr(T.suggest_more, { n: g.extra_counters_needed })];
+      if (g.counters_to_open.length) more.push(tr(T.suggest_which, { list: g.counters_to_open.map((n) => `${T.counter} ${n}`).join(", ") }));
+      return el("div", { class: "sv-suggestion", "data-testid": "suggestion" }, el("strong", { text: text }),
+        el("div", { class: "muted", text: more.join(" ") }));
+    }));
+  }
+
+  function renderPrinters() {
+    if (!view.printers_available) {
+      $("sv-printers").replaceChildren(el("p", { class: "muted", text: T.printers_na }));
+      return;
+    }
+    const list = view.printers || [];
+    if (!list.length) { $("sv-printers").replaceChildren(el("p", { class: "muted", text: T.no_printers })); return; }
+    $("sv-printers").replaceChildren(el("table", {}, el("tbody", {}, ...list.map((p) => {
+      const state = String(p.state || "unknown");
+      const notes = [];
+      if (p.paper) notes.push(`${T.paper}: ${p.paper}`);
+      if (p.queue) notes.push(tr(T.printer_queue, { n: p.queue }));
+      if (p.last_error) notes.push(p.last_error);
+      return el("tr", { class: `sv-printer state-${state}`, "data-testid": "printer", "data-state": state },
+        el("td", { text: p.label || p.name || "?" }),
+        el("td", {}, el("span", { class: `sv-chip printer-${state}`, text: (T.printer_states || {})[state] || state })),
+        el("td", { class: "muted", text: notes.join(" · ") }));
+    }))));
+  }
+
+  function renderClock() {
+    const tz = view ? view.office.timezone : undefined;
+    $("sv-clock").textContent = new Date(Loket.now()).toLocaleTimeString("id-ID",
+      { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz });
+  }
+
+  function render() {
+    renderClock();
+    if (!view) return;
+    renderCounters(); renderServices(); renderToday(); renderSuggestions(); renderPrinters();
+  }
+
+  function apply(snapshot) {
+    const t = Date.parse(snapshot.server_time);
+    if (t < lastServerTime) return;  // a reply that was overtaken by a newer one
+    lastServerTime = t;
+    Loket.syncClock(snapshot.server_time);
+    view = snapshot;
+    window.loketView = snapshot;
+    render();
+  }
+
+  const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+
+  async function refresh() {
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    try {
+      if (socket.connected) {
+        const reply = await socket.timeout(8000).emitWithAck("supervisor", {}).catch(() => null);
+        if (reply && reply.ok) apply(reply.snapshot);
+      } else {
+        const r = await Loket.api("/supervisor/live.json");
+        if (r.ok) apply(r.data);
+      }
+    } finally {
+      inFlight = false;
+      if (again) { again = false; refresh(); }
+    }
+  }
+
+  socket.on("connect", () => { $("sv-status").classList.remove("offline"); refresh(); });
+  socket.on("disconnect", () => $("sv-status").classList.add("offline"));
+  // Every committed change in the office is followed by a snapshot in the staff room: follow it.
+  socket.on("snapshot", (s) => { if (s && s.server_time) Loket.syncClock(s.server_time); refresh(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+
+  function setMuted(m) {
+    muted = m;
+    localStorage.setItem("loket.supervisor.muted", m ? "1" : "0");
+    $("sv-sound").textContent = m ? `🔇 ${T.unmute}` : `🔊 ${T.mute}`;
+  }
+  try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+  if (audio && audio.state === "suspended") {
+    $("sv-enable-audio").classList.remove("hidden");
+    $("sv-enable-audio").onclick = () => { audio.resume(); $("sv-enable-audio").classList.add("hidden"); };
+  }
+  $("sv-sound").onclick = () => setMuted(!muted);
+  setMuted(muted);
+  refresh();
+  setInterval(render, 1000);          // the local tick: clocks, colours, alarms
+  setInterval(refresh, resyncMs);     // and the server's view (and time) now and then
+})();
