@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 from clock import day_bounds, iso, utcnow
 from models import Counter, Office, Service, Ticket, TicketStatus
 from rules import offices, service_limit, tickets
-from rules.counters import open_counters_for_service
-from rules.estimate import estimated_wait_minutes, recent_service_minutes
+from rules.estimate import counter_loads, estimated_wait_minutes, expected_wait, recent_service_minutes, whole_minutes
 
 OPEN_STATUSES = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
 # Tickets that ended this recently still get their final state pushed (the phone shows "done"/"cancelled").
@@ -172,12 +171,13 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
             line = per_service.setdefault(t.service_id, [])
             position[t.id] = len(line)
             line.append(t)
-    speed: dict[int, tuple[float, int]] = {}
+    speed: dict[int, tuple] = {}
     heads: dict[int, datetime | None] = {}
     for sid, line in per_service.items():
         per_visitor = recent_service_minutes(session, office_id=office.id, service_id=sid,
                                              default_minutes=default_service_minutes, now=now)
-        speed[sid] = (per_visitor, max(open_counters_for_service(session, office.id, sid), 1))
+        speed[sid] = (per_visitor, counter_loads(session, office_id=office.id, service_id=sid,
+                                                 per_visitor=per_visitor, now=now))
         heads[sid] = _head_deadline(session, line[0], limit)
     back = tickets.back_until(session, rows)
     out = {}
@@ -185,9 +185,9 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
         ahead = position.get(t.id)
         wait = deadline = None
         if ahead is not None:
-            per_visitor, n_counters = speed[t.service_id]
-            # The same formula as rules.estimate.estimated_wait_minutes, with its inputs fetched once.
-            wait = 0 if ahead <= 0 else max(1, round(ahead * per_visitor / n_counters))
+            per_visitor, loads = speed[t.service_id]
+            # rules.estimate's own model, with its inputs read once per service instead of once per ticket.
+            wait = whole_minutes(expected_wait(ahead, per_visitor, loads))
             deadline = heads[t.service_id] if ahead == 0 else None
         out[t.status_token] = _view(t, services[t.service_id], counters.get(t.counter_id), ahead=ahead, wait=wait,
                                     deadline=deadline, back_until=back.get(t.id), limit=limit, now=now)

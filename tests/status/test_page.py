@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import clock
+from clock import day_bounds
+from models import Office
 from rules import tickets, visitor_status
+from rules.offices import office_tz
 from tests.status.conftest import take, ticket_by_code
 
 NOT_FOUND_ID = "Tautan ini tidak berlaku atau sudah kedaluwarsa."
@@ -68,7 +71,7 @@ def test_the_head_of_the_line_sees_the_time_it_should_be_called_by(make_api):
     assert state["ahead"] == 0
     # No one ahead today: the 10-minute clock runs from the moment the number was taken.
     issued = clock.utcnow()
-    deadline = clock.datetime.fromisoformat(state["deadline_at"])
+    deadline = datetime.fromisoformat(state["deadline_at"])
     assert timedelta(minutes=9) < deadline - issued <= timedelta(minutes=10)
 
 
@@ -111,11 +114,7 @@ def test_a_number_never_called_on_its_day_closes_with_the_day(make_api, db):
     ticket = ticket_by_code(db, mine["code"])
     phone = make_api()
     with db.read() as s:
-        from models import Office
-        office = s.get(Office, ticket.office_id)
-        from clock import day_bounds
-        from rules.offices import office_tz
-        day_end = day_bounds(ticket.service_date, office_tz(office))[1]
+        day_end = day_bounds(ticket.service_date, office_tz(s.get(Office, ticket.office_id)))[1]
     clock.set_offset(day_end - clock.utcnow() + timedelta(hours=1))
     state = phone.get(f"/s/{mine['status_token']}/state").get_json()
     assert state["status"] == "day_over" and state["ahead"] is None and state["can_cancel"] is False
