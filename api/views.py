@@ -135,6 +135,12 @@ def queue_snapshot(code: str):
         return jsonify(snapshot_for(s, offices.get_office(s, code)))
 
 
+@bp.errorhandler(guestbook.FieldsInvalid)
+def _fields_invalid(err: guestbook.FieldsInvalid):
+    """A form the rules refused after reading the database: the same shape as a validation error."""
+    return jsonify(error=err.code, message=_(err.message), fields={k: _(v) for k, v in err.fields.items()}), 400
+
+
 # ---- sign-in --------------------------------------------------------------------------------------
 
 @bp.get("/session")

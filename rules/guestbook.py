@@ -14,7 +14,7 @@ from stdnum.id import npwp as stdnum_npwp
 from clock import utcnow
 from models import GuestBookEntry, Office, Service, Ticket, Visitor
 from rules import tickets
-from rules.errors import N_
+from rules.errors import N_, RuleError
 
 # Codes stored in the database; screens show them through the message catalogs.
 GENDERS = ("L", "P")  # laki-laki, perempuan
@@ -152,9 +152,8 @@ class GuestBookForm(BaseModel):
             raise _field_error("institution_name", N_("Enter the name of your institution."))
         if self.purpose == "other" and not self.purpose_note:
             raise _field_error("purpose_note", N_("Describe the purpose of your visit."))
-        if self.segment == "private":
-            if not self.npwp:
-                raise _field_error("npwp", N_("An NPWP is required for private-sector buyers."))
+        # A private buyer without an NPWP here may have one on file (returning visitor): that is checked
+        # against the guest book in sign_and_take_ticket, not here.
         if self.npwp:
             try:
                 self.npwp = stdnum_npwp.validate(self.npwp)
@@ -165,6 +164,16 @@ class GuestBookForm(BaseModel):
     @property
     def segment(self) -> str:
         return SEGMENT_OF_CATEGORY.get(self.institution_category, "other")
+
+
+class FieldsInvalid(RuleError):
+    """A form refused field by field after looking at the database (the API answers it like a form error)."""
+
+    status = 400
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("invalid", N_("Please check the highlighted fields."))
+        self.fields = fields
 
 
 class FieldError(ValueError):
@@ -238,6 +247,9 @@ def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookFor
         from rules.errors import NotFound
         raise NotFound("service_not_found", N_("This service does not exist at this office."))
     visitor = session.exec(select(Visitor).where(Visitor.office_id == office.id, Visitor.email == form.email)).first()
+    if form.segment == "private" and not form.npwp and not (visitor is not None and visitor.npwp):
+        # The kiosk tells a returning private buyer "an NPWP is on file, leave empty to keep it".
+        raise FieldsInvalid({"npwp": N_("An NPWP is required for private-sector buyers.")})
     if visitor is None:
         visitor = Visitor(office_id=office.id, name=form.name, email=form.email, created_at=now)
     for field in ("name", "phone", "gender", "birth_year", "education", "occupation",
