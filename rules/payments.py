@@ -68,8 +68,8 @@ def record_payment(session: Session, *, user_id: int, ntpn: str, paid_at: dateti
         raise RuleError("bad_time", N_("The payment time needs a time zone."), status=400)
     invoices.refresh(session, inv, now)
     if inv.status in (InvoiceStatus.cancelled, InvoiceStatus.replaced):
-        raise RuleError("invoice_closed", N_("Invoice %(number)s was %(status)s; it cannot be paid."),
-                        number=inv.number, status=rq.Msg(_STATUS_WORDS[inv.status]))
+        raise RuleError("invoice_closed", N_("Invoice %(number)s was %(what)s; it cannot be paid."),
+                        number=inv.number, what=rq.Msg(_STATUS_WORDS[inv.status]))
     if inv.status == InvoiceStatus.paid or session.exec(
             select(Payment).where(Payment.invoice_id == inv.id,
                                   Payment.status.in_([PaymentStatus.recorded, PaymentStatus.confirmed]))).first():
@@ -112,8 +112,8 @@ def _treasurer_payment(session: Session, payment_id: int, user_id: int, step: st
     req = rq.get_request(session, pay.request_id, for_update=True)
     rq.require(req, step, user=user)
     if pay.status != PaymentStatus.recorded:
-        raise RuleError("payment_not_pending", N_("This payment is %(status)s, not waiting for confirmation."),
-                        status=rq.Msg({"confirmed": N_("confirmed"), "rejected": N_("rejected")}.get(pay.status,
+        raise RuleError("payment_not_pending", N_("This payment is %(what)s, not waiting for confirmation."),
+                        what=rq.Msg({"confirmed": N_("confirmed"), "rejected": N_("rejected")}.get(pay.status,
                                                                                                      pay.status)))
     return user, pay, req
 
