@@ -105,7 +105,8 @@ def ticket_status(token: str):
     """A visitor's own ticket, by the unguessable token on their slip."""
     settings = get_settings()
     with get_db().read() as s:
-        ticket = s.exec(select(Ticket).where(Ticket.status_token == token)).first()  # noqa: E501
+        from rules.visitor_status import live_ticket  # the status page's link life: expired looks like unknown
+        ticket = live_ticket(s, token, keep_hours=settings.app.status_link_hours)
         if ticket is None:
             return jsonify(error="not_found", message=_("This ticket link is not valid.")), 404
         office = s.get(Office, ticket.office_id)

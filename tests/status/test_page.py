@@ -132,3 +132,14 @@ def test_link_life_follows_the_setting(db, make_api):
         assert visitor_status.live_ticket(s, mine["status_token"], keep_hours=3, now=later) is not None
         assert visitor_status.live_ticket(s, mine["status_token"], keep_hours=1, now=later) is None
         assert visitor_status.live_ticket(s, mine["status_token"], keep_hours=0) is None
+
+
+def test_the_json_api_link_expires_with_the_page(make_api, officer):
+    mine = take(make_api())
+    phone = make_api()
+    assert phone.get(f"/api/tickets/status/{mine['status_token']}").status_code == 200
+    desk = officer()
+    desk.act(desk.call_next()["id"], "finish")
+    clock.set_offset(timedelta(hours=25))
+    r = phone.get(f"/api/tickets/status/{mine['status_token']}")
+    assert r.status_code == 404 and r.get_json()["error"] == "not_found"
