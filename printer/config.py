@@ -227,6 +227,7 @@ def load(settings: Settings, *, source: str = "config.toml") -> PrintingConfig:
                 msg = "unknown key (misspelt?)"
             elif err["type"] == "union_tag_invalid":
                 msg = "backend must be one of usb, network, serial, cups, file, none"
+                err["loc"] = tuple(err["loc"]) + ("backend",)
             elif err["type"] == "union_tag_not_found":
                 msg = "missing key 'backend' (usb, network, serial, cups, file or none)"
             lines.append(f"  - {_label(err['loc'], raw_printers)}: {msg}")
