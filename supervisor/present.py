@@ -3,6 +3,8 @@ the definitions printed on every report. Shared by the page, the CSV and the PDF
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
@@ -28,12 +30,17 @@ def dimension_titles() -> dict:
             "occupation": _("Occupation"), "purpose": _("Purpose of the visit")}
 
 
+def _half_up(value: float, places: int) -> Decimal:
+    """Round half up (6.25 -> 6.3) as people do by hand; Babel would round half to even."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def minutes(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="#,##0.0")
+    return "–" if value is None else format_decimal(_half_up(value, 1), format="#,##0.0")
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else format_percent(value, format="#,##0.0%")
+    return "–" if value is None else format_percent(_half_up(value, 3), format="#,##0.0%")
 
 
 def number(value: int | float | None) -> str:
