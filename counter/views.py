@@ -20,7 +20,7 @@ def counter_strings() -> dict:
         "network": _("Cannot reach the server; your last action may not have been saved. Try again."),
         "no_one": _("No one is waiting."), "new_visitor": _("A new visitor is waiting."),
         "called": _("Called"), "serving": _("Serving"), "time_left": _("Time left"), "late": _("Late by"),
-        "waited": _("Waited"), "priority": _("Priority"), "transferred": _("Transferred"),
+        "waited": _("Waited"), "priority": _("Priority"), "transferred": _("Transferred"), "back_by": _("Back by"),
         "paused": _("Paused"), "open": _("Open"), "closed": _("Closed"),
         "confirm_no_show": _("Set this visitor aside as a no-show?"),
         "live": _("Live"), "offline": _("Reconnecting…"),

@@ -125,7 +125,9 @@ def waiting_for_staff(session: Session, office: Office, service_ids: list[int], 
              "priority_reason": t.priority_reason, "queued_at": iso(t.queued_at),
              "waiting_seconds": int((now - t.queued_at).total_seconds()),
              "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
-             "transferred": t.transfer_count > 0, "back_until": iso(back.get(t.id))} for t in line]
+             "transferred": t.transfer_count > 0, "back_until": iso(back.get(t.id)),
+             "back_by": back[t.id].astimezone(offices.office_tz(office)).strftime("%H:%M") if t.id in back else ""}
+            for t in line]
 
 
 def no_shows_today(session: Session, office: Office, service_ids: list[int], now: datetime | None = None) -> list[dict]:

@@ -61,7 +61,9 @@
     const tbody = $("waiting");
     tbody.replaceChildren(...state.waiting.map((t) => Loket.el("tr", { "data-ticket": t.code },
       Loket.el("td", {}, Loket.el("strong", { text: t.code }), t.priority ? Loket.el("span", { class: "badge priority", text: " " + T.priority }) : null,
-        t.transferred ? Loket.el("span", { class: "badge", text: " " + T.transferred }) : null),
+        t.transferred ? Loket.el("span", { class: "badge", text: " " + T.transferred }) : null,
+        t.back_by ? Loket.el("span", { class: "badge amber", "data-testid": `back-${t.code}`,
+          text: `${T.back_by || "⏱"} ${t.back_by}` }) : null),  // "back in N minutes", said on their phone
       Loket.el("td", { text: t.name }),
       Loket.el("td", { class: "limit", text: Loket.fmtClock(Math.round((Loket.now() - Date.parse(t.queued_at)) / 1000)) }))));
     $("waiting-count").textContent = state.waiting.length;

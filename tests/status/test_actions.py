@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -88,6 +89,7 @@ def test_back_in_n_minutes_keeps_the_place_and_the_officer_sees_it(make_api, off
     desk = officer()
     waiting = {w["code"]: w for w in desk.state()["waiting"]}
     assert waiting[b["code"]]["back_until"] == state["back_until"]
+    assert waiting[b["code"]]["back_by"] == back.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%H:%M")
     assert waiting[a["code"]]["back_until"] is None
 
     # Call-next keeps the order: A first, then B in its turn (it is not skipped or pushed back).
