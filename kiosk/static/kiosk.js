@@ -163,7 +163,6 @@
     $("ticket-wait").textContent = t.ahead > 0 ? `${T.wait}: ± ${t.estimated_wait_minutes} ${T.minutes}` : T.now;
     $("ticket-limit").textContent = T.limit;
     $("ticket-print").textContent = T.print_note;
-    watchPrint(t);
     const qr = $("ticket-qr");
     qr.innerHTML = "";
     // The visitor's own status link as a QR code, drawn by the server (status blueprint): scan to follow the queue.
@@ -172,6 +171,7 @@
         width: 180, height: 180, "data-testid": "ticket-qr-img" }));
     }
     show("ticket-section");
+    watchPrint(t);
   }
 
   $("start").addEventListener("click", () => { show("form-section"); $("name").focus(); });

@@ -1,0 +1,54 @@
+"""The kiosk in headless Chromium: while the kiosk's printer is down the ticket screen says "printing failed —
+retrying" and offers a reprint; when the printer is back, the reprint prints the ticket once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from printer.worker import BackgroundWorker
+from tests.printer.escpos_parser import parse
+
+pytestmark = pytest.mark.browser
+
+
+def fill_guestbook(page):
+    page.get_by_test_id("start").click()
+    page.fill("#name", "Rina Kurniawati")
+    page.fill("#email", "rina@example.id")
+    page.fill("#phone", "081234567890")
+    page.check('input[name="gender"][value="P"]')
+    page.fill("#birth_year", "1994")
+    page.select_option("#education", "s2")
+    page.select_option("#occupation", "researcher")
+    page.select_option("#institution_category", "domestic_education")
+    page.fill("#institution_name", "Universitas Sriwijaya")
+    page.select_option("#purpose", "research")
+    page.get_by_test_id("service-penjualan").click()
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("submit").click()
+
+
+def test_kiosk_shows_printing_failed_and_the_reprint_prints_once(live_server, page, worker, fake_printer_factory):
+    # Long backoff: the automatic retry waits, so it is the visitor's button that prints.
+    worker.backoff_base = worker.backoff_cap = 600
+    bg = BackgroundWorker(worker).start()
+    try:
+        page.goto(f"{live_server.url}/kiosk/1600")
+        fill_guestbook(page)
+        expect(page.get_by_test_id("ticket-code")).to_have_text("B-001")
+        note = page.locator("#ticket-print")
+        expect(note).to_have_text("Pencetakan gagal — sedang dicoba ulang.", timeout=15000)
+        expect(note).to_have_class("muted error")
+        button = page.get_by_test_id("ticket-reprint")
+        expect(button).to_have_text("Cetak ulang")
+
+        printer = fake_printer_factory()  # the printer is switched back on
+        button.click()
+        expect(note).to_have_text("Nomor antrean Anda sudah tercetak. Silakan diambil.", timeout=15000)
+        expect(button).to_have_count(0)
+    finally:
+        bg.stop()
+    slip = parse(printer.received)
+    assert len(slip.cuts) == 1 and slip.find("B-001")
+    assert slip.qrs[0].payload.startswith(live_server.url + "/s/")
