@@ -248,7 +248,6 @@ class PrintJob(SQLModel, table=True):
 
 # ---- supervisor reports (migration 0004_reports) -------------------------------------------------------
 # Declared here so the metadata matches the database; see migrations/versions/0004_reports.py for why.
-Index("ix_ticket_report_service", Ticket.office_id, Ticket.issued_service_id, Ticket.service_date)
 Index("ix_ticket_report_counter", Ticket.office_id, Ticket.counter_id, Ticket.service_date)
 Index("ix_ticket_report_officer", Ticket.office_id, Ticket.officer_id, Ticket.service_date)
 Index("ix_ticketevent_office_kind_at", TicketEvent.office_id, TicketEvent.kind, TicketEvent.at)
