@@ -37,24 +37,31 @@ def ticket_closed_at(ticket: Ticket, office: Office, now: datetime) -> datetime 
     return ticket.ended_at or ticket.finished_at or ticket.issued_at
 
 
-def request_open_until(session: Session, ticket: Ticket) -> tuple[bool, datetime | None] | None:
-    """The paid-product request the ticket led to: (still open, closed at), or None when there is none.
+def request_of(session: Session, ticket: Ticket):
+    """The paid-product request opened from this ticket (the latest, if several), or None.
 
-    The requests module is built separately and may be absent; it is imported lazily so this page works
-    without it. A request outlives the queue ticket (the visitor may pay later), and so does the link.
+    The requests part is built separately; it is looked up lazily so this page works without it.
     """
     try:
-        from rules import requests as req_rules  # noqa: PLC0415
+        from models import ProductRequest  # noqa: PLC0415
     except ImportError:
         return None
-    finder = getattr(req_rules, "request_for_ticket", None)
-    if finder is None:
-        return None
-    req = finder(session, ticket.id)
+    return session.exec(select(ProductRequest).where(ProductRequest.ticket_id == ticket.id)
+                        .order_by(ProductRequest.id.desc()).limit(1)).first()
+
+
+def request_open_until(session: Session, ticket: Ticket) -> tuple[bool, datetime | None] | None:
+    """The request the ticket led to: (still open, closed at), or None when there is none.
+
+    A request outlives the queue ticket (the visitor may pay later), and so does the link: it stays alive
+    until the request is closed or cancelled (a correction re-opens it).
+    """
+    req = request_of(session, ticket)
     if req is None:
         return None
-    closed = getattr(req, "closed_at", None)
-    return (closed is None, closed)
+    if req.state not in ("closed", "cancelled"):
+        return (True, None)
+    return (False, req.closed_at or req.cancelled_at or req.updated_at)
 
 
 def link_expires_at(session: Session, ticket: Ticket, office: Office, *, keep_hours: float,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import segno
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from spectree import Response
 
@@ -47,8 +47,36 @@ def _keep_hours() -> float:
 
 def _view(s, ticket) -> dict:
     view = visitor_status.visitor_view(s, ticket, default_service_minutes=get_settings().app.default_service_minutes)
-    view["request"] = None
+    view["request"] = request_part(s, ticket)
     return view
+
+
+# Pages of the paid-product request the visitor may open, by endpoint, if that part of the product has them:
+# (key, endpoint, the request token the endpoint takes). Looked up at run time, so this page never breaks
+# when they are absent.
+REQUEST_LINKS = (
+    ("invoice_pdf", "visitor_requests.invoice_pdf", "visitor_token"),
+    ("receipt_pdf", "visitor_requests.receipt_pdf", "visitor_token"),
+    ("correction", "visitor_requests.correction", "visitor_token"),
+    ("rating", "visitor_requests.rating", "rating_token"),
+)
+
+
+def request_part(s, ticket) -> dict | None:
+    """The paid-product request opened from this ticket, step by step as the visitor may see it, or None."""
+    req = visitor_status.request_of(s, ticket)
+    if req is None:
+        return None
+    from rules import requests as rq  # noqa: PLC0415 - built separately; only needed once a request exists
+    steps = [{"label": _(e["label"]), "at": e["at"], "state": e["state"],
+              **{k: e[k] for k in ("invoice", "receipt", "total", "download_ref") if k in e}}
+             for e in rq.visitor_history(s, req.id)]
+    links = {}
+    for key, endpoint, token_field in REQUEST_LINKS:
+        if endpoint in current_app.view_functions:
+            links[key] = url_for(endpoint, token=getattr(req, token_field))
+    return {"number": req.number, "state": req.state, "state_label": _(rq.STATE_WORDS.get(req.state, req.state)),
+            "total": req.total, "zero_tariff": req.zero_tariff, "steps": steps, "links": links}
 
 
 def strings() -> dict:
@@ -65,6 +93,8 @@ def strings() -> dict:
         "live": _("Live"), "polling": _("Updating every few seconds"), "offline": _("Offline: showing the last known state"),
         "recall": _("Called again"), "gone": _("This link is not valid or has expired."),
         "network": _("No connection. Please try again."), "sound_on": _("Sound on"),
+        "request": _("Your request"), "total": _("Total"), "invoice_pdf": _("Invoice (PDF)"),
+        "receipt_pdf": _("Receipt (PDF)"), "correction": _("Ask for a correction"), "rating": _("Rate our service"),
     }
 
 

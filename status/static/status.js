@@ -51,7 +51,29 @@
     $("cancel-box").classList.toggle("hidden", !s.can_cancel);
     if (!s.can_cancel) $("cancel-confirm").classList.add("hidden");
     document.title = called ? "\u{1F514} " + s.code + " \u2192 " + counter : title;
-    if (window.LoketStatusRequest) window.LoketStatusRequest(s.request, $("request-box"));
+    renderRequest(s.request);
+  }
+
+  // The paid-product request opened at the counter: its steps, and the documents and forms it offers.
+  const rupiah = (n) => "Rp " + Number(n || 0).toLocaleString("id-ID");
+  function renderRequest(r) {
+    const box = $("request-box");
+    box.classList.toggle("hidden", !r);
+    if (!r) { box.replaceChildren(); return; }
+    const when = (iso) => new Date(iso).toLocaleString(lang === "en" ? "en-GB" : "id-ID",
+      { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: tz });
+    const steps = r.steps.map((st) => Loket.el("li", {},
+      Loket.el("span", { class: "step", text: st.label + (st.invoice ? " · " + st.invoice : "") +
+        (st.receipt ? " · " + st.receipt : "") }), " ", Loket.el("span", { class: "muted small", text: when(st.at) })));
+    const labels = { invoice_pdf: T.invoice_pdf, receipt_pdf: T.receipt_pdf, correction: T.correction, rating: T.rating };
+    const links = Object.entries(r.links || {}).map(([k, href]) =>
+      Loket.el("a", { class: "button-link", href, "data-testid": "request-" + k, rel: "noreferrer" }, labels[k] || k));
+    box.replaceChildren(
+      Loket.el("h2", { text: T.request + " " + r.number }),
+      Loket.el("p", { "data-testid": "request-state" }, Loket.el("strong", { text: r.state_label }),
+        r.total || r.zero_tariff ? " · " + T.total + ": " + rupiah(r.total) : ""),
+      Loket.el("ol", { class: "steps", "data-testid": "request-steps" }, ...steps),
+      links.length ? Loket.el("div", { class: "choices-row" }, ...links) : null);
   }
 
   function setConn() {

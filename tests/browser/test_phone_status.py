@@ -182,3 +182,23 @@ def test_a_phone_that_slept_through_its_call_shows_it_when_it_wakes(live_server,
 def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, phone):
     phone.goto(f"{live_server.url}/s/not-a-real-ticket-link")
     expect(phone.get_by_test_id("not-found")).to_contain_text("Tautan ini tidak berlaku atau sudah kedaluwarsa")
+
+
+def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
+    from models import Ticket, User
+    from rules import requests as rq
+    kiosk = Http(live_server.url)
+    mine = kiosk.take(name="Siti Aminah")
+    officer = Http(live_server.url).officer(1, app)
+    officer.start(officer.call_next())
+    db = app.extensions["loket.db"]
+    with db.write() as s:
+        uid = s.exec(select(User.id).where(User.username == "petugas1")).one()
+        tid = s.exec(select(Ticket.id).where(Ticket.code == mine["code"])).one()
+        number = rq.open_request(s, ticket_id=tid, user_id=uid).number
+    phone.goto(mine["status_url"])
+    box = phone.get_by_test_id("request-box")
+    expect(box).to_be_visible()
+    expect(box.locator("h2")).to_have_text(f"Permintaan Anda {number}")
+    expect(phone.get_by_test_id("request-steps").locator("li")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,55 @@
+"""Once a paid-product request is opened from the ticket, the phone shows it step by step, and the link
+lives as long as the request is open (a visitor may leave and pay later), not just as long as the ticket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+import clock
+from models import User
+from rules import requests as rq
+from tests.status.conftest import take, ticket_by_code
+from tests.status.test_page import initial_state
+
+
+def officer_id(db, username="petugas1") -> int:
+    with db.read() as s:
+        return s.exec(select(User.id).where(User.username == username)).one()
+
+
+def test_the_request_shows_on_the_phone_and_keeps_the_link_alive(make_api, officer, db):
+    mine = take(make_api(), name="Siti Aminah", email="siti.aminah@example.id")
+    other = take(make_api(), name="Ahmad Fauzi")
+    desk = officer()
+    called = desk.call_next()
+    desk.act(called["id"], "start")
+    uid = officer_id(db)
+    with db.write() as s:
+        req = rq.open_request(s, ticket_id=ticket_by_code(db, mine["code"]).id, user_id=uid)
+        number, req_id = req.number, req.id
+    phone = make_api()
+    html = phone.get(f"/s/{mine['status_token']}?lang=en").get_data(as_text=True)
+    part = initial_state(html)["request"]
+    assert part["number"] == number and part["state"] == "open"
+    assert [st["label"] for st in part["steps"]] == ["Request recorded"]
+    # The visitor sees steps and document numbers, never staff names or the other visitor.
+    for leak in ("Petugas", other["code"], "Ahmad", "siti.aminah"):
+        assert leak not in html, leak
+
+    # The ticket's service ends; the request goes on, and so does the link, past the ticket's own time.
+    second = desk.call_next()  # finishes this visitor and calls the next
+    assert second["code"] == other["code"]
+    clock.set_offset(timedelta(hours=30))
+    state = phone.get(f"/s/{mine['status_token']}/state").get_json()
+    assert state["status"] == "done" and state["request"]["number"] == number
+
+    # Once the request is cancelled (or closed), the link has its set time left, then it is gone.
+    with db.write() as s:
+        rq.cancel(s, request_id=req_id, user_id=uid, reason="visitor changed their mind")
+    state = phone.get(f"/s/{mine['status_token']}/state").get_json()
+    assert state["request"]["state"] == "cancelled"
+    assert [st["label"] for st in state["request"]["steps"]][-1] == "Request cancelled"
+    clock.set_offset(timedelta(hours=30 + 25))
+    assert phone.get(f"/s/{mine['status_token']}").status_code == 404
