@@ -202,3 +202,36 @@ def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
     expect(box.locator("h2")).to_have_text(f"Permintaan Anda {number}")
     expect(phone.get_by_test_id("request-steps").locator("li")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, page, phone):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+    page.goto(f"{live_server.url}/kiosk/1600")
+    page.get_by_test_id("start").click()
+    page.fill("#name", "Rina Kurniawati")
+    page.fill("#email", "rina@example.id")
+    page.fill("#phone", "081234567890")
+    page.check('input[name="gender"][value="P"]')
+    page.fill("#birth_year", "1994")
+    page.select_option("#education", "s2")
+    page.select_option("#occupation", "researcher")
+    page.select_option("#institution_category", "domestic_education")
+    page.fill("#institution_name", "Universitas Sriwijaya")
+    page.select_option("#purpose", "research")
+    page.get_by_test_id("service-penjualan").click()
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("submit").click()
+    code = page.get_by_test_id("ticket-code")
+    expect(code).to_have_text("B-001")
+    qr = page.get_by_test_id("ticket-qr-img")
+    expect(qr).to_be_visible()
+    page.wait_for_function("document.querySelector('[data-testid=ticket-qr-img]').naturalWidth > 0")
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())).convert("L"))
+    assert len(found) == 1 and found[0].text.startswith(live_server.url + "/s/")
+    # The phone's camera app opens the link.
+    phone.goto(found[0].text)
+    expect(phone.get_by_test_id("code")).to_have_text("B-001")
+    expect(phone.get_by_test_id("hello")).to_have_text("Halo, Rina")
