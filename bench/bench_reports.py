@@ -340,6 +340,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-plans", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the generated SQLite file")
+    ap.add_argument("--pdf", default="", help="also write the last month's report PDF here (for the README)")
+    ap.add_argument("--lang", default="id", help="language of that PDF (id or en)")
     args = ap.parse_args()
     url = args.url or f"sqlite:////tmp/loket-bench-reports-{os.getpid()}.db"
     if url.startswith("postgresql"):
@@ -353,6 +355,8 @@ def main() -> None:
     total = sum(counts.values())
     print(f"generated and inserted in {dt:.1f} s ({total / dt:,.0f} rows/s): "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    if args.pdf:
+        write_sample_pdf(url, args.pdf, args.lang)
     for label in ("none", "base", "all"):
         t0 = time.perf_counter()
         set_indexes(db, label)
@@ -369,6 +373,27 @@ def main() -> None:
                 os.remove(path + suffix)
     elif url.startswith("postgresql") and not args.keep:
         _drop_pg_database(url)
+
+
+def write_sample_pdf(url: str, path: str, lang: str) -> None:
+    """The month report of END_DAY's month as a supervisor downloads it (through the app, over its routes)."""
+    from app import create_app
+    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
+    app = create_app({"TESTING": True, "DATABASE_URL": url}, settings=settings)
+    with app.extensions["loket.db"].write() as s:
+        office = offices.get_office(s, settings.office.code)
+        users.create_user(s, office_id=office.id, username="bench-supervisor", name="Kepala Seksi PST",
+                          role="supervisor", password="bench-supervisor-pw")
+    client = app.test_client()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    r = client.post("/api/login", json={"username": "bench-supervisor", "password": "bench-supervisor-pw"},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 200, r.get_json()
+    r = client.get(f"/supervisor/reports.pdf?period=month&month={END_DAY:%Y-%m}&lang={lang}")
+    assert r.status_code == 200, r.status_code
+    Path(path).write_bytes(r.data)
+    app.extensions["loket.db"].dispose()
+    print(f"sample report: {path} ({len(r.data):,} bytes)")
 
 
 def _admin_url(url: str) -> tuple[str, str]:

@@ -58,7 +58,8 @@ def _pairs_table(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
             k = c * per + i
             row += list(pairs[k]) if k < len(pairs) else ["", ""]
         rows.append(row)
-    widths = [150 * mm / columns * 1.25, 40 * mm / columns * 1.25] * columns
+    # the page is 180 mm wide between the margins
+    widths = ([62 * mm, 28 * mm] if columns == 2 else [130 * mm, 40 * mm]) * columns
     t = _table(rows, widths=widths, header=False)
     t.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "LEFT")] +
                           [("ALIGN", (2 * c + 1, 0), (2 * c + 1, -1), "RIGHT") for c in range(columns)] +
