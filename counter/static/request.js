@@ -1,0 +1,283 @@
+/* The paid-product request panel of the counter screen: open a request from the ticket being served, price
+   products from the tariff, tick documents, issue the invoice and follow the request to delivery. Every step is
+   a POST to /api/requests/...; the server decides and refuses with a reason, which is shown as it comes. */
+(function () {
+  "use strict";
+  const panel = document.getElementById("request-panel");
+  if (!panel) return;
+  const $ = (id) => document.getElementById(id);
+  const el = Loket.el;
+  const T = window.RQ_T;
+  const counterId = Number(panel.dataset.counter);
+  const money = (n) => "Rp " + Number(n).toLocaleString("id-ID");
+  const fill = (tpl, p) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in p ? p[k] : m));
+  let sheet = null;          // the tariff sheet
+  let ticket = null;         // the ticket being served at this counter
+  let current = null;        // the request shown
+  let busy = false;
+
+  function message(text) { $("rq-message").textContent = text || ""; }
+
+  async function call(url, body, method) {
+    if (busy) return null;
+    busy = true; message("");
+    try {
+      const r = await Loket.api(url, { method: method || "POST", body: body });
+      if (!r.ok) { message(r.data.message || T.network); return null; }
+      if (r.data.request) show(r.data.request);
+      return r.data;
+    } finally { busy = false; }
+  }
+
+  // ---- the ticket being served -------------------------------------------------------------------
+
+  async function followTicket() {
+    const r = await Loket.api(`/api/counters/${counterId}/state`);
+    if (!r.ok) return;
+    const cur = r.data.current;
+    const serving = cur && cur.status === "serving" ? cur : null;
+    if ((serving && serving.id) === (ticket && ticket.id)) return;
+    ticket = serving;
+    $("rq-for-visitor").classList.toggle("hidden", !ticket);
+    if (!ticket) return;
+    if (!ticket.visitor) { $("rq-visitor-line").textContent = T.no_visitor; $("rq-new").disabled = true; return; }
+    $("rq-new").disabled = false;
+    const list = await Loket.api(`/api/tickets/${ticket.id}/requests`);
+    const rows = list.ok ? list.data.requests : [];
+    $("rq-visitor-line").textContent = rows.length ? fill(T.visitor_requests, { name: ticket.visitor.name }) : "";
+    $("rq-visitor-requests").replaceChildren(...rows.map(row));
+    const live = rows.find((x) => x.this_ticket && x.state !== "closed" && x.state !== "cancelled");
+    if (live) open(live.id);
+  }
+
+  function row(x) {
+    const inv = x.invoice ? ` · ${x.invoice.number}` : "";
+    return el("li", {}, el("button", { class: "link", "data-request": x.number, text: `${x.number}`, onclick: () => open(x.id) }),
+      ` ${x.visitor.name} · ${x.state_label} · ${money(x.total)}${inv}`);
+  }
+
+  // Follow the counter screen: whenever its current visitor changes, look again.
+  const target = document.getElementById("current");
+  if (target) {
+    let pending = null;
+    new MutationObserver(() => { clearTimeout(pending); pending = setTimeout(followTicket, 200); })
+      .observe(target, { subtree: true, childList: true, characterData: true, attributes: true });
+  }
+
+  $("rq-new").onclick = async () => {
+    if (!ticket) return;
+    await call("/api/requests", { ticket_id: ticket.id });
+  };
+
+  $("rq-search-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const q = $("rq-search").value.trim();
+    const r = await Loket.api(`/api/requests?q=${encodeURIComponent(q)}`);
+    if (!r.ok) { message(r.data.message || T.network); return; }
+    $("rq-found").replaceChildren(...(r.data.requests.length ? r.data.requests.map(row) : [el("li", { class: "muted", text: T.none_found })]));
+  };
+
+  async function open(id) {
+    const r = await Loket.api(`/api/requests/${id}`);
+    if (!r.ok) { message(r.data.message || T.network); return; }
+    show(r.data);
+  }
+
+  // ---- showing a request --------------------------------------------------------------------------
+
+  function show(req) {
+    current = req;
+    $("rq-detail").classList.remove("hidden");
+    $("rq-number").textContent = req.number;
+    $("rq-state").textContent = req.state_label;
+    $("rq-state").dataset.state = req.state;
+    const v = req.visitor;
+    $("rq-who").textContent = [v.name, v.institution, v.email, req.ticket].filter(Boolean).join(" · ");
+    const editable = req.state === "open";
+    $("rq-lines").replaceChildren(...req.lines.map((l) => el("tr", {},
+      el("td", {}, el("strong", { text: l.name }), l.description ? ` — ${l.description}` : "",
+        el("div", { class: "muted small", text: l.rule })),
+      el("td", { class: "num", text: String(l.quantity) }),
+      el("td", { class: "num", text: money(l.unit_price) }),
+      el("td", { class: "num", text: money(l.amount) }),
+      el("td", {}, editable ? el("button", { class: "small", text: T.remove,
+        onclick: () => call(`/api/requests/${req.id}/lines/${l.id}/remove`) }) : null))));
+    $("rq-total").textContent = money(req.total);
+    $("rq-add").classList.toggle("hidden", !editable);
+    $("rq-zero").classList.toggle("hidden", !(editable || req.zero_tariff));
+    $("rq-zero-basis").textContent = req.zero_tariff ? req.zero_tariff_basis : T.zero_note;
+    $("rq-zero-apply").classList.toggle("hidden", !editable || req.zero_tariff);
+    $("rq-zero-clear").classList.toggle("hidden", !editable || !req.zero_tariff);
+    $("rq-zero-use").disabled = $("rq-zero-letter").disabled = !editable || req.zero_tariff;
+    renderChecklist(req);
+    renderSteps(req);
+    renderDocs(req);
+    $("rq-links").replaceChildren(
+      el("a", { href: req.links.rating, target: "_blank", rel: "noopener", "data-testid": "rq-rating-link", text: T.rating_link }),
+      " · ", el("a", { href: req.links.status, target: "_blank", rel: "noopener", text: T.status_link }));
+    $("rq-history").replaceChildren(...req.history.map((h) => el("li", {},
+      `${new Date(h.at).toLocaleString(window.LANG === "en" ? "en-GB" : "id-ID")} — ${h.label}${h.by ? ` (${T.by} ${h.by})` : ""}`)));
+  }
+
+  function renderChecklist(req) {
+    const can = req.state === "open" || req.state === "agreed";
+    $("rq-checklist-box").classList.toggle("hidden", !req.checklist.length);
+    $("rq-checklist").replaceChildren(...req.checklist.map((d) => {
+      const box = el("input", { type: "checkbox", "data-doc": d.kind, checked: d.received, disabled: !can || d.kind === "sppd" });
+      const note = el("input", { value: d.note || "", placeholder: T.note, maxlength: "300", disabled: !can || d.kind === "sppd" });
+      const npwp = d.kind === "npwp" ? el("input", { placeholder: T.npwp, maxlength: "32", disabled: !can }) : null;
+      const save = () => call(`/api/requests/${req.id}/documents/${d.kind}`,
+        { received: box.checked, note: note.value, npwp: npwp ? npwp.value : "" });
+      box.onchange = save;
+      note.onchange = save;
+      if (npwp) npwp.onchange = save;
+      return el("li", { class: d.received ? "done" : "" },
+        el("label", { class: "inline" }, box, ` ${d.label} `,
+          el("span", { class: "muted", text: `(${d.when === "before_invoice" ? T.before_invoice : T.before_delivery})` })),
+        note, npwp);
+    }));
+  }
+
+  // Steps that need words from the officer, and where each step posts.
+  const INPUTS = {
+    issue_invoice: ["billing_code"], replace_invoice: ["billing_code", "reason"], deliver: ["download_ref"],
+    revise: ["reason"], cancel: ["reason"], request_correction: ["text"], resolve_correction: ["result", "download_ref"],
+    record_payment: ["ntpn", "paid_at"],
+  };
+  const PATHS = {
+    agree: "agree", check_documents: "check-documents", issue_invoice: "invoice", replace_invoice: "invoice/replace",
+    hand_over_sample: "sample", sign_sppd: "sppd-signed", start_preparing: "prepare", mark_ready: "ready",
+    deliver: "deliver", close: "close", revise: "revise", cancel: "cancel", request_correction: "correction",
+    resolve_correction: "correction/resolve", record_payment: "payments",
+  };
+  // Steps this screen does not offer (their own forms, the treasurer's screen, the visitor's link).
+  const ELSEWHERE = new Set(["add_line", "remove_line", "set_zero_tariff", "clear_zero_tariff", "tick_document",
+    "confirm_payment", "reject_payment", "issue_receipt", "rate"]);
+
+  function localNow() {
+    const d = new Date(Loket.now());
+    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+    return d.toISOString().slice(0, 16);
+  }
+
+  function renderSteps(req) {
+    const steps = req.allowed.filter((n) => !ELSEWHERE.has(n) && PATHS[n]).filter((n) => {
+      if (n === "hand_over_sample") return req.needs_sample && !req.sample_handed_at;
+      if (n === "sign_sppd") return req.needs_sppd && !req.sppd_signed_at;
+      if (n === "record_payment") return req.invoices.some((i) => i.status === "issued") &&
+        !req.payments.some((p) => p.status !== "rejected" && req.invoices.some((i) => i.id === p.invoice_id && i.status !== "replaced" && i.status !== "cancelled"));
+      if (n === "replace_invoice") return req.invoices.some((i) => i.status === "expired" || i.status === "issued") && !req.settled;
+      if (n === "start_preparing" && req.state === "checked") return req.total === 0;
+      if (n === "issue_invoice") return req.total > 0;
+      return true;
+    });
+    $("rq-steps").replaceChildren(...steps.map((name) => {
+      const fields = (INPUTS[name] || []).map((f) => el("input", {
+        name: f, placeholder: T[f], "data-testid": `rq-${name}-${f}`, maxlength: "500",
+        type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? localNow() : "" }));
+      const cls = ["cancel", "revise"].includes(name) ? "warn" : "primary";
+      const form = el("form", { class: "actions row rq-step", "data-step": name },
+        ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: req.actions[name] || name }));
+      form.onsubmit = async (e) => {
+        e.preventDefault();
+        const body = {};
+        fields.forEach((f) => { body[f.name] = f.value; });
+        const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
+        if (out && out.print_job_id) message(T.printed);
+      };
+      return form;
+    }));
+  }
+
+  function renderDocs(req) {
+    const items = [];
+    for (const i of req.invoices) {
+      items.push(el("li", { "data-invoice": i.number },
+        `${T.invoice} ${i.number} · ${money(i.total)} · ${T.billing} ${i.billing_code} · ${T.status[i.status] || i.status}` +
+        (i.status === "issued" ? ` · ${T.valid_until} ${i.last_valid_day}` : "") + " ",
+        el("a", { href: `/api/invoices/${i.id}/pdf`, target: "_blank", "data-testid": "rq-invoice-pdf", text: T.pdf }), " ",
+        el("button", { class: "small", text: T.print, onclick: () => call(`/api/invoices/${i.id}/print`, {}).then((o) => o && message(T.printed)) })));
+    }
+    for (const p of req.payments) {
+      items.push(el("li", {}, `${T.payment} NTPN ${p.ntpn} · ${money(p.amount)} · ${T.status[p.status] || p.status}` +
+        (p.rejected_reason ? ` (${p.rejected_reason})` : "")));
+    }
+    for (const r of req.receipts) {
+      items.push(el("li", {}, `${T.receipt} ${r.number} · ${money(r.total)} `,
+        el("a", { href: `/api/receipts/${r.id}/pdf`, target: "_blank", text: T.pdf })));
+    }
+    if (req.terms_agreed_at) items.push(el("li", { class: "muted", text: T.agreed_at }));
+    if (req.sample_handed_at) items.push(el("li", { class: "muted", text: T.sample_done }));
+    if (req.sppd_signed_at) items.push(el("li", { class: "muted", text: T.sppd_done }));
+    $("rq-docs").replaceChildren(el("ul", { class: "rq-list" }, ...items));
+  }
+
+  // ---- adding products ---------------------------------------------------------------------------
+
+  function itemOf(code) { return sheet && sheet.items.find((i) => i.code === code); }
+
+  function syncMeasure() {
+    const it = itemOf($("rq-item").value);
+    const measured = it && it.measure;
+    $("rq-measure-label").classList.toggle("hidden", !measured);
+    $("rq-measure-unit").textContent = measured ? `(${T[it.measure]} ${T.per} ${it.per})` : "";
+    quote();
+  }
+
+  let quoteTimer = null;
+  function quote() {
+    clearTimeout(quoteTimer);
+    quoteTimer = setTimeout(async () => {
+      const it = itemOf($("rq-item").value);
+      if (!it) return;
+      const body = { item_code: it.code, quantity: Number($("rq-quantity").value || 1) };
+      if (it.measure) {
+        if (!$("rq-measure").value) { $("rq-quote").textContent = it.price_rule; return; }
+        body.measure = Number($("rq-measure").value);
+      }
+      const r = await Loket.api("/api/tariffs/quote", { method: "POST", body: body });
+      $("rq-quote").textContent = r.ok ? `${money(r.data.amount)} — ${r.data.rule}` : (r.data.message || "");
+    }, 250);
+  }
+
+  $("rq-item").onchange = syncMeasure;
+  $("rq-measure").oninput = quote;
+  $("rq-quantity").oninput = quote;
+  $("rq-add").onsubmit = async (e) => {
+    e.preventDefault();
+    if (!current) return;
+    const it = itemOf($("rq-item").value);
+    const body = { item_code: it.code, quantity: Number($("rq-quantity").value || 1), description: $("rq-description").value };
+    if (it.measure) body.measure = Number($("rq-measure").value || 0);
+    const out = await call(`/api/requests/${current.id}/lines`, body);
+    if (out) { $("rq-measure").value = ""; $("rq-description").value = ""; $("rq-quantity").value = "1"; $("rq-quote").textContent = ""; }
+  };
+
+  $("rq-zero").onsubmit = (e) => {
+    e.preventDefault();
+    if (current) call(`/api/requests/${current.id}/zero-tariff`, { use: $("rq-zero-use").value, letter_ref: $("rq-zero-letter").value });
+  };
+  $("rq-zero-clear").onclick = () => current && call(`/api/requests/${current.id}/zero-tariff/clear`);
+  $("rq-refresh").onclick = () => current && open(current.id);
+
+  async function loadSheet() {
+    const r = await Loket.api("/api/tariffs");
+    if (!r.ok) return;
+    sheet = r.data;
+    $("rq-item").replaceChildren(...sheet.items.map((i) => el("option", { value: i.code, text: i.name })));
+    $("rq-zero-use").replaceChildren(...sheet.zero_tariff.uses.map((u) => el("option", { value: u.code, text: u.name })));
+    $("rq-sheet-body").replaceChildren(
+      el("p", { class: "muted", text: `${sheet.regulation} (${sheet.effective_from}). ${sheet.partial_blocks}` }),
+      el("table", {}, el("tbody", {}, ...sheet.items.map((i) => el("tr", {}, el("td", { text: i.name }), el("td", { text: i.price_rule }))))));
+    syncMeasure();
+  }
+
+  loadSheet();
+  followTicket();
+  // Payments are confirmed on the treasurer's screen: keep an open request fresh.
+  // (Not while the officer is typing in the panel: a refresh redraws its forms.)
+  setInterval(() => {
+    const typing = panel.contains(document.activeElement) && document.activeElement.tagName !== "BUTTON";
+    if (current && !busy && !typing && document.visibilityState === "visible") open(current.id);
+  }, 20000);
+})();
