@@ -58,6 +58,7 @@ class FakePrinter:
         self._sock.settimeout(0.1)
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._lock = threading.Lock()
+        self._active = 0
 
     def start(self) -> "FakePrinter":
         self._thread.start()
@@ -74,6 +75,8 @@ class FakePrinter:
                 conn, _ = self._sock.accept()
             except (socket.timeout, OSError):
                 continue
+            with self._lock:
+                self._active += 1
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
@@ -95,9 +98,12 @@ class FakePrinter:
                         conn.sendall(bytes([self.PAPER[self.paper] if n == 4 else 0x12]))
         with self._lock:
             self.connections.append(bytes(data))
+            self._active -= 1
 
     @property
     def received(self) -> bytes:
+        """Everything received, once every open connection has been closed by the sender."""
+        wait_for(lambda: self._active == 0, timeout=10)
         with self._lock:
             return b"".join(self.connections)
 
