@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(display_bp, url_prefix="/display")
     app.register_blueprint(__import__("supervisor").bp, url_prefix="/supervisor")  # live view and reports
     app.register_blueprint(status_bp, url_prefix="/s")
+    app.register_blueprint(__import__("counter.treasurer").treasurer.bp, url_prefix="/treasurer")  # payments
+    app.register_blueprint(__import__("counter.request_pages").request_pages.bp)  # /rate/<token>, /verify/<token>
     import printer
     printer.init_app(app)  # printers and stations (validated), /printers/, the print-job API, print commands
     api_spec.register(app)

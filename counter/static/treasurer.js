@@ -1,0 +1,119 @@
+/* The treasurer's screen: confirm payments (by NTPN), issue receipts, record a payment a visitor shows.
+   Only the treasurer may do these; the server refuses anyone else and says why. */
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const el = Loket.el;
+  const T = window.TR_T;
+  const money = (n) => "Rp " + Number(n).toLocaleString("id-ID");
+  const fill = (tpl, p) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in p ? p[k] : m));
+  let busy = false;
+  let shown = null;
+
+  function message(text, ok) {
+    $("tr-message").textContent = text || "";
+    $("tr-message").className = ok ? "notice" : "error";
+  }
+
+  async function post(url, body) {
+    if (busy) return null;
+    busy = true; message("");
+    try {
+      const r = await Loket.api(url, { method: "POST", body: body || {} });
+      if (!r.ok) { message(r.data.message || T.network); return null; }
+      return r.data;
+    } finally { busy = false; }
+  }
+
+  function localNow() {
+    const d = new Date(Loket.now());
+    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+    return d.toISOString().slice(0, 16);
+  }
+
+  const reqCell = (x) => el("td", {}, el("button", { class: "link", text: x.number, onclick: () => openRequest(x.id) }),
+    el("div", { class: "muted", text: x.visitor.name }));
+  const empty = (cols) => el("tr", {}, el("td", { colspan: String(cols), class: "muted", text: T.none }));
+
+  async function after(out, text) {
+    if (!out) return;
+    message(text, true);
+    await load();
+    if (shown) await openRequest(shown);
+  }
+
+  async function load() {
+    const r = await Loket.api("/api/treasurer/queue");
+    if (!r.ok) { message(r.data.message || T.network); return; }
+    const q = r.data;
+    $("tr-pending").replaceChildren(...(q.pending_payments.length ? q.pending_payments.map((x) => {
+      const reason = el("input", { placeholder: T.reason, maxlength: "300" });
+      return el("tr", { "data-invoice": x.invoice.number }, reqCell(x), el("td", { text: x.invoice.number }),
+        el("td", { text: x.payment.ntpn }), el("td", { class: "num", text: money(x.payment.amount) }),
+        el("td", {},
+          el("button", { class: "primary small", "data-testid": "tr-confirm", text: T.confirm,
+            onclick: async () => after(await post(`/api/payments/${x.payment.id}/confirm`), T.confirmed) }), " ",
+          reason, el("button", { class: "small", text: T.reject,
+            onclick: async () => after(await post(`/api/payments/${x.payment.id}/reject`, { reason: reason.value }), "") })));
+    }) : [empty(5)]));
+    $("tr-unreceipted").replaceChildren(...(q.unreceipted.length ? q.unreceipted.map((x) => el("tr", { "data-invoice": x.invoice.number },
+      reqCell(x), el("td", { text: x.invoice.number }), el("td", { class: "num", text: money(x.invoice.total) }),
+      el("td", {}, el("button", { class: "primary small", "data-testid": "tr-receipt", text: T.receipt, onclick: async () => {
+        const out = await post(`/api/requests/${x.id}/receipt`, {});
+        await after(out, out ? fill(T.issued_receipt, { number: out.receipt.number }) : "");
+        if (out) openRequest(x.id);
+      } })))) : [empty(4)]));
+    $("tr-open").replaceChildren(...(q.open_invoices.length ? q.open_invoices.map((x) => {
+      const ntpn = el("input", { placeholder: T.ntpn, maxlength: "24", "data-testid": "tr-ntpn" });
+      const paid = el("input", { type: "datetime-local", value: localNow(), "data-testid": "tr-paid-at" });
+      const form = el("form", { class: "actions row" }, ntpn, paid,
+        el("button", { type: "submit", class: "primary small", "data-testid": "tr-record", text: T.record }));
+      form.onsubmit = async (e) => {
+        e.preventDefault();
+        await after(await post(`/api/requests/${x.id}/payments`, { ntpn: ntpn.value, paid_at: paid.value, confirm: true }), T.confirmed);
+      };
+      return el("tr", { "data-invoice": x.invoice.number }, reqCell(x),
+        el("td", {}, x.invoice.number, el("div", { class: "muted", text: `${x.invoice.billing_code}` })),
+        el("td", { class: "num", text: money(x.invoice.total) }), el("td", { colspan: "1" }, form));
+    }) : [empty(3)]));
+  }
+
+  async function openRequest(id) {
+    const r = await Loket.api(`/api/requests/${id}`);
+    if (!r.ok) { message(r.data.message || T.network); return; }
+    const req = r.data;
+    shown = id;
+    $("tr-detail").classList.remove("hidden");
+    $("tr-number").textContent = req.number;
+    $("tr-state").textContent = req.state_label;
+    $("tr-state").dataset.state = req.state;
+    $("tr-who").textContent = [req.visitor.name, req.visitor.institution, req.visitor.email].filter(Boolean).join(" · ");
+    const items = [];
+    for (const i of req.invoices) {
+      items.push(el("li", {}, `${T.invoice} ${i.number} · ${money(i.total)} · ${i.billing_code} · ${T.status[i.status] || i.status} `,
+        el("a", { href: `/api/invoices/${i.id}/pdf`, target: "_blank", text: T.pdf })));
+    }
+    for (const p of req.payments) {
+      items.push(el("li", {}, `${T.payment} NTPN ${p.ntpn} · ${money(p.amount)} · ${T.status[p.status] || p.status}`));
+    }
+    for (const rc of req.receipts) {
+      items.push(el("li", { "data-receipt": rc.number }, `${T.receipt_doc} ${rc.number} · ${money(rc.total)} `,
+        el("a", { href: `/api/receipts/${rc.id}/pdf`, target: "_blank", "data-testid": "tr-receipt-pdf", text: T.pdf }), " ",
+        el("button", { class: "small", text: T.print, onclick: async () => after(await post(`/api/receipts/${rc.id}/print`, {}), T.printed) })));
+    }
+    $("tr-docs").replaceChildren(...items);
+  }
+
+  $("tr-search-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const r = await Loket.api(`/api/requests?q=${encodeURIComponent($("tr-search").value.trim())}`);
+    if (!r.ok) { message(r.data.message || T.network); return; }
+    $("tr-found").replaceChildren(...(r.data.requests.length ? r.data.requests.map((x) => el("li", {},
+      el("button", { class: "link", text: x.number, onclick: () => openRequest(x.id) }),
+      ` ${x.visitor.name} · ${x.state_label} · ${money(x.total)}${x.invoice ? " · " + x.invoice.number : ""}`))
+      : [el("li", { class: "muted", text: T.none_found })]));
+  };
+
+  load();
+  setInterval(() => { if (!busy && document.visibilityState === "visible" && !document.activeElement.matches("input")) load(); }, 15000);
+})();
