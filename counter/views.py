@@ -16,6 +16,7 @@ from rules.counters import PAUSE_REASONS
 
 
 def counter_strings() -> dict:
+    """Sentences the counter screen's script shows, in the screen's language."""
     return {
         "network": _("Cannot reach the server; your last action may not have been saved. Try again."),
         "no_one": _("No one is waiting."), "new_visitor": _("A new visitor is waiting."),
@@ -23,8 +24,15 @@ def counter_strings() -> dict:
         "waited": _("Waited"), "priority": _("Priority"), "transferred": _("Transferred"), "back_by": _("Back by"),
         "paused": _("Paused"), "open": _("Open"), "closed": _("Closed"),
         "confirm_no_show": _("Set this visitor aside as a no-show?"),
-        "live": _("Live"), "offline": _("Reconnecting…"),
+        "live": _("Connected"), "offline": _("Reconnecting…"),
         "clock_not_started": _("Clock starts when the visitor ahead has finished"),
+        "on_time": _("called on time, %(left)s before the limit"),
+        "called_late": _("called %(late)s after the limit"),
+        "called_ago": _("called %(t)s ago"), "in_service": _("in service for %(t)s"),
+        "head_left": _("%(code)s must be called within %(left)s"),
+        "head_late": _("%(code)s is %(late)s past the limit"),
+        "head_waits": _("%(code)s: the clock starts when the visitor ahead has finished"),
+        "restore": _("Bring back"), "restore_hint": _("Put this visitor back in the line"),
         "reasons": {"break": _("Break"), "prayer": _("Prayer"), "meeting": _("Meeting"),
                     "system": _("System problem"), "other": _("Other")},
     }

@@ -1,4 +1,8 @@
-/* The counter screen: opens the counter, shows its visitor and line, and stays live over Socket.IO. */
+/* The counter screen: opens the counter, shows its visitor and line, and stays live over Socket.IO.
+
+   The 10-minute limit: the visitor at the head of each line served here shows the time left before they
+   must be called (from the public snapshot's clocks), and the current visitor shows whether they were
+   called in time. A visitor arriving at an empty line is signalled (banner and a tone when idle). */
 (function () {
   "use strict";
   const app = document.getElementById("counter-app");
@@ -7,28 +11,62 @@
   const $ = (id) => document.getElementById(id);
   const base = `/api/counters/${counterId}`;
   let state = null;
+  let snap = null;
   let busy = false;
   let lastWaiting = null;
+  let audio = null;
+  const title = document.title;
+  window.loketNewVisitor = 0;
 
   function message(text) { $("message").textContent = text || ""; }
+  const fill = (tpl, params) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in params ? params[k] : m));
+  const secondsSince = (iso) => Math.max(0, Math.round((Loket.now() - Date.parse(iso)) / 1000));
 
   function beep() {
     try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
-      const o = ctx.createOscillator(), g = ctx.createGain();
-      o.frequency.value = 880; o.connect(g); g.connect(ctx.destination);
-      g.gain.setValueAtTime(0.2, ctx.currentTime); g.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
-      o.start(); o.stop(ctx.currentTime + 0.6);
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();  // one context for the page
+      const o = audio.createOscillator(), g = audio.createGain(), t0 = audio.currentTime;
+      o.frequency.value = 880; o.connect(g); g.connect(audio.destination);
+      g.gain.setValueAtTime(0.2, t0); g.gain.exponentialRampToValueAtTime(0.001, t0 + 0.6);
+      o.start(t0); o.stop(t0 + 0.6);
     } catch (e) { /* no audio: the banner still shows */ }
   }
 
-  function limitText(deadlineIso, calledIso) {
-    if (!deadlineIso) return { text: T.clock_not_started, cls: "" };
-    const deadline = Date.parse(deadlineIso);
-    const ref = calledIso ? Date.parse(calledIso) : Loket.now();
-    const left = Math.round((deadline - ref) / 1000);
-    if (left >= 0) return { text: `${T.time_left} ${Loket.fmtClock(left)}`, cls: left < 180 ? "amber" : "ok" };
-    return { text: `${T.late} ${Loket.fmtClock(-left)}`, cls: "breached" };
+  function signalNewVisitor(idle) {
+    window.loketNewVisitor += 1;
+    $("new-visitor").textContent = T.new_visitor;
+    $("new-visitor").classList.remove("hidden");
+    document.title = `● ${title}`;
+    if (idle) beep();  // a tone only when the officer is free; during a service the banner is enough
+  }
+
+  function clearNewVisitor() {
+    $("new-visitor").classList.add("hidden");
+    document.title = title;
+  }
+
+  /* The current visitor: was the call in time (fixed once called), and how long since the call or start. */
+  function currentLimit(cur) {
+    if (!cur.deadline_at || !cur.first_called_at) return { text: T.clock_not_started, cls: "" };
+    const left = Math.round((Date.parse(cur.deadline_at) - Date.parse(cur.first_called_at)) / 1000);
+    if (left >= 0) return { text: fill(T.on_time, { left: Loket.fmtClock(left) }), cls: "ok" };
+    return { text: fill(T.called_late, { late: Loket.fmtClock(-left) }), cls: "breached" };
+  }
+
+  /* Heads of the lines served here, with their clocks from the latest public snapshot. */
+  function heads() {
+    if (!snap || !state) return [];
+    const codes = new Set(state.waiting.map((t) => t.code));
+    return snap.services.filter((s) => s.head && codes.has(s.head.code)).map((s) => {
+      if (!s.head.deadline_at) return { code: s.head.code, text: fill(T.head_waits, { code: s.head.code }), cls: "", short: "—" };
+      const left = Math.round((Date.parse(s.head.deadline_at) - Loket.now()) / 1000);
+      if (left >= 0) {
+        return { code: s.head.code, cls: left < 180 ? "amber" : "ok", short: Loket.fmtClock(left),
+          text: fill(T.head_left, { code: s.head.code, left: Loket.fmtClock(left) }) };
+      }
+      return { code: s.head.code, cls: "breached", short: `−${Loket.fmtClock(-left)}`,
+        text: fill(T.head_late, { code: s.head.code, late: Loket.fmtClock(-left) }) };
+    });
   }
 
   function render() {
@@ -42,12 +80,15 @@
       $("current-state").textContent = cur.status === "serving" ? T.serving : T.called;
       $("current-priority").classList.toggle("hidden", !cur.priority);
       $("current-priority").textContent = T.priority;
-      $("current-service").textContent = cur.service.name;
+      $("current-service").textContent = LANG === "en" ? (cur.service.name_en || cur.service.name) : cur.service.name;
       const v = cur.visitor;
       $("current-visitor").textContent = v ? `${v.name}${v.institution ? " · " + v.institution : ""}` : "";
-      const lt = limitText(cur.deadline_at, cur.first_called_at);
+      const lt = currentLimit(cur);
       $("current-limit").textContent = lt.text;
       $("current-limit").className = "limit " + lt.cls;
+      $("current-elapsed").textContent = cur.status === "serving" && cur.started_at
+        ? "· " + fill(T.in_service, { t: Loket.fmtClock(secondsSince(cur.started_at)) })
+        : (cur.called_at ? "· " + fill(T.called_ago, { t: Loket.fmtClock(secondsSince(cur.called_at)) }) : "");
     }
     const called = cur && cur.status === "called", serving = cur && cur.status === "serving";
     $("call-next").disabled = busy || c.status !== "open" || called;
@@ -58,25 +99,32 @@
     $("no-show").disabled = busy || !called || cur.recall_count < state.recalls_before_no_show;
     $("pause").disabled = busy || c.status !== "open" || !!cur;
     $("resume").disabled = busy || c.status !== "paused";
+    const hs = heads();
+    const headOf = new Map(hs.map((h) => [h.code, h]));
+    $("head-clock").replaceChildren(...hs.map((h) => Loket.el("div", { class: `limit ${h.cls}`, text: h.text })));
     const tbody = $("waiting");
-    tbody.replaceChildren(...state.waiting.map((t) => Loket.el("tr", { "data-ticket": t.code },
-      Loket.el("td", {}, Loket.el("strong", { text: t.code }), t.priority ? Loket.el("span", { class: "badge priority", text: " " + T.priority }) : null,
-        t.transferred ? Loket.el("span", { class: "badge", text: " " + T.transferred }) : null,
+    tbody.replaceChildren(...state.waiting.map((t) => Loket.el("tr", { "data-ticket": t.code, class: headOf.has(t.code) ? "head" : "" },
+      Loket.el("td", {}, Loket.el("strong", { text: t.code }), t.priority ? Loket.el("span", { class: "badge priority", text: T.priority }) : null,
+        t.transferred ? Loket.el("span", { class: "badge", text: T.transferred }) : null,
         t.back_by ? Loket.el("span", { class: "badge amber", "data-testid": `back-${t.code}`,
           text: `${T.back_by || "⏱"} ${t.back_by}` }) : null),  // "back in N minutes", said on their phone
       Loket.el("td", { text: t.name }),
-      Loket.el("td", { class: "limit", text: Loket.fmtClock(Math.round((Loket.now() - Date.parse(t.queued_at)) / 1000)) }))));
+      Loket.el("td", { class: "num", text: Loket.fmtClock(secondsSince(t.queued_at)) }),
+      Loket.el("td", { class: `num limit ${headOf.has(t.code) ? headOf.get(t.code).cls : ""}`, "data-testid": `left-${t.code}`,
+        text: headOf.has(t.code) ? headOf.get(t.code).short : "" }))));
     $("waiting-count").textContent = state.waiting.length;
     $("no-shows").replaceChildren(...state.no_shows.map((t) => Loket.el("tr", {},
-      Loket.el("td", { text: t.code }),
-      Loket.el("td", {}, Loket.el("button", { text: "↩", title: "restore", onclick: () => act(`${base}/tickets/${t.id}/restore`) })))));
+      Loket.el("td", {}, Loket.el("strong", { text: t.code })),
+      Loket.el("td", { class: "num" }, Loket.el("button", { text: T.restore, title: T.restore_hint, class: "small",
+        onclick: () => act(`${base}/tickets/${t.id}/restore`) })))));
+    if (!state.waiting.length) clearNewVisitor();
   }
 
   async function load() {
     const r = await Loket.api(`${base}/state`);
     if (!r.ok) { message(r.data.message || T.network); return; }
     const waitingNow = r.data.waiting.length;
-    if (lastWaiting === 0 && waitingNow > 0 && !r.data.current) { beep(); message(T.new_visitor); }
+    if (lastWaiting === 0 && waitingNow > 0) signalNewVisitor(!r.data.current);
     lastWaiting = waitingNow;
     state = r.data;
     render();
@@ -85,6 +133,7 @@
   async function act(url, body) {
     if (busy) return;  // one action at a time from this screen
     busy = true; render(); message("");
+    if (url.endsWith("call-next")) clearNewVisitor();
     try {
       const r = await Loket.api(url, { method: "POST", body });
       if (!r.ok) message(r.data.message || T.network);
@@ -114,8 +163,9 @@
     const socket = io({ transports: ["websocket", "polling"], auth: { office: office, screen: "staff" } });
     socket.on("connect", () => { $("live").textContent = T.live; load(); });
     socket.on("disconnect", () => { $("live").textContent = T.offline; });
-    socket.on("snapshot", (snap) => {
-      Loket.syncClock(snap.server_time);
+    socket.on("snapshot", (s) => {
+      Loket.syncClock(s.server_time);
+      snap = s;
       clearTimeout(pending);
       pending = setTimeout(load, 150);  // several events in a burst -> one reload
     });

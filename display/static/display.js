@@ -1,62 +1,140 @@
-/* The wall display: renders snapshots, flashes and announces calls one at a time, survives reconnects. */
+/* The wall display: renders snapshots, flashes and announces calls one at a time, survives reconnects.
+
+   Calls arrive as 'call' events (announce) and every change ends with a full 'snapshot' (truth). A screen
+   that (re)connects gets a snapshot at once, so it is never left showing an old state.
+   window.loketCalls lists the calls this screen received; window.loketSpoken lists each announcement as it
+   was handed to the speech engine (or skipped because the screen is muted), in order. */
 (function () {
   "use strict";
   const root = document.getElementById("display");
   const office = root.dataset.office;
   const lang = root.dataset.lang;
   const $ = (id) => document.getElementById(id);
+  const BANNER_MS = 4000;        // a call stays on the banner at least this long
+  const SPEECH_GUARD_MS = 12000; // a voice that never reports its end must not block the queue
   let snap = null;
   let lastSnapshotTime = 0;
+  let lastSnapshotSeen = 0;
   const announced = new Set();
   const queue = [];
   let speaking = false;
   let muted = localStorage.getItem("loket.display.muted") === "1";
   let audio = null;
+  const boxes = new Map();
+  window.loketCalls = [];
+  window.loketSpoken = [];
+
+  const tz = () => (snap ? snap.office.timezone : undefined);
 
   function renderClock() {
-    const tz = snap ? snap.office.timezone : undefined;
-    $("clock").textContent = new Date(Loket.now()).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz });
+    const now = new Date(Loket.now());
+    $("clock").textContent = now.toLocaleTimeString(T.locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz() });
+    $("date").textContent = now.toLocaleDateString(T.locale, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: tz() });
+  }
+
+  function hhmm(iso) {
+    return iso ? new Date(iso).toLocaleTimeString(T.locale, { hour: "2-digit", minute: "2-digit", timeZone: tz() }) : "";
   }
 
   function serviceName(s) { return lang === "en" ? (s.name_en || s.name) : s.name; }
 
+  function counterBox(c) {
+    let b = boxes.get(c.number);
+    if (!b) {
+      const label = Loket.el("div", { class: "label" });
+      const state = Loket.el("div", { class: "state" });
+      const code = Loket.el("div", { class: "code", "data-testid": `counter-${c.number}-code` });
+      const box = Loket.el("div", { class: "counter-box", "data-counter": c.number }, Loket.el("div", { class: "who" }, label, state), code);
+      b = { box, label, state, code };
+      boxes.set(c.number, b);
+    }
+    return b;
+  }
+
+  function renderCounters() {
+    const seen = new Set();
+    const list = $("counters");
+    snap.counters.forEach((c, i) => {
+      const b = counterBox(c);
+      seen.add(c.number);
+      const t = c.ticket;
+      b.label.textContent = c.name || `${T.counter} ${c.number}`;
+      b.state.textContent = t ? (t.status === "serving" ? T.serving : T.called) : (c.paused ? T.paused : (c.status === "closed" ? T.closed : T.open));
+      b.code.textContent = t ? t.code : "—";
+      b.box.classList.toggle("is-paused", !t && c.paused);
+      b.box.classList.toggle("is-closed", !t && c.status === "closed");
+      b.box.classList.toggle("active", !!t);
+      if (list.children[i] !== b.box) list.insertBefore(b.box, list.children[i] || null);
+    });
+    for (const [n, b] of boxes) if (!seen.has(n)) { b.box.remove(); boxes.delete(n); }
+  }
+
+  function limitCell(s) {
+    if (!s.head) return Loket.el("td", { class: "num limit", "data-testid": `time-left-${s.code}` });
+    if (!s.head.deadline_at) {
+      // Its clock starts only when the visitor ahead in this line has finished.
+      return Loket.el("td", { class: "num limit muted", title: T.clock_waits, "data-testid": `time-left-${s.code}`, text: "—" });
+    }
+    const secs = Math.round((Date.parse(s.head.deadline_at) - Loket.now()) / 1000);
+    const cls = secs < 0 ? "breached" : (secs < 180 ? "amber" : "ok");
+    return Loket.el("td", { class: `num limit ${cls}`, "data-testid": `time-left-${s.code}`,
+      text: secs >= 0 ? Loket.fmtClock(secs) : `${T.late} ${Loket.fmtClock(-secs)}` });
+  }
+
   function render() {
     if (!snap) return;
-    $("counters").replaceChildren(...snap.counters.map((c) => {
-      const box = Loket.el("div", { class: "counter-box" + (c.paused ? " paused" : ""), "data-counter": c.number },
-        Loket.el("div", { class: "label", text: c.name || `${T.counter} ${c.number}` }),
-        Loket.el("div", { class: "code", "data-testid": `counter-${c.number}-code`, text: c.ticket ? c.ticket.code : (c.paused ? T.paused : (c.status === "closed" ? T.closed : "—")) }));
-      return box;
-    }));
-    $("last-calls").replaceChildren(...snap.last_calls.map((c) => Loket.el("tr", {},
-      Loket.el("td", {}, Loket.el("strong", { text: c.code })), Loket.el("td", { text: `${T.counter} ${c.counter}` }))));
-    $("services").replaceChildren(...snap.services.map((s) => {
-      let left = "";
-      if (s.head && s.head.deadline_at) {
-        const secs = Math.round((Date.parse(s.head.deadline_at) - Loket.now()) / 1000);
-        left = `${s.head.code} ${Loket.fmtClock(secs)}`;
-      } else if (s.head) left = `${T.next}: ${s.head.code}`;
-      return Loket.el("tr", { "data-service": s.code },
-        Loket.el("td", { text: serviceName(s) }), Loket.el("td", {}, Loket.el("strong", { text: String(s.waiting) })),
-        Loket.el("td", { class: "limit", text: left }));
-    }));
+    renderCounters();
+    $("last-calls").replaceChildren(...snap.last_calls.map((c) => Loket.el("tr", { class: c.recall ? "recall" : "" },
+      Loket.el("td", {}, Loket.el("strong", { text: c.code })),
+      Loket.el("td", { text: counterName(c.counter) }),
+      Loket.el("td", { class: "num muted", text: hhmm(c.at) }))));
+    $("last-calls-empty").classList.toggle("hidden", snap.last_calls.length > 0);
+    $("services").replaceChildren(...snap.services.map((s) => Loket.el("tr", { "data-service": s.code },
+      Loket.el("td", { text: serviceName(s) }),
+      Loket.el("td", { class: "num" }, Loket.el("strong", { text: String(s.waiting) })),
+      Loket.el("td", { class: "next", text: s.next.slice(0, 2).join("  ") }),
+      limitCell(s))));
     const c = snap.complaints || {};
-    $("ticker").textContent = `${T.complaints}: ${[c.box, c.lapor, c.web, c.email && "E-mail " + c.email, c.whatsapp && "WhatsApp " + c.whatsapp].filter(Boolean).join("  •  ")}`;
+    const ticker = `${T.complaints}: ${[c.box, c.lapor, c.web, c.email && "E-mail " + c.email, c.whatsapp && "WhatsApp " + c.whatsapp].filter(Boolean).join("   •   ")}`;
+    if ($("ticker").textContent !== ticker) $("ticker").textContent = ticker;  // keep the scroll going
+  }
+
+  function counterName(number) {
+    const c = snap && snap.counters.find((x) => x.number === number);
+    return c && c.name ? c.name : `${T.counter} ${number}`;
   }
 
   function applySnapshot(s) {
+    if (!s || !s.server_time) return;
     const t = Date.parse(s.server_time);
     if (t < lastSnapshotTime) return;  // an older snapshot that arrived late
     lastSnapshotTime = t;
+    lastSnapshotSeen = Date.now();
     Loket.syncClock(s.server_time);
     snap = s;
-    // Calls already on screen when we (re)connect are not announced again.
+    // Calls already on screen when we (re)connect are shown, not announced again.
     for (const c of s.last_calls) announced.add(`${c.code}@${c.at}`);
     render();
   }
 
+  /* ---- announcements: one at a time, in arrival order ---- */
+
+  function sentence(call) {
+    return `Nomor antrean ${call.code}, silakan menuju loket ${call.counter}`;
+  }
+
+  function spokenCode(code) {
+    // "B-007" -> "B, 7": a letter and a number, not "B minus zero zero seven".
+    const [prefix, num] = code.split("-");
+    return num === undefined ? code : `${prefix.split("").join(" ")}, ${Number(num)}`;
+  }
+
+  function speechText(call) {
+    return `Nomor antrean, ${spokenCode(call.code)}, silakan menuju loket ${call.counter}`;
+  }
+
   function chime() {
-    if (muted || !audio) return Promise.resolve();
+    if (muted || !audio || audio.state !== "running") return Promise.resolve();
     return new Promise((resolve) => {
       const t0 = audio.currentTime;
       [659.25, 523.25].forEach((f, i) => {
@@ -71,81 +149,129 @@
     });
   }
 
+  function indonesianVoice() {
+    const voices = speechSynthesis.getVoices();
+    return voices.find((v) => v.lang && v.lang.toLowerCase().replace("_", "-") === "id-id") ||
+      voices.find((v) => v.lang && v.lang.toLowerCase().startsWith("id"));
+  }
+
   function speak(text) {
     return new Promise((resolve) => {
-      if (muted || !("speechSynthesis" in window)) return resolve();
+      if (muted || !("speechSynthesis" in window)) return resolve(false);
       const u = new SpeechSynthesisUtterance(text);
       u.lang = "id-ID"; u.rate = 0.9;
-      const voice = speechSynthesis.getVoices().find((v) => v.lang && v.lang.toLowerCase().startsWith("id"));
+      const voice = indonesianVoice();
       if (voice) u.voice = voice;
-      const done = () => { clearTimeout(guard); resolve(); };
-      const guard = setTimeout(done, 12000);  // a voice that never ends must not block the queue
+      let finished = false;
+      const done = () => { if (finished) return; finished = true; clearTimeout(guard); resolve(true); };
+      // A voice that never ends is silenced before the next call, so two calls never talk over each other.
+      const guard = setTimeout(() => { speechSynthesis.cancel(); done(); }, SPEECH_GUARD_MS);
       u.onend = done; u.onerror = done;
+      speechSynthesis.resume();  // Chrome can leave the engine paused after a long idle
       speechSynthesis.speak(u);
     });
   }
 
-  function spokenCode(code) {
-    // "B-007" -> "B, 7": read as a letter and a number, not "B minus zero zero seven".
-    const [prefix, num] = code.split("-");
-    return `${prefix.split("").join(" ")}, ${Number(num)}`;
+  function flash(counter) {
+    const b = boxes.get(counter);
+    if (!b) return;
+    b.box.classList.remove("flash"); void b.box.offsetWidth; b.box.classList.add("flash");
   }
 
-  function flash(counter) {
-    const box = document.querySelector(`.counter-box[data-counter="${counter}"]`);
-    if (!box) return;
-    box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash");
+  function showBanner(call) {
+    $("call-code").textContent = call.code;
+    $("call-to").textContent = T.go_to.replace("%(counter)s", call.counter_name || `${T.counter} ${call.counter}`);
+    $("call-banner").classList.remove("hidden");
   }
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   async function drain() {
     if (speaking) return;
     speaking = true;
-    while (queue.length) {
-      const call = queue.shift();
-      flash(call.counter);
-      await chime();
-      await speak(`Nomor antrean ${spokenCode(call.code)}, silakan menuju loket ${call.counter}`);
+    try {
+      while (queue.length) {
+        const call = queue.shift();
+        const started = Date.now();
+        showBanner(call);
+        flash(call.counter);
+        const entry = { code: call.code, counter: call.counter, recall: !!call.recall, text: sentence(call),
+          speech: speechText(call), muted };
+        window.loketSpoken.push(entry);
+        await chime();
+        entry.spoken = await speak(entry.speech);
+        const rest = BANNER_MS - (Date.now() - started);
+        if (rest > 0) await sleep(rest);
+      }
+    } finally {
+      speaking = false;
+      $("call-banner").classList.add("hidden");
     }
-    speaking = false;
   }
 
   function onCall(call) {
     const key = `${call.code}@${call.at}`;
     if (announced.has(key)) return;
     announced.add(key);
-    window.loketCalls = (window.loketCalls || []).concat([call]);
+    window.loketCalls.push(call);
+    if (snap) {
+      // Show the code at its counter now; the snapshot that follows confirms it.
+      const c = snap.counters.find((x) => x.number === call.counter);
+      if (c) c.ticket = Object.assign({}, c.ticket || {}, { code: call.code, status: "called" });
+      render();
+    }
     queue.push(call);
     drain();
   }
 
+  /* ---- sound controls ---- */
+
   function setMuted(m) {
     muted = m;
     localStorage.setItem("loket.display.muted", m ? "1" : "0");
-    $("mute").textContent = m ? `🔇 ${T.unmute}` : `🔊 ${T.mute}`;
+    const b = $("mute");
+    b.textContent = m ? T.unmute : T.mute;
+    b.title = m ? T.unmute_hint : T.mute_hint;
+    b.classList.toggle("off", m);
+    b.setAttribute("aria-pressed", m ? "true" : "false");
     if (m && "speechSynthesis" in window) speechSynthesis.cancel();
   }
 
   function initAudio() {
     try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+    // Browsers keep sound off until someone touches the page once (a kiosk browser can be started with
+    // --autoplay-policy=no-user-gesture-required instead).
     if (audio && audio.state === "suspended") {
-      $("enable-audio").classList.remove("hidden");
-      $("enable-audio").onclick = () => { audio.resume(); $("enable-audio").classList.add("hidden"); };
+      const btn = $("enable-audio");
+      btn.classList.remove("hidden");
+      btn.onclick = () => { audio.resume(); btn.classList.add("hidden"); };
+      audio.onstatechange = () => { if (audio.state === "running") btn.classList.add("hidden"); };
     }
   }
 
-  $("mute").onclick = () => setMuted(!muted);
+  $("mute").onclick = () => { if (audio && audio.state === "suspended") audio.resume(); setMuted(!muted); };
   setMuted(muted);
   initAudio();
+
+  /* ---- live connection ---- */
+
   const socket = io({ transports: ["websocket", "polling"], auth: { office: office, screen: "display" },
     reconnectionDelayMax: 5000 });
-  socket.on("connect", () => $("status").classList.remove("offline"));
-  socket.on("disconnect", () => $("status").classList.add("offline"));
+  function online(on) {
+    $("status").classList.toggle("offline", !on);
+    $("status").title = on ? "" : T.offline;
+    root.classList.toggle("stale", !on);
+  }
+  socket.on("connect", () => online(true));  // the server sends a fresh snapshot with every (re)connect
+  socket.on("disconnect", () => online(false));
   socket.on("snapshot", applySnapshot);
   socket.on("call", onCall);
-  // A tab that was hidden or a laptop that slept asks for a fresh snapshot.
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden && socket.connected) socket.emit("snapshot", { office }, (s) => s && s.server_time && applySnapshot(s));
-  });
+  function refresh() {
+    if (socket.connected) socket.emit("snapshot", { office }, (s) => applySnapshot(s));
+  }
+  // A tab that was hidden or a screen that slept asks for a fresh snapshot; so does a quiet connection.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+  setInterval(() => { if (Date.now() - lastSnapshotSeen > 60000) refresh(); }, 15000);
   setInterval(() => { renderClock(); render(); }, 1000);
   renderClock();
 })();

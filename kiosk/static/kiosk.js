@@ -10,6 +10,7 @@
 
   function show(id) {
     sections.forEach((s) => $(s).classList.toggle("hidden", s !== id));
+    window.scrollTo(0, 0);  // each step starts at the top of the screen
     clearTimeout(resetTimer);
     if (id !== "welcome") resetTimer = setTimeout(reset, id === "ticket-section" ? 30000 : 180000);
   }
