@@ -1,0 +1,266 @@
+"""The walk-in loop in a real browser (headless Debian Chromium) against a real server.
+
+A visitor signs the guest book on the kiosk and gets a number; an officer signs in, picks a counter and
+calls it; the wall display that was already open shows the number at that counter and announces it.
+Around that: the display's announcements queue and never overlap, mute works, the counter signals a new
+visitor, both screens show the 10-minute clock, the kiosk explains a bad field, and the screens speak
+Indonesian unless asked for English.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+import clock
+from tests.realtime.conftest import Http
+
+pytestmark = pytest.mark.browser
+
+OFFICE = "1600"
+SCREEN = {"viewport": {"width": 1280, "height": 800}, "locale": "id-ID"}
+# The browser's speech engine, replaced by a voice that takes 400 ms per sentence and writes down when each
+# sentence starts and ends (headless Chromium has no voices). Everything else on the page is real.
+FAKE_VOICE = """
+window.__speech = [];
+(function () {
+  if (!("speechSynthesis" in window)) return;
+  let current = null, timer = null;
+  const finish = (how) => {
+    if (!current) return;
+    const u = current; current = null; clearTimeout(timer);
+    window.__speech.push({ event: how, text: u.text, t: performance.now() });
+    if (u.onend) u.onend(new Event(how));
+  };
+  speechSynthesis.speak = function (u) {
+    if (current) window.__speech.push({ event: "overlap", text: u.text, t: performance.now() });
+    current = u;
+    window.__speech.push({ event: "start", text: u.text, lang: u.lang, t: performance.now() });
+    timer = setTimeout(() => finish("end"), 400);
+  };
+  speechSynthesis.cancel = function () { finish("cancel"); };
+})();
+"""
+
+
+@pytest.fixture
+def screens(browser):
+    """New browser windows (each its own cookies), closed after the test."""
+    contexts = []
+
+    def open_screen(url: str, *, voice: bool = False, **kw):
+        ctx = browser.new_context(**{**SCREEN, **kw})
+        if voice:
+            ctx.add_init_script(FAKE_VOICE)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        if url:
+            page.goto(url)
+        return page
+    yield open_screen
+    for c in contexts:
+        c.close()
+
+
+def open_display(screens, base: str, **kw):
+    display = screens(f"{base}/display/{OFFICE}", voice=True, **kw)
+    expect(display.get_by_test_id("connection")).not_to_have_class(re.compile("offline"))
+    expect(display.get_by_test_id("counter-1-code")).to_be_visible()
+    return display
+
+
+def fill_guest_book(kiosk, *, email: str = "siti.aminah@contoh.id", service: str = "penjualan") -> None:
+    kiosk.get_by_test_id("start").click()
+    kiosk.fill("#name", "Siti Aminah")
+    kiosk.fill("#email", email)
+    kiosk.fill("#phone", "0812 3456 7890")
+    kiosk.check("input[name=gender][value=P]")
+    kiosk.fill("#birth_year", "1994")
+    kiosk.select_option("#education", "s2")
+    kiosk.select_option("#occupation", "lecturer_teacher")
+    kiosk.select_option("#institution_category", "domestic_education")
+    kiosk.fill("#institution_name", "Universitas Sriwijaya")
+    kiosk.select_option("#purpose", "research")
+    kiosk.get_by_test_id(f"service-{service}").click()
+    kiosk.get_by_test_id("consent").check()
+
+
+def sign_in_at_counter(screens, base: str, username: str, counter: int):
+    page = screens(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f"{username}-demo")
+    page.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/counter/$"))
+    page.get_by_test_id(f"counter-{counter}").click()
+    expect(page.get_by_test_id("counter-status")).to_have_text("Buka")
+    return page
+
+
+def test_visitor_takes_a_number_officer_calls_it_display_shows_and_announces_it(live_server, screens):
+    base = live_server.url
+    display = open_display(screens, base)
+    expect(display.get_by_test_id("counter-1-code")).to_have_text("—")
+
+    kiosk = screens(f"{base}/kiosk/{OFFICE}")
+    fill_guest_book(kiosk)
+    kiosk.get_by_test_id("submit").click()
+    code_el = kiosk.get_by_test_id("ticket-code")
+    expect(code_el).to_have_text(re.compile(r"^B-\d{3}$"))
+    code = code_el.inner_text()
+    assert code == "B-001"  # the first sale ticket of the day
+    expect(kiosk.get_by_test_id("ticket-ahead")).to_have_text("Orang di depan Anda: 0")
+
+    officer = sign_in_at_counter(screens, base, "petugas1", 1)
+    expect(officer.get_by_test_id("waiting-count")).to_have_text("1")
+    officer.get_by_test_id("call-next").click()
+    expect(officer.get_by_test_id("current-code")).to_have_text(code)
+
+    # The display, open since before the call, shows the number at counter 1 and announces it.
+    expect(display.get_by_test_id("counter-1-code")).to_have_text(code)
+    expect(display.get_by_test_id("last-calls")).to_contain_text(code)
+    expect(display.get_by_test_id("call-banner")).to_contain_text("silakan menuju Loket 1")
+    display.wait_for_function("code => window.loketCalls.some(c => c.code === code && c.counter === 1)", arg=code)
+    spoken = display.evaluate("window.loketSpoken")
+    assert [s["text"] for s in spoken] == [f"Nomor antrean {code}, silakan menuju loket 1"]
+    display.wait_for_function("() => window.__speech.some(e => e.event === 'end')")
+    started = [e for e in display.evaluate("window.__speech") if e["event"] == "start"]
+    assert [(e["text"], e["lang"]) for e in started] == [("Nomor antrean, B, 1, silakan menuju loket 1", "id-ID")]
+    # Nothing personal reaches the public screen.
+    assert "Siti" not in display.content() and "contoh.id" not in display.content()
+
+
+def test_announcements_queue_one_after_another_and_never_overlap(live_server, screens):
+    base = live_server.url
+    display = open_display(screens, base)
+    kiosk = Http(base)
+    first, second = kiosk.take_ticket("penjualan"), kiosk.take_ticket("penjualan")
+    one, two = Http(base).login("petugas1"), Http(base).login("petugas2")
+    c1, c2 = one.open_counter(1), two.open_counter(2)
+    t1 = one.call_next(c1)
+    two.call_next(c2)
+    assert one.post(f"/api/counters/{c1}/tickets/{t1['id']}/recall").status_code == 200
+
+    display.wait_for_function("() => window.__speech.filter(e => e.event === 'end').length === 3", timeout=30000)
+    log = display.evaluate("window.__speech")
+    assert [e["event"] for e in log] == ["start", "end", "start", "end", "start", "end"]  # never two at once
+    texts = [e["text"] for e in log if e["event"] == "start"]
+    assert texts == [f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1",
+                     f"Nomor antrean, B, {int(second['code'][2:])}, silakan menuju loket 2",
+                     f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1"]
+    assert [c["recall"] for c in display.evaluate("window.loketCalls")] == [False, False, True]
+    expect(display.get_by_test_id("counter-2-code")).to_have_text(second["code"])
+
+
+def test_a_muted_display_shows_calls_without_speaking_and_stays_muted(live_server, screens):
+    base = live_server.url
+    display = open_display(screens, base)
+    mute = display.get_by_test_id("mute")
+    expect(mute).to_have_text("Suara aktif")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    expect(mute).to_have_text("Suara mati")
+
+    issued = Http(base).take_ticket("penjualan")
+    officer = Http(base).login("petugas1")
+    officer.call_next(officer.open_counter(1))
+    expect(display.get_by_test_id("counter-1-code")).to_have_text(issued["code"])
+    display.wait_for_function("() => window.loketSpoken.length === 1")
+    assert display.evaluate("window.loketSpoken[0].muted") is True
+    assert display.evaluate("window.__speech") == []
+
+    display.reload()  # a wall screen restarted in the morning keeps its setting
+    expect(display.get_by_test_id("mute")).to_have_attribute("aria-pressed", "true")
+
+
+def test_counter_signals_a_new_visitor_when_the_line_was_empty(live_server, screens):
+    base = live_server.url
+    officer = sign_in_at_counter(screens, base, "petugas1", 1)
+    expect(officer.get_by_test_id("waiting-count")).to_have_text("0")
+    notice = officer.get_by_test_id("new-visitor")
+    expect(notice).to_be_hidden()
+
+    issued = Http(base).take_ticket("penjualan")  # the kiosk, elsewhere in the room
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("Ada pengunjung baru yang menunggu.")
+    expect(officer.get_by_test_id("waiting-count")).to_have_text("1")
+    assert officer.evaluate("window.loketNewVisitor") == 1
+
+    officer.get_by_test_id("call-next").click()
+    expect(officer.get_by_test_id("current-code")).to_have_text(issued["code"])
+    expect(notice).to_be_hidden()
+
+
+def test_both_screens_show_the_ten_minute_clock(live_server, screens):
+    base = live_server.url
+    display = open_display(screens, base)
+    officer = sign_in_at_counter(screens, base, "petugas1", 1)
+    issued = Http(base).take_ticket("penjualan")
+    code = issued["code"]
+
+    time_left = re.compile(r"^(9:[0-5]\d|10:00)$")  # just issued: about ten minutes to go
+    expect(display.get_by_test_id("time-left-penjualan")).to_have_text(time_left)
+    expect(officer.get_by_test_id(f"left-{code}")).to_have_text(time_left)
+    expect(officer.get_by_test_id("head-clock")).to_contain_text(f"{code} harus dipanggil dalam")
+
+    # Twelve minutes later (server clock) the limit is broken: both screens say by how much.
+    clock.set_offset(timedelta(minutes=12))
+    Http(base).take_ticket("konsultasi")  # any change sends a new snapshot with the new server time
+    expect(display.get_by_test_id("time-left-penjualan")).to_have_text(re.compile(r"^terlambat 2:\d\d$"))
+    expect(display.get_by_test_id("time-left-penjualan")).to_have_class(re.compile("breached"))
+    expect(officer.get_by_test_id(f"left-{code}")).to_have_text(re.compile(r"^−2:\d\d$"))
+    expect(officer.get_by_test_id("head-clock")).to_contain_text(f"{code} sudah 2:")
+
+    officer.get_by_test_id("call-next").click()
+    expect(officer.get_by_test_id("current-limit")).to_have_text(re.compile(r"^dipanggil 2:\d\d melewati batas$"))
+
+
+def test_kiosk_explains_a_bad_email_and_issues_no_ticket(live_server, screens):
+    kiosk = screens(f"{live_server.url}/kiosk/{OFFICE}")
+    fill_guest_book(kiosk, email="siti.aminah@")
+    kiosk.get_by_test_id("submit").click()
+    error = kiosk.locator("[data-error-for=email]")
+    expect(error).to_have_text("Masukkan alamat email yang benar, misalnya nama@contoh.id.")
+    expect(kiosk.locator("#email")).to_have_class(re.compile("invalid"))
+    expect(kiosk.locator("#form-error")).to_have_text("Mohon periksa isian yang ditandai.")
+    expect(kiosk.get_by_test_id("ticket-code")).to_be_hidden()
+    assert kiosk.locator(".field-error").count() == 1  # only the field that is wrong
+
+    kiosk.fill("#email", "siti.aminah@contoh.id")
+    kiosk.get_by_test_id("submit").click()
+    expect(kiosk.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^B-\d{3}$"))
+    expect(error).to_have_count(0)
+
+
+def test_screens_speak_indonesian_by_default_and_english_on_request(live_server, screens):
+    base = live_server.url
+    kiosk = screens(f"{base}/kiosk/{OFFICE}")
+    expect(kiosk.locator("html")).to_have_attribute("lang", "id")
+    expect(kiosk.get_by_test_id("start")).to_have_text("Ambil nomor antrean")
+    kiosk.get_by_test_id("start").click()
+    expect(kiosk.locator("label[for=name]")).to_have_text("Nama lengkap")
+
+    kiosk.goto(f"{base}/kiosk/{OFFICE}?lang=en")
+    expect(kiosk.locator("html")).to_have_attribute("lang", "en")
+    expect(kiosk.get_by_test_id("start")).to_have_text("Take a queue number")
+    expect(kiosk.get_by_test_id("service-penjualan")).to_have_text("Sale of Statistical Products")
+    kiosk.goto(f"{base}/kiosk/{OFFICE}")  # the choice is remembered for this browser
+    expect(kiosk.get_by_test_id("start")).to_have_text("Take a queue number")
+    kiosk.get_by_role("link", name="Bahasa Indonesia").click()
+    expect(kiosk.get_by_test_id("start")).to_have_text("Ambil nomor antrean")
+
+    display = open_display(screens, base)
+    expect(display.locator(".panel h2").first).to_have_text("Panggilan terakhir")
+    expect(display.get_by_test_id("counter-1-code").locator("xpath=..")).to_contain_text("Tutup")
+    display_en = screens(f"{base}/display/{OFFICE}?lang=en")
+    expect(display_en.locator(".panel h2").first).to_have_text("Last calls")
+
+    login = screens(f"{base}/login")
+    expect(login.get_by_role("heading")).to_have_text("Masuk petugas")
+    officer = sign_in_at_counter(screens, base, "petugas2", 2)
+    expect(officer.get_by_test_id("call-next")).to_have_text("Panggil berikutnya")
+    expect(officer.get_by_test_id("who")).to_contain_text("Petugas")
+    officer.goto(officer.url + "?lang=en")
+    expect(officer.get_by_test_id("call-next")).to_have_text("Call next")
