@@ -57,12 +57,15 @@
   }
 
   // Follow the counter screen: whenever its current visitor changes, look again.
-  const target = document.getElementById("current");
-  if (target) {
-    let pending = null;
-    new MutationObserver(() => { clearTimeout(pending); pending = setTimeout(followTicket, 200); })
-      .observe(target, { subtree: true, childList: true, characterData: true, attributes: true });
+  // (Only the number, its state and whether it is shown: the clocks beside them change every second.)
+  let pending = null;
+  const watcher = new MutationObserver(() => { clearTimeout(pending); pending = setTimeout(followTicket, 200); });
+  for (const id of ["current-code", "current-state"]) {
+    const node = document.getElementById(id);
+    if (node) watcher.observe(node, { childList: true, characterData: true, subtree: true });
   }
+  const box = document.getElementById("current");
+  if (box) watcher.observe(box, { attributes: true, attributeFilter: ["class"] });
 
   $("rq-new").onclick = async () => {
     if (!ticket) return;
@@ -181,7 +184,8 @@
       form.onsubmit = async (e) => {
         e.preventDefault();
         const body = {};
-        fields.forEach((f) => { body[f.name] = f.value; });
+        // A datetime-local field is in this browser's time: send it as an absolute moment.
+        fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
         const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
         if (out && out.print_job_id) message(T.printed);
       };

@@ -70,7 +70,7 @@
         el("button", { type: "submit", class: "primary small", "data-testid": "tr-record", text: T.record }));
       form.onsubmit = async (e) => {
         e.preventDefault();
-        await after(await post(`/api/requests/${x.id}/payments`, { ntpn: ntpn.value, paid_at: paid.value, confirm: true }), T.confirmed);
+        await after(await post(`/api/requests/${x.id}/payments`, { ntpn: ntpn.value, paid_at: paid.value ? new Date(paid.value).toISOString() : "", confirm: true }), T.confirmed);
       };
       return el("tr", { "data-invoice": x.invoice.number }, reqCell(x),
         el("td", {}, x.invoice.number, el("div", { class: "muted", text: `${x.invoice.billing_code}` })),
