@@ -78,7 +78,8 @@ def issue_ticket(code: str):
     try:
         form = guestbook.GuestBookForm.model_validate(request.get_json(silent=True) or {})
     except ValidationError as e:
-        fields = {k: _(v) for k, v in guestbook.errors_by_field(e).items()}
+        fields = {k: _(getattr(v, "msgid", v), **getattr(v, "params", {}))
+                  for k, v in guestbook.errors_by_field(e).items()}
         return jsonify(error="invalid", message=_("Please check the highlighted fields."), fields=fields), 400
     station = request.headers.get("X-Loket-Station") or "kiosk-1"
     settings = get_settings()

@@ -100,8 +100,9 @@ class GuestBookForm(BaseModel):
     def _birth_year(cls, v: int) -> int:
         this_year = utcnow().year
         if not this_year - 110 <= v <= this_year - 10:
-            raise ValueError(N_("Enter a year of birth between %(low)s and %(high)s.")
-                             % {"low": this_year - 110, "high": this_year - 10})
+            # Raised with its parameters, so the screen translates the msgid before filling them in.
+            raise FieldError("birth_year", N_("Enter a year of birth between %(low)s and %(high)s."),
+                             low=this_year - 110, high=this_year - 10)
         return v
 
     @field_validator("education")
@@ -177,11 +178,20 @@ class FieldsInvalid(RuleError):
 
 
 class FieldError(ValueError):
-    """A cross-field problem attached to one field."""
+    """A problem attached to one field; `message` is a msgid, `params` fill its %(name)s placeholders."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, field: str, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.field, self.msgid, self.params = field, message, params
+
+
+class Message(str):
+    """A field's message in English (the str itself), with its msgid and parameters for translating."""
+
+    def __new__(cls, msgid: str, params: dict | None = None):
+        obj = super().__new__(cls, msgid % params if params else msgid)
+        obj.msgid, obj.params = msgid, params or {}
+        return obj
 
 
 def _field_error(field: str, message: str) -> FieldError:
@@ -194,7 +204,7 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
     for e in err.errors():
         ctx_err = (e.get("ctx") or {}).get("error")
         if isinstance(ctx_err, FieldError):
-            out.setdefault(ctx_err.field, str(ctx_err))
+            out.setdefault(ctx_err.field, Message(ctx_err.msgid, ctx_err.params))
             continue
         field = str(e["loc"][0]) if e["loc"] else "form"
         if e["type"] == "missing":
