@@ -29,15 +29,17 @@ STATUS_LABELS = (N_("queued"), N_("sending"), N_("printed"), N_("failed"), N_("n
 def public_job(job: PrintJob) -> dict:
     """A job's state as the kiosk (or anyone) may see it, with the sentence its screen shows."""
     no_printer = job.status == PrintJobStatus.cancelled and "has no printer" in job.last_error
+    ticket = job.kind == "ticket"
+    printing = _("Printing your ticket…") if ticket else _("Printing…")
     message = {
-        PrintJobStatus.queued: _("Printing your ticket…") if job.attempts == 0 else
-        _("Printing failed — retrying."),
-        PrintJobStatus.sending: _("Printing your ticket…"),
-        PrintJobStatus.printed: _("Your ticket has been printed. Please take it."),
+        PrintJobStatus.queued: printing if job.attempts == 0 else _("Printing failed — retrying."),
+        PrintJobStatus.sending: printing,
+        PrintJobStatus.printed: _("Your ticket has been printed. Please take it.") if ticket else _("Printed."),
         PrintJobStatus.failed: _("Printing failed — retrying."),
         PrintJobStatus.needs_decision: _("Printing was interrupted. An officer will check the printer."),
-        PrintJobStatus.cancelled: _("There is no printer here. Please note your number or scan the QR code.")
-        if no_printer else _("This ticket will not be printed."),
+        PrintJobStatus.cancelled: (_("There is no printer here. Please note your number or scan the QR code.")
+                                   if ticket else _("There is no printer at this station."))
+        if no_printer else _("This will not be printed."),
     }.get(job.status, "")
     can_retry = job.kind == "ticket" and job.status in (PrintJobStatus.failed, PrintJobStatus.needs_decision) or \
         (job.kind == "ticket" and job.status == PrintJobStatus.queued and job.attempts > 0)
