@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -31,6 +32,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from commands import migrate  # noqa: E402
 from db import Database  # noqa: E402
+from models import Counter, CounterService  # noqa: E402
 from rules import offices, reports, users  # noqa: E402
 from settings import load_settings  # noqa: E402
 
@@ -48,6 +50,8 @@ REPORT_INDEXES = (
     ("ix_ticket_report_officer", "ticket", ("office_id", "officer_id", "service_date")),
     ("ix_ticketevent_office_kind_at", "ticketevent", ("office_id", "kind", "at")),
 )
+# The detail the product writes with a call (rules.tickets.call_next), made once.
+WITHIN, LATE = json.dumps({"within_limit": True}), json.dumps({"within_limit": False})
 TICKET_COLS = ("id", "office_id", "service_id", "issued_service_id", "service_date", "number", "code", "guestbook_id",
                "visitor_id", "status", "priority", "priority_reason", "issued_at", "queued_at", "clock_started_at",
                "deadline_at", "called_at", "first_called_at", "started_at", "finished_at", "ended_at", "counter_id",
@@ -90,10 +94,10 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
     per_day = n_tickets / len(days)
     services = [(ids["services"][code], w) for code, w in SERVICE_MIX]
     tid = eid = gid = 0
-    for day in days:
-        count = int(per_day) + (1 if rnd.random() < per_day - int(per_day) else 0)
-        if tid + count > n_tickets:
-            count = n_tickets - tid
+    # exactly n_tickets: every day gets the whole part, randomly chosen days one more
+    extra = set(rnd.sample(range(len(days)), n_tickets - int(per_day) * len(days)))
+    for i, day in enumerate(days):
+        count = int(per_day) + (1 if i in extra else 0)
         numbers = {sid: 0 for sid, _w in services}
         # arrivals spread over 7 hours, each service with its own counter(s) and a running "free at" time
         free_at = {cid: 0.0 for cid in ids["counters"]}
@@ -127,7 +131,7 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
                      clock_started_at=local(day, clock), deadline_at=local(day, clock + 10), called_at=called,
                      first_called_at=called, counter_id=cid, officer_id=officer)
             events = [("issued", issued, None, None, "")]
-            events.append(("called", called, cid, officer, json.dumps({"within_limit": within})))
+            events.append(("called", called, cid, officer, WITHIN if within else LATE))
             if fate < 0.02:                                   # left before being called
                 t.update(status="cancelled", ended_at=local(day, arrival + 5), clock_started_at=None,
                          deadline_at=None, called_at=None, first_called_at=None, counter_id=None, officer_id=None)
@@ -151,7 +155,7 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
                     events.append(("transferred", local(day, started + 1), cid, officer,
                                    json.dumps({"to_service": "konsultasi"})))
                     started, finished = started + 4, started + 4 + service_min
-                    events.append(("called", local(day, started - 0.5), cid, officer, json.dumps({"within_limit": True})))
+                    events.append(("called", local(day, started - 0.5), cid, officer, WITHIN))
                 t.update(status="done", started_at=local(day, started), finished_at=local(day, finished),
                          ended_at=local(day, finished))
                 events += [("started", local(day, started), cid, officer, ""),
@@ -162,8 +166,6 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
             for kind, at, c, u, detail in events:
                 eid += 1
                 yield "ticketevent", (eid, office_id, tid, kind, at, sid, c, u, detail)
-        if tid >= n_tickets:
-            break
 
 
 def _sqlite_value(v):
@@ -321,6 +323,23 @@ def prepare(url: str, n: int, years: int) -> tuple[Database, dict]:
                                        role="officer", password="bench-demo-password")
             officer_ids.append(u.id)
         services = {sv.code: sv.id for sv in offices.services(s, office.id)}
+        # A large office: enough counters that the day's visitors can be served (about 8 minutes each over a
+        # 7-hour day at 80 % load), each serving one service, in proportion to the service mix.
+        per_day = n / len(business_days(years))
+        needed = max(3, math.ceil(per_day * 8 / 420 / 0.8))
+        have = len(offices.counters(s, office.id))
+        for number in range(have + 1, needed + 1):
+            r = (number - have - 1) / max(needed - have, 1)
+            code = "penjualan" if r < 0.5 else "konsultasi" if r < 0.85 else "perpustakaan"
+            c = Counter(office_id=office.id, number=number, name=f"Loket {number}")
+            s.add(c)
+            s.flush()
+            s.add(CounterService(counter_id=c.id, service_id=services[code]))
+        s.flush()
+        for c in offices.counters(s, office.id)[len(officer_ids):]:
+            u, _pw = users.create_user(s, office_id=office.id, username=f"bench{c.number}",
+                                       name=f"Petugas Bench {c.number}", role="officer", password="bench-demo-password")
+            officer_ids.append(u.id)
         prefix = {sv.id: sv.prefix for sv in offices.services(s, office.id)}
         counters = [c.id for c in offices.counters(s, office.id)]
         serves: dict[int, list[int]] = {}

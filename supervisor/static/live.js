@@ -16,6 +16,7 @@
   let audio = null;
 
   const fmt = (s) => Loket.fmtClock(Math.round(s));
+  const oneDecimal = new Intl.NumberFormat(lang === "en" ? "en-GB" : "id-ID", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const tr = (text, params) => text.replace(/%\((\w+)\)s/g, (_m, k) => (params[k] === undefined ? "" : params[k]));
   const svcName = (s) => (lang === "en" ? s.name_en || s.name : s.name);
   const secondsSince = (iso) => (iso ? (Loket.now() - Date.parse(iso)) / 1000 : null);
@@ -64,8 +65,8 @@
         el("div", { class: "sv-tile-value", text: String(breaches) }),
         el("div", { class: "sv-tile-label", text: T.breaches_today }),
         el("div", { class: "sv-tile-note", text: `${d.called_late} ${T.called_late} · ${waitingLate} ${T.waiting_late}` })),
-      tile(T.share, d.limit_share === null ? "–" : (100 * d.limit_share).toFixed(1) + " %", "", "share-today"),
-      tile(T.median_wait, d.median_wait === null ? "–" : d.median_wait.toFixed(1) + " " + T.min, "", "median-today"));
+      tile(T.share, d.limit_share === null ? "–" : oneDecimal.format(100 * d.limit_share) + " %", "", "share-today"),
+      tile(T.median_wait, d.median_wait === null ? "–" : oneDecimal.format(d.median_wait) + " " + T.min, "", "median-today"));
   }
 
   function renderCounters() {
@@ -180,7 +181,9 @@
     render();
   }
 
-  const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+  // auth joins the office's staff room on connect (display/events.py); the 'supervisor' request joins it too.
+  const socket = io({ transports: ["websocket", "polling"], auth: { office: root.dataset.office, screen: "staff" },
+    reconnectionDelayMax: 5000 });
 
   async function refresh() {
     if (inFlight) { again = true; return; }
