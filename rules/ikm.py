@@ -90,7 +90,7 @@ def rate(session: Session, *, rating_token: str, scores: dict, comment: str = ""
          now: datetime | None = None) -> Rating:
     """The visitor rates the service (step 18), on the counter tablet or their phone; once per request."""
     now = now or utcnow()
-    req = rq.by_rating_token(session, rating_token)
+    req = rq.get_request(session, rq.by_rating_token(session, rating_token).id, for_update=True)
     rq.require(req, "rate", by_visitor=True)
     if session.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None:
         raise RuleError("already_rated", N_("This service has already been rated. Thank you!"))

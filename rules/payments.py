@@ -44,6 +44,7 @@ def _invoice_and_request(session: Session, user, invoice_id: int | None, request
     if invoice_id is not None:
         inv = invoices.get_invoice(session, invoice_id, office_id=user.office_id if user else None)
         req = rq.get_request(session, inv.request_id, for_update=True)
+        session.refresh(inv)   # read again under the request's lock: a concurrent step may have changed it
         rq.require(req, step, user=user)
         return inv, req
     req = rq.get_request(session, request_id, office_id=user.office_id if user else None, for_update=True)
@@ -110,6 +111,7 @@ def _treasurer_payment(session: Session, payment_id: int, user_id: int, step: st
     user = rq.get_user(session, user_id)
     pay = get_payment(session, payment_id, office_id=user.office_id if user else None)
     req = rq.get_request(session, pay.request_id, for_update=True)
+    session.refresh(pay)   # under the request's lock: two treasurers clicking at once confirm it once
     rq.require(req, step, user=user)
     if pay.status != PaymentStatus.recorded:
         raise RuleError("payment_not_pending", N_("This payment is %(what)s, not waiting for confirmation."),

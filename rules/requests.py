@@ -196,7 +196,8 @@ def get_request(session: Session, request_id: int, *, office_id: int | None = No
                 for_update: bool = False) -> ProductRequest:
     q = select(ProductRequest).where(ProductRequest.id == request_id)
     if for_update:
-        q = q.with_for_update()
+        # Lock the row and read it again even if this session loaded it before (PostgreSQL, read committed).
+        q = q.with_for_update().execution_options(populate_existing=True)
     req = session.exec(q).first()
     if req is None or (office_id is not None and req.office_id != office_id):
         raise NotFound("request_not_found", N_("No such request."))

@@ -154,7 +154,13 @@ def test_refusals_are_translated_with_their_reasons(db, api, officer):
     assert r.status_code == 409
     assert r.get_json()["message"].endswith("is open for changes; to issue the invoice it must be documents checked.")
     r = officer.post(f"/api/requests/{rid}/invoice?lang=id", json={"billing_code": billing_code()})
-    assert r.get_json()["error"] == "not_allowed" and "invoice" not in r.get_json()["message"].split()[0].lower()
+    message = r.get_json()["message"]     # the sentence and the state words inside it, in Indonesian
+    assert r.get_json()["error"] == "not_allowed" and message.startswith("Permintaan PST/1600/")
+    assert "terbuka untuk perubahan" in message and "dokumen diperiksa" in message
+    r = officer.post(f"/api/requests/{rid}/agree?lang=id")
+    assert r.status_code == 409 and r.get_json()["error"] == "no_lines"
+    r = officer.post(f"/api/requests/{rid}/lines?lang=id", json={"item_code": "publication", "measure": 0})
+    assert r.status_code == 400 and r.get_json()["error"] == "bad_measure"
 
 
 def test_treasurer_queue_and_role_guard(db, api, officer, treasurer):
