@@ -262,7 +262,11 @@
     $("status").title = on ? "" : T.offline;
     root.classList.toggle("stale", !on);
   }
-  socket.on("connect", () => online(true));  // the server sends a fresh snapshot with every (re)connect
+  socket.on("connect", () => {
+    // The server sends a fresh snapshot with every (re)connect; take it even if the server's clock went back.
+    lastSnapshotTime = 0;
+    online(true);
+  });
   socket.on("disconnect", () => online(false));
   socket.on("snapshot", applySnapshot);
   socket.on("call", onCall);

@@ -63,8 +63,9 @@
       "institution_name", "purpose", "purpose_note", "service_id", "npwp", "priority_reason"];
     const out = {};
     names.forEach((n) => { out[n] = fieldValue(n).trim ? fieldValue(n).trim() : fieldValue(n); });
-    out.birth_year = out.birth_year === "" ? null : Number(out.birth_year);
-    out.service_id = out.service_id === "" ? null : Number(out.service_id);
+    // An empty answer is left out, so the server says "required" rather than "enter a number".
+    if (out.birth_year === "") delete out.birth_year; else out.birth_year = Number(out.birth_year);
+    if (out.service_id === "") delete out.service_id; else out.service_id = Number(out.service_id);
     out.consent = $("consent").checked;
     return out;
   }
