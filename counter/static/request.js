@@ -16,7 +16,11 @@
   let current = null;        // the request shown
   let busy = false;
 
-  function message(text) { $("rq-message").textContent = text || ""; }
+  function message(text, ok) {
+    $("rq-message").textContent = text || "";
+    $("rq-message").className = ok ? "notice" : "error";
+  }
+  const capital = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 
   async function call(url, body, method) {
     if (busy) return null;
@@ -180,14 +184,14 @@
         type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? localNow() : "" }));
       const cls = ["cancel", "revise"].includes(name) ? "warn" : "primary";
       const form = el("form", { class: "actions row rq-step", "data-step": name },
-        ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: req.actions[name] || name }));
+        ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: capital(req.actions[name] || name) }));
       form.onsubmit = async (e) => {
         e.preventDefault();
         const body = {};
         // A datetime-local field is in this browser's time: send it as an absolute moment.
         fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
         const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
-        if (out && out.print_job_id) message(T.printed);
+        if (out && out.print_job_id) message(T.printed, true);
       };
       return form;
     }));
@@ -200,7 +204,7 @@
         `${T.invoice} ${i.number} · ${money(i.total)} · ${T.billing} ${i.billing_code} · ${T.status[i.status] || i.status}` +
         (i.status === "issued" ? ` · ${T.valid_until} ${i.last_valid_day}` : "") + " ",
         el("a", { href: `/api/invoices/${i.id}/pdf`, target: "_blank", "data-testid": "rq-invoice-pdf", text: T.pdf }), " ",
-        el("button", { class: "small", text: T.print, onclick: () => call(`/api/invoices/${i.id}/print`, {}).then((o) => o && message(T.printed)) })));
+        el("button", { class: "small", text: T.print, onclick: () => call(`/api/invoices/${i.id}/print`, {}).then((o) => o && message(T.printed, true)) })));
     }
     for (const p of req.payments) {
       items.push(el("li", {}, `${T.payment} NTPN ${p.ntpn} · ${money(p.amount)} · ${T.status[p.status] || p.status}` +
