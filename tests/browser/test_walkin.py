@@ -272,3 +272,49 @@ def test_screens_speak_indonesian_by_default_and_english_on_request(live_server,
     expect(officer.get_by_test_id("who")).to_contain_text("Petugas")
     officer.goto(officer.url + "?lang=en")
     expect(officer.get_by_test_id("call-next")).to_have_text("Call next")
+
+
+def test_display_comes_back_after_a_server_restart_showing_the_present(app, db, screens):
+    """The wall display outlives the server: it marks itself offline, reconnects on its own to the new
+    server, and shows what happened while it was away (no announcement for a call it did not see)."""
+    from app import create_app
+    from rules import tickets
+    from tests.conftest import free_port
+    from tests.realtime.conftest import RestartableServer
+
+    port = free_port()
+    server = RestartableServer(app, port).start()
+    new_app = new_server = None
+    try:
+        kiosk = Http(server.url)
+        first, second = kiosk.take_ticket("penjualan"), kiosk.take_ticket("penjualan")
+        officer = Http(server.url).login("petugas1")
+        cid = officer.open_counter(1)
+        officer.call_next(cid)
+        display = open_display(screens, server.url)
+        expect(display.get_by_test_id("counter-1-code")).to_have_text(first["code"])
+
+        server.stop()
+        expect(display.get_by_test_id("connection")).to_have_class(re.compile("offline"))
+        expect(display.locator("#display")).to_have_class(re.compile("stale"))
+        with db.write() as s:  # the queue moves on while the server is down
+            tickets.finish(s, ticket_id=first["id"], counter_id=cid, user_id=None)
+            tickets.call_next(s, counter_id=cid, user_id=None)
+
+        new_app = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SERVER_NAME": None},
+                             settings=app.extensions["loket.settings"])
+        new_server = RestartableServer(new_app, port).start()
+        expect(display.get_by_test_id("connection")).not_to_have_class(re.compile("offline"), timeout=20000)
+        expect(display.get_by_test_id("counter-1-code")).to_have_text(second["code"])
+        expect(display.get_by_test_id("last-calls").locator("tr").first).to_contain_text(second["code"])
+        expect(display.locator("#display")).not_to_have_class(re.compile("stale"))
+        assert [c["code"] for c in display.evaluate("window.loketCalls")] == []  # shown, not announced late
+    finally:
+        for srv in (new_server, server):
+            if srv is not None:
+                try:
+                    srv.stop()
+                except Exception:  # noqa: BLE001 - already stopped
+                    pass
+        if new_app is not None:
+            new_app.extensions["loket.db"].dispose()
