@@ -184,6 +184,9 @@ def api_logout():
 def _held_counter(s, counter_id: int) -> Counter:
     """The counter, if it is in the user's office and the user holds it."""
     counter = offices.get_counter(s, counter_id, office_id=current_user.office_id)
+    # Re-read under the row lock the action itself takes: a takeover committed meanwhile must be seen here,
+    # not after the check (PostgreSQL; SQLite's write transaction already holds the database).
+    s.refresh(counter, with_for_update=True)
     if counter.officer_id != current_user.id:
         raise RuleError("not_your_counter", N_("Open counter %(counter)s before serving at it."), counter=counter.number)
     return counter
