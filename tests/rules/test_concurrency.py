@@ -79,6 +79,23 @@ def test_sixteen_kiosks_at_once_get_one_to_sixteen(database):
     assert codes == [f"B-{n:03d}" for n in range(1, THREADS + 1)]
 
 
+def test_sixteen_guest_books_signed_at_once_through_the_kiosk_rule(database):
+    """The kiosk's whole transaction (visitor, guest-book line, number) from 16 kiosks at once, two queues."""
+    from rules import guestbook
+    from tests.factories import guest_form
+    ids = load_ids(database)
+
+    def sign(i):
+        code = "penjualan" if i % 2 else "konsultasi"
+        form = guestbook.GuestBookForm.model_validate(guest_form(ids.service[code]))
+        with database.write() as s:
+            return guestbook.sign_and_take_ticket(s, office=ids.office(s), form=form).code
+
+    results = run_threads(THREADS, sign)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sorted(results) == sorted([f"B-{n:03d}" for n in range(1, 9)] + [f"K-{n:03d}" for n in range(1, 9)])
+
+
 def test_sixteen_counters_calling_at_once_call_each_ticket_once_in_order(database):
     ids = load_ids(database)
     # 60 tickets in two queues, some priority, issued in a known order.
