@@ -113,7 +113,7 @@ def main(argv=None) -> int:
                 # The wall display is open all day; it sees the calls as they happen.
                 display = ctx.new_page()
                 display.goto(f"{base}/display/{office}{q}")
-                display.wait_for_selector("[data-testid=counter-1-code]")
+                display.wait_for_selector(".counter-box[data-counter='1']")  # the first snapshot is drawn
 
                 fill_queue(base, office)
 

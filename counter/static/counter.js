@@ -161,8 +161,9 @@
     else { state = r.data; lastWaiting = state.waiting.length; render(); }
     let pending = null;
     const socket = io({ transports: ["websocket", "polling"], auth: { office: office, screen: "staff" } });
-    socket.on("connect", () => { $("live").textContent = T.live; load(); });
-    socket.on("disconnect", () => { $("live").textContent = T.offline; });
+    const live = (on) => { $("live").textContent = on ? T.live : T.offline; $("live").className = `badge ${on ? "ok" : "breached"}`; };
+    socket.on("connect", () => { live(true); load(); });  // after a drop: reload, the line may have changed
+    socket.on("disconnect", () => live(false));
     socket.on("snapshot", (s) => {
       Loket.syncClock(s.server_time);
       snap = s;

@@ -60,7 +60,7 @@
       const t = c.ticket;
       b.label.textContent = c.name || `${T.counter} ${c.number}`;
       b.state.textContent = t ? (t.status === "serving" ? T.serving : T.called) : (c.paused ? T.paused : (c.status === "closed" ? T.closed : T.open));
-      b.code.textContent = t ? t.code : "—";
+      b.code.textContent = t ? t.code : (c.paused || c.status === "closed" ? "" : "—");  // the state line says why
       b.box.classList.toggle("is-paused", !t && c.paused);
       b.box.classList.toggle("is-closed", !t && c.status === "closed");
       b.box.classList.toggle("active", !!t);
