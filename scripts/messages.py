@@ -80,7 +80,8 @@ def update(package: str, messages: list[tuple[str, int, str, str | None]]) -> Ca
     catalog.msgid_bugs_address = ""
     catalog.fuzzy = False
     with path.open("wb") as f:
-        write_po(f, catalog, width=116, sort_output=False, sort_by_file=True, include_previous=False)
+        # File names without line numbers: a moved line does not rewrite the catalog.
+        write_po(f, catalog, width=116, sort_by_file=True, include_previous=False, include_lineno=False)
     return catalog
 
 
