@@ -51,32 +51,34 @@ def _view(s, ticket) -> dict:
     return view
 
 
-# Pages of the paid-product request the visitor may open, by endpoint, if that part of the product has them:
-# (key, endpoint, the request token the endpoint takes). Looked up at run time, so this page never breaks
-# when they are absent.
-REQUEST_LINKS = (
-    ("invoice_pdf", "visitor_requests.invoice_pdf", "visitor_token"),
-    ("receipt_pdf", "visitor_requests.receipt_pdf", "visitor_token"),
-    ("correction", "visitor_requests.correction", "visitor_token"),
-    ("rating", "visitor_requests.rating", "rating_token"),
-)
+def _endpoint_url(endpoint: str, **values) -> str | None:
+    """A URL of another part of the product if that part is installed (looked up at run time), else None."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 def request_part(s, ticket) -> dict | None:
-    """The paid-product request opened from this ticket, step by step as the visitor may see it, or None."""
+    """The paid-product request opened from this ticket, as its visitor may see it, or None.
+
+    Built from the requests part's own visitor view (api.requests.visitor_json: visitor history, documents
+    through the request's token, whether a correction or a rating is possible), imported lazily.
+    """
     req = visitor_status.request_of(s, ticket)
     if req is None:
         return None
-    from rules import requests as rq  # noqa: PLC0415 - built separately; only needed once a request exists
-    steps = [{"label": _(e["label"]), "at": e["at"], "state": e["state"],
-              **{k: e[k] for k in ("invoice", "receipt", "total", "download_ref") if k in e}}
-             for e in rq.visitor_history(s, req.id)]
-    links = {}
-    for key, endpoint, token_field in REQUEST_LINKS:
-        if endpoint in current_app.view_functions:
-            links[key] = url_for(endpoint, token=getattr(req, token_field))
-    return {"number": req.number, "state": req.state, "state_label": _(rq.STATE_WORDS.get(req.state, req.state)),
-            "total": req.total, "zero_tariff": req.zero_tariff, "steps": steps, "links": links}
+    from api.requests import visitor_json  # noqa: PLC0415 - only once a request exists
+    v = visitor_json(s, req)
+    return {
+        "number": v["number"], "state": v["state"], "state_label": v["state_label"], "total": v["total"],
+        "zero_tariff": req.zero_tariff,
+        "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
+        "invoices": [{"number": i["number"], "status": i["status"], "pdf": i["pdf"]} for i in v["invoices"]],
+        "receipts": [{"number": r["number"], "pdf": r["pdf"]} for r in v["receipts"]],
+        "download_ref": v["download_ref"],
+        "correction": _endpoint_url("api.visitor_correction", token=req.visitor_token)
+        if v["can_ask_correction"] else None,
+        "rating": _endpoint_url("request_pages.rate", token=req.rating_token, channel="phone")
+        if v["can_rate"] else None,
+    }
 
 
 def strings() -> dict:
@@ -93,8 +95,13 @@ def strings() -> dict:
         "live": _("Live"), "polling": _("Updating every few seconds"), "offline": _("Offline: showing the last known state"),
         "recall": _("Called again"), "gone": _("This link is not valid or has expired."),
         "network": _("No connection. Please try again."), "sound_on": _("Sound on"),
-        "request": _("Your request"), "total": _("Total"), "invoice_pdf": _("Invoice (PDF)"),
-        "receipt_pdf": _("Receipt (PDF)"), "correction": _("Ask for a correction"), "rating": _("Rate our service"),
+        "request": _("Your request"), "total": _("Total"), "invoice_pdf": _("Invoice %(number)s (PDF)"),
+        "receipt_pdf": _("Receipt %(number)s (PDF)"), "correction": _("Ask for a correction"),
+        "correction_hint": _("What should be corrected in the receipt or the product?"), "send": _("Send"),
+        "correction_sent": _("Your correction request was sent. An officer will follow it up."),
+        "rating": _("Rate our service"), "download_ref": _("Download reference"),
+        "invoice_status": {"issued": _("unpaid"), "paid": _("paid"), "expired": _("expired"),
+                           "cancelled": _("cancelled"), "replaced": _("replaced")},
     }
 
 

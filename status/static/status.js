@@ -54,26 +54,56 @@
     renderRequest(s.request);
   }
 
-  // The paid-product request opened at the counter: its steps, and the documents and forms it offers.
+  // The paid-product request opened at the counter: its steps, its documents, a correction, the rating.
+  // Documents are saved on the phone (download), to show at the bank or keep after the link expires.
   const rupiah = (n) => "Rp " + Number(n || 0).toLocaleString("id-ID");
+  let correctionOpen = false;
   function renderRequest(r) {
     const box = $("request-box");
     box.classList.toggle("hidden", !r);
     if (!r) { box.replaceChildren(); return; }
+    // Do not wipe a correction being typed when an update arrives.
+    if (correctionOpen && box.contains(document.activeElement) && document.activeElement.tagName === "TEXTAREA") return;
     const when = (iso) => new Date(iso).toLocaleString(lang === "en" ? "en-GB" : "id-ID",
       { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: tz });
     const steps = r.steps.map((st) => Loket.el("li", {},
-      Loket.el("span", { class: "step", text: st.label + (st.invoice ? " · " + st.invoice : "") +
-        (st.receipt ? " · " + st.receipt : "") }), " ", Loket.el("span", { class: "muted small", text: when(st.at) })));
-    const labels = { invoice_pdf: T.invoice_pdf, receipt_pdf: T.receipt_pdf, correction: T.correction, rating: T.rating };
-    const links = Object.entries(r.links || {}).map(([k, href]) =>
-      Loket.el("a", { class: "button-link", href, "data-testid": "request-" + k, rel: "noreferrer" }, labels[k] || k));
-    box.replaceChildren(
+      Loket.el("span", { text: st.label + (st.invoice ? " · " + st.invoice : "") + (st.receipt ? " · " + st.receipt : "") }),
+      " ", Loket.el("span", { class: "muted small", text: when(st.at) })));
+    const docs = [
+      ...r.invoices.map((i) => Loket.el("a", { class: "button-link", href: i.pdf, download: "", "data-testid": "request-invoice-pdf" },
+        fmt(T.invoice_pdf, { number: i.number }) + " · " + ((T.invoice_status || {})[i.status] || i.status))),
+      ...r.receipts.map((x) => Loket.el("a", { class: "button-link", href: x.pdf, download: "", "data-testid": "request-receipt-pdf" },
+        fmt(T.receipt_pdf, { number: x.number }))),
+    ];
+    const parts = [
       Loket.el("h2", { text: T.request + " " + r.number }),
       Loket.el("p", { "data-testid": "request-state" }, Loket.el("strong", { text: r.state_label }),
         r.total || r.zero_tariff ? " · " + T.total + ": " + rupiah(r.total) : ""),
       Loket.el("ol", { class: "steps", "data-testid": "request-steps" }, ...steps),
-      links.length ? Loket.el("div", { class: "choices-row" }, ...links) : null);
+    ];
+    if (docs.length) parts.push(Loket.el("div", { class: "docs" }, ...docs));
+    if (r.download_ref) parts.push(Loket.el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
+      Loket.el("strong", { text: r.download_ref })));
+    if (r.correction) {
+      const text = Loket.el("textarea", { id: "correction-text", rows: 3, maxlength: 1000, "data-testid": "correction-text",
+        "aria-label": T.correction_hint, placeholder: T.correction_hint });
+      const send = Loket.el("button", { type: "button", class: "primary", "data-testid": "correction-send", text: T.send,
+        onclick: async () => {
+          send.disabled = true;
+          const res = await Loket.api(r.correction, { method: "POST", body: { text: text.value } });
+          send.disabled = false;
+          if (!res.ok) { $("message").textContent = res.data.message || T.network; return; }
+          correctionOpen = false;
+          $("message").textContent = "";
+          $("notice").textContent = T.correction_sent;
+          refresh();
+        } });
+      const form = Loket.el("div", { class: correctionOpen ? "confirm" : "confirm hidden" }, text, send);
+      parts.push(Loket.el("button", { type: "button", class: "link", "data-testid": "correction-open", text: T.correction,
+        onclick: () => { correctionOpen = true; form.classList.remove("hidden"); text.focus(); } }), form);
+    }
+    if (r.rating) parts.push(Loket.el("a", { class: "button-link", href: r.rating, "data-testid": "request-rating" }, T.rating));
+    box.replaceChildren(...parts);
   }
 
   function setConn() {

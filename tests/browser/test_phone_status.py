@@ -185,23 +185,29 @@ def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, ph
 
 
 def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
-    from models import Ticket, User
-    from rules import requests as rq
-    kiosk = Http(live_server.url)
-    mine = kiosk.take(name="Siti Aminah")
-    officer = Http(live_server.url).officer(1, app)
-    officer.start(officer.call_next())
-    db = app.extensions["loket.db"]
-    with db.write() as s:
-        uid = s.exec(select(User.id).where(User.username == "petugas1")).one()
-        tid = s.exec(select(Ticket.id).where(Ticket.code == mine["code"])).one()
-        number = rq.open_request(s, ticket_id=tid, user_id=uid).number
-    phone.goto(mine["status_url"])
+    from tests.status.test_request import delivered_request
+    token, number = delivered_request(app.extensions["loket.db"], name="Siti Aminah")
+    phone.goto(f"{live_server.url}/s/{token}")
     box = phone.get_by_test_id("request-box")
     expect(box).to_be_visible()
     expect(box.locator("h2")).to_have_text(f"Permintaan Anda {number}")
-    expect(phone.get_by_test_id("request-steps").locator("li")).to_have_count(1)
+    expect(phone.get_by_test_id("request-steps").locator("li").last).to_contain_text("Produk diserahkan")
+    expect(phone.get_by_test_id("request-invoice-pdf")).to_contain_text("dibayar")
+    expect(phone.get_by_test_id("request-receipt-pdf")).to_contain_text("Kuitansi")
+    expect(phone.get_by_test_id("request-rating")).to_have_text("Nilai layanan kami")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # The receipt downloads as a PDF.
+    with phone.expect_download() as dl:
+        phone.get_by_test_id("request-receipt-pdf").click()
+    assert open(dl.value.path(), "rb").read(5) == b"%PDF-"
+    # Asking for a correction from the phone.
+    phone.get_by_test_id("correction-open").tap()
+    phone.get_by_test_id("correction-text").fill("Tahun data pada berkas salah")
+    phone.get_by_test_id("correction-send").tap()
+    expect(phone.get_by_test_id("notice")).to_contain_text("Permintaan koreksi Anda sudah terkirim")
+    # (the helper dated the earlier steps a few minutes ahead, so the new step is not necessarily last)
+    expect(phone.get_by_test_id("request-steps").locator("li", has_text="Koreksi")).to_have_count(1)
+    expect(phone.get_by_test_id("correction-open")).to_have_count(0)
 
 
 def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, page, phone):

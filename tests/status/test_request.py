@@ -53,3 +53,52 @@ def test_the_request_shows_on_the_phone_and_keeps_the_link_alive(make_api, offic
     assert [st["label"] for st in state["request"]["steps"]][-1] == "Request cancelled"
     clock.set_offset(timedelta(hours=30 + 25))
     assert phone.get(f"/s/{mine['status_token']}").status_code == 404
+
+
+def delivered_request(db, **form):
+    """A microdata request opened from a served ticket and taken to 'delivered' (invoice, payment, receipt)."""
+    from tests.requests.conftest import Staff, advance, serve_visitor
+    staff = Staff(db)
+    now = clock.utcnow()
+    with db.write() as s:
+        ticket = serve_visitor(s, officer_id=staff.officer, now=now, **form)
+        req = rq.open_request(s, ticket_id=ticket.id, user_id=staff.officer, now=now)
+        rq.add_line(s, request_id=req.id, user_id=staff.officer, item_code="microdata_raw", measure=2_500_001,
+                    quantity=1, description="Susenas Maret 2025, Sumatera Selatan", now=now)
+        advance(s, req.id, staff, "delivered", now=now)
+        return ticket.status_token, req.number
+
+
+def test_invoice_and_receipt_pdfs_a_correction_and_the_rating_from_the_phone(make_api, db):
+    import io
+
+    from pypdf import PdfReader
+    token, number = delivered_request(db, name="Siti Aminah")
+    phone = make_api()
+    assert phone.get(f"/s/{token}").status_code == 200
+    part = phone.get(f"/s/{token}/state").get_json()["request"]
+    assert part["number"] == number and part["state"] == "delivered"
+    labels = [st["label"] for st in part["steps"]]  # step by step, in Indonesian by default
+    assert labels[0] == "Permintaan dicatat" and labels[-1] == "Produk diserahkan"
+    assert "Kuitansi diterbitkan" in labels and "Pembayaran dikonfirmasi" in labels
+    assert len(part["invoices"]) == 1 and part["invoices"][0]["status"] == "paid" and len(part["receipts"]) == 1
+    assert part["download_ref"]
+
+    # The documents download through the request's own token, and are the real PDFs.
+    for doc in (part["invoices"][0], part["receipts"][0]):
+        r = phone.get(doc["pdf"])
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
+        assert doc["number"] in text
+
+    # The rating form opens (the requests part's own page).
+    assert part["rating"] and phone.get(part["rating"]).status_code == 200
+
+    # A correction, asked from the phone (CSRF-protected like every POST): the request reopens.
+    assert part["correction"]
+    assert make_api().client.post(part["correction"], json={"text": "wrong year"}).status_code == 400  # no token
+    r = phone.post(part["correction"], json={"text": "The file has the wrong year"})
+    assert r.status_code == 200, r.get_json()
+    after = phone.get(f"/s/{token}/state").get_json()["request"]
+    assert after["state"] == "correcting" and after["correction"] is None
+    assert len(after["steps"]) == len(part["steps"]) + 1
