@@ -143,3 +143,17 @@ def test_the_json_api_link_expires_with_the_page(make_api, officer):
     clock.set_offset(timedelta(hours=25))
     r = phone.get(f"/api/tickets/status/{mine['status_token']}")
     assert r.status_code == 404 and r.get_json()["error"] == "not_found"
+
+
+def test_the_visitor_endpoints_are_in_the_openapi_document(api):
+    paths = api.get("/api/openapi.json").get_json()["paths"]
+    for path in ("/s/{token}/state", "/s/{token}/cancel", "/s/{token}/back"):
+        assert path in paths, path
+    assert "requestBody" in paths["/s/{token}/back"]["post"]
+
+
+def test_not_found_in_english_too(api):
+    r = api.get(f"/s/{secrets.token_urlsafe(24)}?lang=en")
+    assert r.status_code == 404
+    html = r.get_data(as_text=True)
+    assert "This link is not valid or has expired." in html and 'lang="en"' in html
