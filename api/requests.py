@@ -276,6 +276,8 @@ def _notify(office_id: int, req_id: int, state: str) -> None:
         with get_db().read() as s:
             code = s.get(Office, office_id).code
         socketio.emit("request_changed", {"id": req_id, "state": state}, to=staff_room(code))
+        from status.live import push_request_changed  # the visitor's phone, if the request came from a ticket
+        push_request_changed(socketio, get_db(), req_id)
     except Exception:  # noqa: BLE001 - a broadcast never undoes a committed step
         pass
 

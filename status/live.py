@@ -77,3 +77,19 @@ def push_states(emitter, db, office_id: int) -> None:
                 emitter.emit("state", view, to=ticket_room(token), namespace=NAMESPACE)
     except Exception:  # noqa: BLE001
         log.exception("pushing ticket states for office %s failed", office_id)
+
+
+def push_request_changed(emitter, db, request_id: int) -> None:
+    """A step of the paid-product request was taken: the phone of the ticket it came from fetches its state.
+
+    Only a hint ('changed', no data): the page asks /state, which carries the request part for its visitor.
+    """
+    try:
+        from models import ProductRequest  # noqa: PLC0415 - the requests part is built separately
+        with db.read() as s:
+            token = s.exec(select(Ticket.status_token).join(ProductRequest, ProductRequest.ticket_id == Ticket.id)
+                           .where(ProductRequest.id == request_id)).first()
+        if token:
+            emitter.emit("changed", {}, to=ticket_room(token), namespace=NAMESPACE)
+    except Exception:  # noqa: BLE001 - the step is committed; the phone catches up on its next refresh
+        log.exception("telling a phone about request %s failed", request_id)

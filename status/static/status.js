@@ -238,7 +238,8 @@
           ahead: null, estimated_wait_minutes: null, back_until: null });
         render();
         announce();
-      } else if (name === "gone") gone();
+      } else if (name === "changed") refresh();  // the request moved on: fetch what the visitor may see
+      else if (name === "gone") gone();
     },
   });
 

@@ -61,7 +61,7 @@ class Phone:
         self.events: list[tuple[str, dict]] = []
         self._cv = threading.Condition()
         self.client = socketio.Client(reconnection=False)
-        for name in ("state", "call", "snapshot", "gone", "ticket_issued"):
+        for name in ("state", "call", "changed", "snapshot", "gone", "ticket_issued"):
             self.client.on(name, self._recorder(name), namespace="/status")
             self.client.on(name, self._recorder("default:" + name))  # the default namespace, never joined
         self.base, self.token = base, token
@@ -182,3 +182,24 @@ def test_guessed_and_expired_tokens_are_refused(live_server, phones):
     clock.set_offset(timedelta(hours=25))
     with pytest.raises(socketio.exceptions.ConnectionError):
         phones(mine["status_token"])
+
+
+def test_a_request_step_tells_the_phone_to_fetch_its_state(live_server, phones):
+    kiosk = Http(live_server.url)
+    mine = kiosk.take()
+    other = kiosk.take()
+    phone, other_phone = phones(mine["status_token"]), phones(other["status_token"])
+    phone.wait_until(lambda p: p.named("state"), "the state on connect")
+    officer = Http(live_server.url).login()
+    cid = counter_id(live_server, 1)
+    officer.open_counter(cid)
+    ticket = officer.call_next(cid)
+    assert officer.post(f"/api/counters/{cid}/tickets/{ticket['id']}/start").status_code == 200
+    r = officer.post("/api/requests", {"ticket_id": ticket["id"]})
+    assert r.status_code == 201, r.text
+    phone.wait_until(lambda p: p.named("changed"), "the hint that the request moved on")
+    # The hint carries nothing; what the visitor may see comes from the state endpoint.
+    assert phone.named("changed") == [{}]
+    state = requests.get(f"{live_server.url}/s/{mine['status_token']}/state").json()
+    assert state["request"]["number"] == r.json()["request"]["number"]
+    assert other_phone.named("changed") == []
