@@ -32,6 +32,8 @@ def counter_strings() -> dict:
         "head_left": _("%(code)s must be called within %(left)s"),
         "head_late": _("%(code)s is %(late)s past the limit"),
         "head_waits": _("%(code)s: the clock starts when the visitor ahead has finished"),
+        "not_open": _("This counter is closed (perhaps from another tab or by moving to another counter)."),
+        "taken_over": _("Another officer has taken over this counter."),
         "restore": _("Bring back"), "restore_hint": _("Put this visitor back in the line"),
         "reasons": {"break": _("Break"), "prayer": _("Prayer"), "meeting": _("Meeting"),
                     "system": _("System problem"), "other": _("Other")},

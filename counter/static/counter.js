@@ -7,6 +7,7 @@
   "use strict";
   const app = document.getElementById("counter-app");
   const counterId = Number(app.dataset.counter);
+  const userId = Number(app.dataset.user);
   const office = app.dataset.office;
   const $ = (id) => document.getElementById(id);
   const base = `/api/counters/${counterId}`;
@@ -74,7 +75,10 @@
     const c = state.counter, cur = state.current;
     $("counter-status").textContent = c.status === "paused" ? `${T.paused}: ${T.reasons[c.pause_reason] || c.pause_reason}` : (T[c.status] || c.status);
     $("current").classList.toggle("hidden", !cur);
-    $("current-empty").textContent = cur ? "" : (state.waiting.length ? "" : T.no_one);
+    const mine = c.status !== "closed" && c.officer_id === userId;
+    $("not-mine").classList.toggle("hidden", mine);
+    $("not-mine-text").textContent = c.status === "closed" ? T.not_open : T.taken_over;
+    $("current-empty").textContent = cur || !mine ? "" : (state.waiting.length ? "" : T.no_one);
     if (cur) {
       $("current-code").textContent = cur.code;
       $("current-state").textContent = cur.status === "serving" ? T.serving : T.called;
@@ -99,6 +103,7 @@
     $("no-show").disabled = busy || !called || cur.recall_count < state.recalls_before_no_show;
     $("pause").disabled = busy || c.status !== "open" || !!cur;
     $("resume").disabled = busy || c.status !== "paused";
+    if (!mine) ["call-next", "recall", "start", "finish", "transfer", "no-show", "pause", "resume", "close"].forEach((id) => { $(id).disabled = true; });
     const hs = heads();
     const headOf = new Map(hs.map((h) => [h.code, h]));
     $("head-clock").replaceChildren(...hs.map((h) => Loket.el("div", { class: `limit ${h.cls}`, text: h.text })));
@@ -137,7 +142,6 @@
     try {
       const r = await Loket.api(url, { method: "POST", body });
       if (!r.ok) message(r.data.message || T.network);
-      else if (url.endsWith("call-next") && !r.data.ticket) message(T.no_one);
     } finally {
       busy = false;
       await load();
@@ -153,6 +157,7 @@
   $("transfer").onclick = () => cur() && act(`${base}/tickets/${cur().id}/transfer`, { service_id: Number($("transfer-to").value) });
   $("pause").onclick = () => act(`${base}/pause`, { reason: $("pause-reason").value, note: $("pause-note").value });
   $("resume").onclick = () => act(`${base}/resume`);
+  $("reopen").onclick = () => act(`${base}/open`);
   $("close").onclick = async () => { await act(`${base}/close`); if (state && state.counter.status === "closed") location.href = "/counter/"; };
 
   (async function init() {
