@@ -40,6 +40,7 @@
     $("state-line").textContent = line;
     root.dataset.state = s.status;
     $("facts").classList.toggle("hidden", !waiting);
+    $("promise").classList.toggle("hidden", !waiting);  // the 10-minute promise is about the wait
     $("ahead").textContent = waiting ? String(s.ahead) : "";
     $("wait").textContent = !waiting ? "" : (s.ahead > 0 ? "± " + s.estimated_wait_minutes + " " + T.minutes : T.ahead_0);
     $("deadline").textContent = waiting && s.deadline_at ? fmt(T.deadline, { time: hhmm(s.deadline_at) }) : "";
