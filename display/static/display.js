@@ -163,10 +163,15 @@
       const voice = indonesianVoice();
       if (voice) u.voice = voice;
       let finished = false;
-      const done = () => { if (finished) return; finished = true; clearTimeout(guard); resolve(true); };
+      const done = (ok) => { if (finished) return; finished = true; clearTimeout(guard); resolve(ok); };
       // A voice that never ends is silenced before the next call, so two calls never talk over each other.
-      const guard = setTimeout(() => { speechSynthesis.cancel(); done(); }, SPEECH_GUARD_MS);
-      u.onend = done; u.onerror = done;
+      const guard = setTimeout(() => { speechSynthesis.cancel(); done(false); }, SPEECH_GUARD_MS);
+      u.onend = () => done(true);
+      u.onerror = (e) => {
+        // The browser refuses to speak before someone has touched the page once: ask for that touch.
+        if (e && e.error === "not-allowed") $("enable-audio").classList.remove("hidden");
+        done(false);
+      };
       speechSynthesis.resume();  // Chrome can leave the engine paused after a long idle
       speechSynthesis.speak(u);
     });
@@ -242,11 +247,10 @@
     // Browsers keep sound off until someone touches the page once (a kiosk browser can be started with
     // --autoplay-policy=no-user-gesture-required instead).
     if (audio && audio.state === "suspended") {
-      const btn = $("enable-audio");
-      btn.classList.remove("hidden");
-      btn.onclick = () => { audio.resume(); btn.classList.add("hidden"); };
-      audio.onstatechange = () => { if (audio.state === "running") btn.classList.add("hidden"); };
+      $("enable-audio").classList.remove("hidden");
+      audio.onstatechange = () => { if (audio.state === "running") $("enable-audio").classList.add("hidden"); };
     }
+    $("enable-audio").onclick = () => { if (audio) audio.resume(); $("enable-audio").classList.add("hidden"); };
   }
 
   $("mute").onclick = () => { if (audio && audio.state === "suspended") audio.resume(); setMuted(!muted); };
