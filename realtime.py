@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import current_app
 
@@ -42,7 +43,7 @@ def publish(office_id: int, *, call: dict | None = None, event: str | None = Non
     """
     try:
         broadcast(socketio, current_app.extensions["loket.db"], complaints(), office_id, call=call, event=event,
-                  data=data)
+                  data=data, min_interval=current_app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0))
     except Exception:  # noqa: BLE001
         log.exception("broadcast for office %s failed", office_id)
 
@@ -54,27 +55,58 @@ class _Coalescer:
     snapshot to every screen of the office. Now the request that finds a snapshot already in flight only
     marks the office dirty, and the sender builds one more snapshot after the one in flight (read after
     every commit that asked). A lone change still gets its snapshot at once, in its own request.
+
+    With `min_interval` (seconds; serve.py sets it in production) an office gets at most one snapshot per
+    interval from this process: a change inside the interval is folded into one snapshot sent at its end
+    by a background task. 'call' events are never delayed; only the queue figures are.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._busy: set = set()
         self._dirty: set = set()
+        self._scheduled: set = set()
+        self._last: dict = {}
 
-    def run(self, key, send) -> None:
+    def run(self, key, send, min_interval: float = 0.0, spawn=None, sleep=None) -> None:
         with self._lock:
-            if key in self._busy:
-                self._dirty.add(key)
+            if key in self._busy or key in self._scheduled:
+                self._dirty.add(key)  # the snapshot in flight or due will be read after this commit
+                return
+            wait = self._last.get(key, float("-inf")) + min_interval - time.monotonic() if min_interval else 0
+            if wait > 0:
+                self._scheduled.add(key)
+                spawn(self._later, key, send, wait, min_interval, spawn, sleep)
                 return
             self._busy.add(key)
+        self._loop(key, send, min_interval, spawn, sleep)
+
+    def _later(self, key, send, wait, min_interval, spawn, sleep) -> None:
+        sleep(wait)
+        with self._lock:
+            self._scheduled.discard(key)
+            self._dirty.discard(key)
+            self._busy.add(key)
+        try:
+            self._loop(key, send, min_interval, spawn, sleep)
+        except Exception:  # noqa: BLE001  (a background task has no caller to tell)
+            log.exception("deferred snapshot for office %s failed", key)
+
+    def _loop(self, key, send, min_interval, spawn, sleep) -> None:
         try:
             while True:
                 send()
                 with self._lock:
+                    self._last[key] = time.monotonic()
                     if key not in self._dirty:
                         self._busy.discard(key)
                         return
                     self._dirty.discard(key)
+                    if min_interval:
+                        self._busy.discard(key)
+                        self._scheduled.add(key)
+                        spawn(self._later, key, send, min_interval, min_interval, spawn, sleep)
+                        return
         except BaseException:
             with self._lock:
                 self._busy.discard(key)
@@ -85,8 +117,65 @@ class _Coalescer:
 _snapshots = _Coalescer()
 
 
+class _Batches:
+    """Screens (re)connecting to one office at the same moment share one snapshot build.
+
+    After a restart every screen reconnects within seconds; building one snapshot per screen made a
+    storm of thousands of identical builds that starved the connection pool. A screen asks after it
+    joined its room, and gets a build that started after it asked: it cannot miss a change, because a
+    change committed before the build is in it, and one committed after is broadcast to the room.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending: dict = {}  # key -> the batch not yet started: [event, result, error]
+        self._running: set = set()
+
+    def get(self, key, build):
+        with self._lock:
+            batch = self._pending.get(key)
+            if batch is None:
+                batch = self._pending[key] = [threading.Event(), None, None]
+            lead = key not in self._running
+            if lead:
+                self._running.add(key)
+        if lead:
+            self._run(key, build)
+        batch[0].wait()
+        if batch[2] is not None:
+            raise batch[2]
+        return batch[1]
+
+    def _run(self, key, build) -> None:
+        while True:
+            with self._lock:
+                batch = self._pending.pop(key, None)
+                if batch is None:
+                    self._running.discard(key)
+                    return
+            try:
+                batch[1] = build()
+            except Exception as e:  # noqa: BLE001  (handed to every screen of the batch)
+                batch[2] = e
+            batch[0].set()
+
+
+_joins = _Batches()
+
+
+def snapshot_for_joiner(office_id: int) -> dict:
+    """The snapshot for a screen that has just joined the office's room (shared with others joining now)."""
+    db = current_app.extensions["loket.db"]
+    complaints_ = complaints()
+
+    def build():
+        with db.read() as s:
+            return public_snapshot(s, s.get(Office, office_id), complaints=complaints_)
+    return _joins.get((db.url, office_id), build)
+
+
 def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | None = None, event: str | None = None,
-              data: dict | None = None) -> None:
+              data: dict | None = None, min_interval: float = 0.0) -> None:
     """Emit a call and/or an event to the office's rooms at once, then a (coalesced) snapshot.
 
     `emitter` is the app's socketio or an external_emitter(); with a message queue the emit reaches the
@@ -97,6 +186,8 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
     rooms = [public_room(code), staff_room(code)]
     if call is not None:
         emitter.emit("call", call, to=rooms)
+        # Let the connections' writers send the call now, before this request builds the snapshot.
+        emitter.sleep(0)
         from status.live import push_call  # the called visitor's own phone (local: status imports realtime)
         push_call(emitter, db, call)
     if event is not None:
@@ -109,7 +200,7 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         from status.live import push_states  # each visitor's phone: only its own ticket's room
         push_states(emitter, db, office_id)
 
-    _snapshots.run(office_id, send)
+    _snapshots.run(office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep)
 
 
 def external_emitter(settings):

@@ -4,9 +4,10 @@
     LOKET_DATABASE_URL=postgresql+psycopg://loket@/loket LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 \
         python serve.py --workers 4          # four processes sharing PostgreSQL and Redis
 
-Workers are gevent (greenlets, websockets through simple-websocket) unless --worker-class gthread is
-given; docs/DEPLOY.md has the measurements behind that choice. With several workers the Socket.IO server
-speaks websocket only, so any worker can take any connection and no sticky sessions are needed.
+Workers are gunicorn's gthread (Flask-SocketIO threading mode, websockets through simple-websocket, one
+thread per open connection); --worker-class gevent is the measured alternative. docs/DEPLOY.md has the
+measurements behind that choice. With several workers the Socket.IO server speaks websocket only, so any
+worker can take any connection and no sticky sessions are needed.
 
 This module imports nothing of the application in the master process: each worker imports Flask,
 SQLAlchemy, psycopg and redis itself, after gevent has patched the standard library.
@@ -34,12 +35,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                    help="address:port to listen on (env LOKET_BIND; default 127.0.0.1:8000, behind nginx)")
     p.add_argument("--workers", type=int, default=int(env.get("LOKET_WORKERS", "1")),
                    help="server processes (env LOKET_WORKERS; more than 1 needs PostgreSQL and Redis)")
-    p.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default=env.get("LOKET_WORKER_CLASS", "gevent"),
-                   help="gevent (default) or gthread (env LOKET_WORKER_CLASS)")
-    p.add_argument("--threads", type=int, default=int(env.get("LOKET_THREADS", "400")),
+    p.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default=env.get("LOKET_WORKER_CLASS", "gthread"),
+                   help="gthread (default) or gevent (env LOKET_WORKER_CLASS)")
+    p.add_argument("--threads", type=int, default=int(env.get("LOKET_THREADS", "1000")),
                    help="gthread only: threads per process = open connections (websockets) it can hold")
     p.add_argument("--connections", type=int, default=int(env.get("LOKET_WORKER_CONNECTIONS", "10000")),
                    help="gevent only: open connections per process")
+    p.add_argument("--snapshot-interval", type=float, default=float(env.get("LOKET_SNAPSHOT_INTERVAL_MS", "500")),
+                   help="ms: at most one queue snapshot per office per interval and process (calls are never "
+                        "delayed); 0 sends one after every change (env LOKET_SNAPSHOT_INTERVAL_MS)")
     p.add_argument("--access-log", action="store_true", default=env.get("LOKET_ACCESS_LOG", "") == "1",
                    help="log every request (env LOKET_ACCESS_LOG=1)")
     return p.parse_args(argv)
@@ -74,10 +78,11 @@ def ensure_secret() -> None:
             f.write(secrets.token_hex(32))
 
 
-def app_overrides(worker_class: str, workers: int, database_url: str) -> dict:
+def app_overrides(worker_class: str, workers: int, database_url: str, snapshot_interval_ms: float = 0) -> dict:
     """What the production app changes from the development defaults."""
     postgres = database_url.startswith("postgresql")
     return {
+        "SNAPSHOT_MIN_INTERVAL": snapshot_interval_ms / 1000,
         "SOCKETIO_ASYNC_MODE": ASYNC_MODES[worker_class],
         # One process may keep polling (proxies without websockets); several: websocket only, no stickiness.
         "SOCKETIO_TRANSPORTS": ["websocket"] if workers > 1 else ["polling", "websocket"],
@@ -135,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     db = settings.database_url or "sqlite (instance/loket.db)"
     print(f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
           f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}", flush=True)
-    LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "")).run()
+    LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "",
+                                               args.snapshot_interval)).run()
 
 
 if __name__ == "__main__":

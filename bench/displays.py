@@ -116,8 +116,8 @@ async def run(args) -> None:
                 tasks.append(asyncio.ensure_future(socketio_display(args.url, d, stop)))
             else:
                 tasks.append(asyncio.ensure_future(light_display(session, args.url, d, stop)))
-            if i % 50 == 49:  # connect in waves, like screens switched on across a morning
-                await asyncio.sleep(0.05)
+            if i % 25 == 24:  # connect in waves (250/s per swarm), like screens coming back after a restart
+                await asyncio.sleep(0.1)
         await asyncio.wait_for(asyncio.gather(*(d.ready.wait() for d in displays)), timeout=args.connect_timeout)
         failed = [d for d in displays if d.error]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

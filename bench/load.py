@@ -22,11 +22,13 @@ import asyncio
 import json
 import os
 import random
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -132,7 +134,7 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
             "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
 
 
-async def call_phase(url: str, officers: list[dict], seconds: float) -> dict:
+async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: float) -> dict:
     calls: list[dict] = []  # one per ticket called: ticket_id, office, counter, t_send_ns, seq
     latencies: list[int] = []
     errors: Counter = Counter()
@@ -171,6 +173,8 @@ async def call_phase(url: str, officers: list[dict], seconds: float) -> dict:
                 calls.append({"ticket_id": ticket["id"], "office": o["office"], "counter": o["counter"],
                               "t_send": t0, "seq": seq})
                 seq += 1
+                if think_ms:  # the visitor walks up and is served; every officer's first call is at once
+                    await asyncio.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
                 async with s.post(f"{url}/api/counters/{o['counter_id']}/tickets/{ticket['id']}/finish",
                                   headers=hdr) as r:
                     if r.status != 200:
@@ -283,6 +287,30 @@ def double_calls(database_url: str, calls: list[dict]) -> dict:
     return {"twice_in_answers": answers, "twice_in_db": db_twice, "called_in_db": db_calls}
 
 
+@contextmanager
+def profiling(directory: str | None, label: str, server):
+    """py-spy (sampling, from outside) on every server worker for the duration of a phase."""
+    if not directory:
+        yield
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    spies = []
+    for pid in server.pids()[1:] or server.pids():
+        out = Path(directory) / f"{label}-{pid}.txt"
+        spies.append(subprocess.Popen([str(Path(procs.PYTHON).with_name("py-spy")), "record", "--pid", str(pid),
+                                       "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(1)  # py-spy attaches
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in spies:
+            spy.wait(timeout=30)
+        print(f"  profile: {directory}/{label}-*.txt (collapsed stacks; bench/profile.py summarises)", flush=True)
+
+
 # ---- one configuration ----------------------------------------------------------------------------
 
 async def run_config(name: str, cfg: dict, args) -> dict:
@@ -308,8 +336,10 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         swarms = await start_displays(server.url, list(seeded["offices"]), cfg["displays"], args.client, workdir)
         try:
             health = await healthz_phase(server.url, cfg["kiosks"], args.healthz_seconds)
-            issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling)
-            called = await call_phase(server.url, seeded["officers"], args.call_seconds)
+            with profiling(args.profile, f"{name}-issue", server):
+                issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling)
+            with profiling(args.profile, f"{name}-call", server):
+                called = await call_phase(server.url, seeded["officers"], args.call_seconds, args.think_ms)
             await asyncio.sleep(2)  # let the last events arrive
             memory = [procs.proc_stats(pid) for pid in server.pids()]
         finally:
@@ -368,7 +398,7 @@ def table(results: list[dict]) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description="Loket load benchmark (see the module docstring).")
     p.add_argument("configs", nargs="*", default=list(PRESETS), help=f"any of {', '.join(PRESETS)}")
-    p.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent")
+    p.add_argument("--worker-class", choices=("gevent", "gthread"), default="gthread")
     p.add_argument("--threads", type=int, default=2200, help="gthread: threads per process (>= its websockets)")
     p.add_argument("--client", choices=("light", "socketio"), default="light", help="display client implementation")
     p.add_argument("--displays", type=int, help="override the preset's number of displays")
@@ -378,7 +408,10 @@ def main() -> None:
     p.add_argument("--healthz-seconds", type=float, default=8)
     p.add_argument("--issue-seconds", type=float, default=15)
     p.add_argument("--call-seconds", type=float, default=30)
+    p.add_argument("--think-ms", type=float, default=500,
+                   help="officer's time between a call and finishing (x0.5..1.5); 0: call as fast as possible")
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--profile", metavar="DIR", help="record py-spy profiles of the server during phases 2 and 3")
     p.add_argument("--keep-logs", action="store_true", help="print the tail of each server log")
     args = p.parse_args()
     results = []

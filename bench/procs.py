@@ -71,9 +71,9 @@ def unique_channel(prefix: str = "loket-scratch") -> str:
 class Server:
     """`python serve.py` in its own process group, on a free port, with its output in a log file."""
 
-    def __init__(self, *, database_url: str, workers: int = 1, worker_class: str = "gevent",
+    def __init__(self, *, database_url: str, workers: int = 1, worker_class: str = "gthread",
                  message_queue: str = "", channel: str = "", log_path: str | os.PathLike = os.devnull,
-                 extra_env: dict | None = None, threads: int = 400):
+                 extra_env: dict | None = None, threads: int = 1000):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = str(log_path)

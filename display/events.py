@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from extensions import get_db, socketio
-from realtime import public_room, snapshot_for, staff_room
+from realtime import public_room, snapshot_for, snapshot_for_joiner, staff_room
 from rules import offices
 from rules.errors import NotFound
 
@@ -32,8 +32,9 @@ def _join(office_code: str, screen: str) -> bool:
             join_room(staff_room(office.code))
         else:
             join_room(public_room(office.code))
-        snap = snapshot_for(s, office)
-    emit("snapshot", snap, to=request.sid)
+        office_id = office.id
+    # Built after joining, outside this session, shared with the screens joining at the same moment.
+    emit("snapshot", snapshot_for_joiner(office_id), to=request.sid)
     return True
 
 
