@@ -30,13 +30,12 @@ def public_snapshot(session: Session, office: Office, *, complaints: dict | None
                              Ticket.status.in_([TicketStatus.called, TicketStatus.serving])))}
     services_out = []
     for s in svc_list:
-        line = tickets.waiting_line(session, office_id=office.id, service_ids=[s.id], day=day)
-        ahead = tickets.ahead_of_line(session, office_id=office.id, service_id=s.id, day=day)
-        clocks = service_limit.clocks_for_line([t.queued_at for t in line], ahead, limit)
+        clocked = tickets.line_with_clocks(session, office=office, service_id=s.id, day=day)
+        line = [t for t, _, _ in clocked]
         head = None
-        if line:
-            start, end = clocks[0]
-            head = {"code": line[0].code, "clock_started_at": iso(start), "deadline_at": iso(end),
+        if clocked:
+            first, start, end = clocked[0]
+            head = {"code": first.code, "clock_started_at": iso(start), "deadline_at": iso(end),
                     "seconds_left": service_limit.seconds_left(start, limit, now),
                     "state": service_limit.state(start, limit, now)}
         services_out.append({

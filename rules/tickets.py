@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from clock import business_day, utcnow
+from clock import business_day, day_bounds, utcnow
 from models import Counter, CounterStatus, Office, Service, Ticket, TicketEvent, TicketStatus
 from rules import offices, service_limit
 from rules.errors import N_, NotFound, RuleError
@@ -97,7 +97,6 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
 def ahead_of_line(session: Session, *, office_id: int, service_id: int, day: date,
                   exclude_ticket_id: int | None = None) -> service_limit.Ahead:
     """The ticket ahead of the head of a queue: the one called last in that queue today, and when it finished."""
-    from clock import day_bounds  # local: only needed here
     office = session.get(Office, office_id)
     start, end = day_bounds(day, offices.office_tz(office))
     q = (select(TicketEvent).where(TicketEvent.office_id == office_id, TicketEvent.service_id == service_id,
@@ -124,6 +123,23 @@ def joined_line_at(session: Session, ticket: Ticket) -> datetime:
                                                          TicketEvent.kind.in_(_REJOINS))
                             .order_by(TicketEvent.at.desc()).limit(1)).first()
     return max(ticket.queued_at, rejoined) if rejoined else ticket.queued_at
+
+
+def line_with_clocks(session: Session, *, office: Office, service_id: int, day: date
+                     ) -> list[tuple[Ticket, datetime | None, datetime | None]]:
+    """A queue's waiting tickets in call order, each with its 10-minute clock (start, deadline).
+
+    Only the head's clock can be running; it starts when the head joined this line (not its original issue,
+    after a transfer or a return from no-show) or when the ticket ahead finished, whichever is later.
+    The display, the counter screen and the supervisor all show these same clocks.
+    """
+    line = waiting_line(session, office_id=office.id, service_ids=[service_id], day=day)
+    if not line:
+        return []
+    ahead = ahead_of_line(session, office_id=office.id, service_id=service_id, day=day)
+    joined = [joined_line_at(session, line[0])] + [t.queued_at for t in line[1:]]
+    clocks = service_limit.clocks_for_line(joined, ahead, office.service_limit_minutes)
+    return [(t, start, end) for t, (start, end) in zip(line, clocks)]
 
 
 # ---- the counter's actions -----------------------------------------------------------------------
@@ -161,12 +177,15 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
     counter = _lock_counter(session, counter_id, office_id)
     _require_open(counter)
     current = current_ticket(session, counter.id)
+    office = session.get(Office, counter.office_id)
+    if current is not None and current.service_date < today(office, now):
+        _close_left_overnight(session, current, office, user_id=user_id)
+        current = None
     if current is not None:
         if current.status == TicketStatus.called:
             raise RuleError("already_called", N_("%(code)s has been called to this counter; start serving, "
                                                  "recall or mark as no-show first."), code=current.code)
         finish(session, ticket_id=current.id, counter_id=counter.id, user_id=user_id, now=now)
-    office = session.get(Office, counter.office_id)
     day = today(office, now)
     service_ids = offices.counter_service_ids(session, counter.id)
     if not service_ids:
@@ -192,6 +211,23 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
            within_limit=now <= ticket.deadline_at)
     session.flush()
     return ticket
+
+
+def _close_left_overnight(session: Session, ticket: Ticket, office: Office, *, user_id: int | None) -> None:
+    """A visitor left called or in service at a counter on an earlier day: close it at the end of that day.
+
+    Numbers restart every day, so yesterday's visitor must not block today's first call; the end of its own
+    business day is the latest moment the service can have ended, and the event says it was closed this way.
+    """
+    _, end_of_day = day_bounds(ticket.service_date, offices.office_tz(office))
+    if ticket.started_at is None:
+        ticket.started_at = ticket.called_at
+    ticket.status = TicketStatus.done
+    ticket.finished_at = ticket.ended_at = end_of_day
+    session.add(ticket)
+    record(session, ticket, "finished", at=end_of_day, user_id=user_id, counter_id=ticket.counter_id,
+           closed="left open overnight")
+    session.flush()
 
 
 def _ticket_at_counter(session: Session, ticket_id: int, counter_id: int | None, statuses) -> Ticket:

@@ -90,13 +90,12 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
             served_by.setdefault(sid, []).append(counters[cid])
     out = []
     for s in offices.services(session, office.id):
-        line = tickets.waiting_line(session, office_id=office.id, service_ids=[s.id], day=day)
-        ahead = tickets.ahead_of_line(session, office_id=office.id, service_id=s.id, day=day)
-        clocks = service_limit.clocks_for_line([t.queued_at for t in line], ahead, limit)
+        clocked = tickets.line_with_clocks(session, office=office, service_id=s.id, day=day)
+        line = [t for t, _, _ in clocked]
         vids = [t.visitor_id for t in line if t.visitor_id]
         names = {v.id: v.name for v in session.exec(select(Visitor).where(Visitor.id.in_(vids)))} if vids else {}
         waiting = []
-        for t, (start, end) in zip(line, clocks):
+        for t, start, end in clocked:
             waiting.append({
                 "id": t.id, "code": t.code, "priority": t.priority, "transferred": t.transfer_count > 0,
                 "name": mask_name(names.get(t.visitor_id, "")), "queued_at": iso(t.queued_at),

@@ -4,10 +4,12 @@ no-shows and bringing them back, paused and closed counters, only today's ticket
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
+from clock import day_bounds
 from models import CounterEvent, CounterStatus, Ticket, TicketEvent, TicketStatus
 from rules import counters as counter_rules
 from rules import tickets
@@ -254,3 +256,22 @@ def test_every_call_is_recorded_with_who_and_where(db, ids):
         wib(9), ids.counter[2], ids.user["petugas1"], ids.service["penjualan"])
     assert (t.counter_id, t.officer_id, t.called_at, t.first_called_at) == (
         ids.counter[2], ids.user["petugas1"], wib(9), wib(9))
+
+
+@pytest.mark.parametrize("left_as", ["called", "serving"])
+def test_a_visitor_left_at_the_counter_overnight_does_not_block_the_next_morning(db, ids, left_as):
+    """Numbers restart daily: yesterday's forgotten visitor is closed at the end of yesterday, not today."""
+    evening = date(2026, 3, 1)
+    open_counter(db, ids, 2)
+    old = issue(db, ids, now=wib(15, 0, day=evening))
+    assert call(db, ids, 2, wib(15, 1, day=evening)) == "B-001"
+    if left_as == "serving":
+        act(db, tickets.start, ticket_id=old.id, counter_id=ids.counter[2], user_id=None, now=wib(15, 2, day=evening))
+    issue(db, ids, now=wib(8, 0))
+    assert call(db, ids, 2, wib(8, 1)) == "B-001"   # today's B-001, not refused as 'already called'
+    closed = ticket(db, old.id)
+    _, midnight = day_bounds(evening, ZoneInfo("Asia/Jakarta"))
+    assert (closed.status, closed.finished_at) == (TicketStatus.done, midnight)
+    with db.read() as s:
+        ev = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == old.id, TicketEvent.kind == "finished")).one()
+    assert "overnight" in ev.detail and ev.at == midnight

@@ -16,7 +16,7 @@ from sqlmodel import select
 from models import Ticket, TicketEvent
 from rules import service_limit as sl
 from rules import tickets
-from tests.rules.conftest import open_counter, wib
+from tests.rules.conftest import DAY, open_counter, wib
 
 LIMIT = 10
 
@@ -215,3 +215,23 @@ def test_the_office_s_configured_limit_is_used(db, ids, minutes):
     issue(db, ids, wib(8, 0))
     t = call(db, ids, 2, wib(8, 1))
     assert t.deadline_at - t.clock_started_at == timedelta(minutes=minutes)
+
+
+def test_the_screens_show_the_clock_call_next_will_store_for_a_transferred_head(db, ids):
+    """The display's countdown for the head of a line is the one call-next records, also after a transfer."""
+    from rules.snapshot import public_snapshot
+    open_counter(db, ids, 2)
+    open_counter(db, ids, 3, "petugas2")
+    b1 = issue(db, ids, wib(8, 0))
+    call(db, ids, 2, wib(8, 5))
+    act(db, tickets.transfer, ticket_id=b1.id, counter_id=ids.counter[2], to_service_id=ids.service["konsultasi"],
+        user_id=None, now=wib(8, 30))
+    with db.read() as s:
+        office = ids.office(s)
+        clocked = tickets.line_with_clocks(s, office=office, service_id=ids.service["konsultasi"], day=DAY)
+        snap = public_snapshot(s, office, now=wib(8, 33))
+    assert [(t.id, start, end) for t, start, end in clocked] == [(b1.id, wib(8, 30), wib(8, 40))]
+    head = next(x["head"] for x in snap["services"] if x["code"] == "konsultasi")
+    assert (head["code"], head["seconds_left"], head["state"]) == (b1.code, 7 * 60, "ok")
+    t = call(db, ids, 3, wib(8, 35))
+    assert (t.clock_started_at, t.deadline_at) == (wib(8, 30), wib(8, 40))
