@@ -48,7 +48,14 @@ def _wants_json() -> bool:
 def _unauthorized():
     if _wants_json():
         return jsonify(error="login_required", message=_("Please sign in.")), 401
-    return redirect(url_for("auth.login", next=request.full_path))
+    return redirect(url_for("auth.login", next=_here()))
+
+
+def _here() -> str:
+    """The page asked for, to come back to after signing in: its path, and its query only when it has one
+    (Werkzeug's full_path always ends in '?', which would land the user on '/counter/?')."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{request.path}?{query}" if query else request.path
 
 
 def roles_required(*roles: str):

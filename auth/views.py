@@ -38,7 +38,7 @@ def login():
         else:
             login_user(StaffUser(user))
             nxt = _safe_next(request.args.get("next"))
-            return redirect(nxt if nxt and nxt != "/?" else home_for(user))
+            return redirect(nxt if nxt and nxt.rstrip("?") != "/" else home_for(user))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
 
