@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from pydantic import ValidationError
@@ -45,7 +45,7 @@ def closed_message(state) -> str:
     """The kiosk's sentence for why no ticket can be taken now."""
     if state.open:
         return ""
-    return _(CLOSED_MESSAGES[state.reason], holiday=state.holiday_name, opens=state.opens, closes=state.closes)
+    return _(CLOSED_MESSAGES[state.reason], holiday=state.holiday_in(get_locale()), opens=state.opens, closes=state.closes)
 
 
 @bp.get("/openapi.json")

@@ -12,29 +12,42 @@ from clock import to_local
 from settings import Settings
 
 
+# The screens' languages (i18n.LANGUAGES) as the `holidays` package names them for Indonesia
+# (holidays.country_holidays("ID").supported_languages). Asked for explicitly: left to itself the package
+# picks the language from the process's locale variables (LANG...), i.e. English on a server.
+HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
+
+
 @dataclass(frozen=True)
 class Opening:
     open: bool
     reason: str = ""            # "", "closed_day", "before_hours", "after_hours", "holiday"
-    holiday_name: str = ""
+    holiday_name: str = ""      # in Indonesian, the office's language
     opens: str = ""             # "HH:MM" today, if any
     closes: str = ""
+    holiday_names: tuple[tuple[str, str], ...] = ()  # (screen language, name) for every screen language
+
+    def holiday_in(self, language) -> str:
+        """The holiday's name in a screen's language (a code or a babel Locale), Indonesian otherwise."""
+        return dict(self.holiday_names).get(str(language), self.holiday_name)
 
 
 @lru_cache(maxsize=16)
-def _calendar(year: int, cuti_bersama: bool):
+def _calendar(year: int, cuti_bersama: bool, language: str):
     categories = ("public", "government") if cuti_bersama else ("public",)
+    lang = HOLIDAY_LANGUAGES.get(language, "id")
     try:
-        return holidays.country_holidays("ID", years=year, categories=categories)
+        return holidays.country_holidays("ID", years=year, categories=categories, language=lang)
     except NotImplementedError:  # a holidays release without the category
-        return holidays.country_holidays("ID", years=year)
+        return holidays.country_holidays("ID", years=year, language=lang)
 
 
-def holiday_name(day: date, settings: Settings) -> str:
+def holiday_name(day: date, settings: Settings, language: str = "id") -> str:
+    """The public holiday (or observed cuti bersama) on a local day, named in a screen language; "" if none."""
     h = settings.office.holidays
     if not h.observe_public_holidays:
         return ""
-    return _calendar(day.year, h.observe_cuti_bersama).get(day) or ""
+    return _calendar(day.year, h.observe_cuti_bersama, language).get(day) or ""
 
 
 def opening(now_utc: datetime, settings: Settings) -> Opening:
@@ -44,7 +57,8 @@ def opening(now_utc: datetime, settings: Settings) -> Opening:
     local = to_local(now_utc, settings.tz)
     name = holiday_name(local.date(), settings)
     if name:
-        return Opening(open=False, reason="holiday", holiday_name=name)
+        names = tuple((lang, holiday_name(local.date(), settings, lang)) for lang in HOLIDAY_LANGUAGES)
+        return Opening(open=False, reason="holiday", holiday_name=name, holiday_names=names)
     span = settings.office.hours.get(local.isoweekday())
     if span is None:
         return Opening(open=False, reason="closed_day")

@@ -53,6 +53,16 @@ def test_kiosk_closed_answers_409_with_a_message_and_issues_nothing(api, db, ids
     assert written(db) == NOTHING
 
 
+@pytest.mark.parametrize("lang,says", [
+    ("id", "Unit PST tutup hari ini (Hari Kemerdekaan Republik Indonesia)."),
+    ("en", "The PST unit is closed today (Independence Day)."),
+])
+def test_the_holiday_is_named_in_the_screens_language(api, lang, says):
+    set_clock(2026, 8, 17, 10, 0)
+    services = api.get(f"/api/offices/1600/services?lang={lang}").get_json()
+    assert services["closed_message"] == says
+
+
 @pytest.mark.parametrize("moment", [(2026, 3, 2, 8, 0), (2026, 3, 2, 15, 29), (2026, 3, 6, 15, 45)])
 def test_kiosk_open_within_hours_issues(api, db, ids, moment):
     set_clock(*moment)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import holidays
 import pytest
 
-from rules.opening import holiday_name, opening
+from i18n import LANGUAGES
+from rules.opening import HOLIDAY_LANGUAGES, _calendar, holiday_name, opening
 from settings import HolidaySettings, load_settings
 from tests.rules.conftest import wib
 
@@ -30,7 +32,29 @@ def test_hours_are_read_in_local_time(real):
 
 def test_a_public_holiday_closes_the_office(real):
     state = opening(wib(10, day=datetime(2026, 8, 17).date()), real)
-    assert (state.open, state.reason, state.holiday_name) == (False, "holiday", "Independence Day")
+    assert (state.open, state.reason) == (False, "holiday")
+    # Named in the screen's language, whatever the server's locale variables say (the package's own default).
+    assert state.holiday_name == state.holiday_in("id") == "Hari Kemerdekaan Republik Indonesia"
+    assert state.holiday_in("en") == "Independence Day"
+    assert state.holiday_in("xx") == state.holiday_name  # an unknown language: the office's own
+
+
+def test_holiday_names_do_not_follow_the_server_locale(real, monkeypatch):
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.setenv(var, "en_US.UTF-8")
+    _calendar.cache_clear()
+    try:
+        day = datetime(2026, 3, 23).date()  # cuti bersama of Eid al-Fitr
+        assert holiday_name(day, real) == holiday_name(day, real, "id")
+        assert "Cuti Bersama" in holiday_name(day, real, "id") and "Joint Holiday" in holiday_name(day, real, "en")
+    finally:
+        _calendar.cache_clear()
+
+
+def test_the_screen_languages_are_languages_the_holidays_package_has_for_indonesia():
+    supported = holidays.country_holidays("ID").supported_languages
+    assert set(HOLIDAY_LANGUAGES) == set(LANGUAGES)
+    assert all(code in supported for code in HOLIDAY_LANGUAGES.values()), supported
 
 
 def test_cuti_bersama_closes_only_when_the_office_observes_it(real):
