@@ -4,6 +4,10 @@
 key), registers the printer pages and API (blueprint in printer/views.py) and the print commands.
 """
 
+from printer import escpos_cache
+
+escpos_cache.prepare()  # before any module of this package imports python-escpos: no temp folder per process
+
 
 def init_app(app) -> None:
     from printer import config
