@@ -1,9 +1,8 @@
-/* The visitor's phone: the ticket's state, live over a websocket, polled when that fails, re-fetched on wake.
+/* The visitor's phone: the ticket's state, live over Socket.IO, polled when that fails, re-fetched on wake.
 
-   Light on data: instead of the 47 KB socket.io client this speaks the few packets it needs of the
-   Socket.IO v4 / Engine.IO v4 protocol over the browser's own WebSocket (open, ping/pong, connect to the
-   '/status' namespace with the ticket token, events). When the socket cannot connect, a small JSON
-   endpoint is polled; whenever the page becomes visible again (phone woke up) the state is fetched. */
+   The live part is the official Socket.IO client joining the '/status' namespace with the ticket's token.
+   When it cannot connect at all, a small JSON endpoint is polled; whenever the page becomes visible again
+   (the phone woke up) the state is fetched. */
 (function () {
   "use strict";
   const root = document.getElementById("status");
@@ -176,75 +175,49 @@
     pollTimer = setTimeout(async () => { await refresh(); schedulePoll(); }, live ? SAFETY_MS : POLL_MS);
   }
 
-  // ---- a minimal Socket.IO client (websocket transport only) ------------------------------------------
-  function liveSocket(ns, auth, on) {
-    let ws = null, retry = 0, watchdog = null, reconnect = null, stopped = false, silence = 45000;
-    const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => ws && ws.close(), silence); };
-    function open() {
-      clearTimeout(reconnect);
-      if (stopped || !window.WebSocket || (ws && ws.readyState <= 1)) return;
-      const proto = location.protocol === "https:" ? "wss:" : "ws:";
-      try { ws = new WebSocket(proto + "//" + location.host + "/socket.io/?EIO=4&transport=websocket"); }
-      catch (e) { later(); return; }
-      const mine = ws;
-      ws.onmessage = (m) => { if (ws === mine) packet(String(m.data)); };
-      ws.onclose = () => { if (ws !== mine) return; clearTimeout(watchdog); ws = null; on.down(); later(); };
-    }
-    function later() {
-      if (stopped) return;
-      clearTimeout(reconnect);
-      retry = Math.min(retry + 1, 5);
-      reconnect = setTimeout(open, 1000 * Math.pow(2, retry));  // 2, 4, ... 32 s
-    }
-    function packet(d) {
-      const type = d.charAt(0);
-      if (type === "0") {  // engine open: {sid, pingInterval, pingTimeout}
-        const o = JSON.parse(d.slice(1));
-        silence = (o.pingInterval || 25000) + (o.pingTimeout || 20000);
-        arm();
-        ws.send("40" + ns + "," + JSON.stringify(auth));
-      } else if (type === "2") { ws.send("3"); arm(); }  // ping -> pong
-      else if (type === "1") ws.close();
-      else if (type === "4") {
-        const kind = d.charAt(1);
-        let rest = d.slice(2);
-        if (!rest.startsWith(ns)) return;  // not our namespace
-        rest = rest.slice(ns.length).replace(/^,/, "");
-        if (kind === "0") { retry = 0; on.up(); }
-        else if (kind === "4") { stopped = true; ws.close(); on.refused(); }  // connect refused: bad token
-        else if (kind === "1") ws.close();
-        else if (kind === "2") {
-          const ev = JSON.parse(rest.slice(rest.search(/[[{]/)));  // skip an ack id, if any
-          on.event(ev[0], ev[1]);
-        }
-      }
-    }
-    return {
-      open,
-      wake() { retry = 0; open(); },
-      stop() { stopped = true; clearTimeout(reconnect); clearTimeout(watchdog); if (ws) ws.close(); },
-    };
+  // ---- live updates: the official Socket.IO client ----------------------------------------------------
+  // static/vendor/socket.io.min.js (socket.io-client 4.8.4), the file the display and counter screens load:
+  // about 47 KB (15 KB compressed) that a phone downloads on its first visit and then takes from its cache
+  // (nginx lets browsers keep static files; Flask answers a re-check with 304). It brings what a phone on a
+  // shaky network needs: heartbeats, reconnecting with back-off, and HTTP long-polling when a network lets
+  // no websocket through (tryAllTransports). The page only listens to the '/status' namespace's events.
+  const socket = io("/status", {
+    auth: { token },
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    reconnectionDelay: 2000,
+    reconnectionDelayMax: 32000,  // 2, 4, ... 32 s: a phone left open on a table does not drain its battery
+  });
+  socket.on("connect", () => { live = true; setConn(); schedulePoll(); });
+  socket.on("disconnect", () => { live = false; setConn(); schedulePoll(); });
+  socket.on("connect_error", () => {
+    live = false;
+    setConn();
+    // Refused by the server (an expired or unknown link): no retry; /state tells whether the page is gone.
+    if (!socket.active) refresh();
+  });
+  socket.on("state", apply);
+  socket.on("call", (data) => {
+    if (!data || data.code !== state.code) return;
+    // Show the call at once; the full state follows right behind it.
+    state = Object.assign({}, state, { status: "called", called_at: data.at, recall: data.recall ? 1 : 0,
+      counter: { number: data.counter, name: data.counter_name }, can_cancel: false, can_step_out: false,
+      ahead: null, estimated_wait_minutes: null, back_until: null });
+    render();
+    announce();
+  });
+  socket.on("changed", refresh);  // the request moved on: fetch what the visitor may see
+  socket.on("gone", gone);
+
+  function reconnectNow() {
+    // After a sleep the client may be waiting out a long back-off: start again at once. Not after the server
+    // refused or ended the connection (socket.active is then false).
+    if (socket.connected || !socket.active) return;
+    socket.disconnect();
+    socket.connect();
   }
 
-  const socket = liveSocket("/status", { token }, {
-    up() { live = true; setConn(); schedulePoll(); },
-    down() { live = false; setConn(); schedulePoll(); },
-    refused() { live = false; refresh(); },
-    event(name, data) {
-      if (name === "state") apply(data);
-      else if (name === "call" && data && data.code === state.code) {
-        // Show the call at once; the full state follows right behind it.
-        state = Object.assign({}, state, { status: "called", called_at: data.at, recall: data.recall ? 1 : 0,
-          counter: { number: data.counter, name: data.counter_name }, can_cancel: false, can_step_out: false,
-          ahead: null, estimated_wait_minutes: null, back_until: null });
-        render();
-        announce();
-      } else if (name === "changed") refresh();  // the request moved on: fetch what the visitor may see
-      else if (name === "gone") gone();
-    },
-  });
-
-  function stopAll() { clearTimeout(pollTimer); socket.stop(); }
+  function stopAll() { clearTimeout(pollTimer); socket.disconnect(); }
 
   // ---- waking up: the phone slept, the tab was in the background, the network came back ----------------
   function wake() {
@@ -253,7 +226,7 @@
     if (now - lastWake < 1000) return;
     lastWake = now;
     refresh();
-    socket.wake();
+    reconnectNow();
   }
   document.addEventListener("visibilitychange", wake);
   document.addEventListener("resume", wake);
@@ -289,6 +262,5 @@
   render();
   announce();
   setConn();
-  socket.open();
   schedulePoll();
 })();

@@ -118,9 +118,35 @@ def test_phone_follows_the_queue_live_and_announces_its_own_call(live_server, ap
     phone.wait_for_function("window.__vibrations.length === 2")
 
 
-def test_without_a_websocket_the_page_polls_and_the_visitor_can_step_out_and_cancel(live_server, app, phone):
+def block_socketio(page) -> None:
+    """A network where Socket.IO gets through neither as a websocket nor as HTTP long-polling."""
+    page.route_web_socket("**/socket.io/**", lambda ws: ws.close())
+    page.route("**/socket.io/**", lambda route: route.abort())
+
+
+def test_without_a_websocket_the_client_falls_back_to_long_polling_and_stays_live(live_server, app, phone):
+    from extensions import socketio
+    app.config["STATUS_POLL_SECONDS"] = 600  # so any update seen here came over Socket.IO's own polling
+    # A proxy on the way that does not pass websockets: the handshake is answered 400, the browser's
+    # WebSocket fails before opening, as it does behind such a proxy.
+    socketio.server.eio.transports = ["polling"]
+    kiosk = Http(live_server.url)
+    kiosk.take()
+    mine = kiosk.take()
+    with phone.expect_request(lambda r: "/socket.io/" in r.url and "transport=polling" in r.url):
+        phone.goto(mine["status_url"])
+    expect(phone.locator("#status")).to_have_attribute("data-live", "1")
+    expect(phone.get_by_test_id("conn")).to_have_text("Langsung")
+    officer = Http(live_server.url).officer(1, app)
+    officer.start(officer.call_next())
+    assert officer.call_next()["code"] == mine["code"]
+    expect(phone.get_by_test_id("call-counter")).to_have_text("Silakan menuju loket 1")
+    phone.wait_for_function("window.__vibrations.length === 1")
+
+
+def test_without_socketio_the_page_polls_and_the_visitor_can_step_out_and_cancel(live_server, app, phone):
     app.config["STATUS_POLL_SECONDS"] = 1
-    phone.route_web_socket("**/socket.io/**", lambda ws: ws.close())  # a network that lets no websocket through
+    block_socketio(phone)
     kiosk = Http(live_server.url)
     ahead_of_me = kiosk.take()
     mine = kiosk.take()
@@ -157,7 +183,7 @@ def test_without_a_websocket_the_page_polls_and_the_visitor_can_step_out_and_can
 
 def test_a_phone_that_slept_through_its_call_shows_it_when_it_wakes(live_server, app, phone):
     app.config["STATUS_POLL_SECONDS"] = 600
-    phone.route_web_socket("**/socket.io/**", lambda ws: ws.close())  # nothing arrives while it sleeps
+    block_socketio(phone)  # nothing arrives while it sleeps
     kiosk = Http(live_server.url)
     mine = kiosk.take()
     phone.goto(mine["status_url"])
@@ -177,6 +203,24 @@ def test_a_phone_that_slept_through_its_call_shows_it_when_it_wakes(live_server,
     expect(phone.get_by_test_id("call-banner")).to_be_visible()
     expect(phone.get_by_test_id("call-counter")).to_have_text("Silakan menuju loket 1")
     phone.wait_for_function("window.__vibrations.length === 1")
+
+
+def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_refused(live_server, app, phone):
+    from datetime import timedelta
+
+    import clock
+    from extensions import socketio
+    app.config["STATUS_POLL_SECONDS"] = 600  # no JSON poll: the refused reconnect is what notices
+    mine = Http(live_server.url).take()
+    phone.goto(mine["status_url"])
+    expect(phone.locator("#status")).to_have_attribute("data-live", "1")
+    phone.get_by_test_id("cancel").tap()
+    phone.get_by_test_id("cancel-yes").tap()
+    expect(phone.get_by_test_id("state-line")).to_have_text("Antrean ini sudah dibatalkan.")
+    clock.set_offset(timedelta(hours=25))  # long after the visit ended: the link has expired
+    socketio.server.eio.disconnect()  # the connection drops (a server restart, a network change)
+    # The client reconnects by itself, the server refuses the expired token, the page asks /state: 404.
+    expect(phone.get_by_test_id("not-found")).to_be_visible(timeout=15000)
 
 
 def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, phone):
