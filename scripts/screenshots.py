@@ -1,33 +1,93 @@
-"""Take the README's screenshots (PNG, 1280x800) of the walk-in screens, from a real app on a temporary database.
+"""Take the README's screenshots (PNG) of every screen, from a real app on a temporary demo database.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang id|en]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang id|en] [--only counter-request,rating]
 
-Starts Loket on a fresh SQLite file in a temporary folder (open at any hour, demo office and users), puts a
-few visitors in the queue through the kiosk's own API, and drives headless Debian Chromium with Playwright:
-the kiosk (guest book, then the ticket), the sign-in page, the counter serving a visitor, and the wall
-display with its calls. Nothing touches the real database or needs the internet.
+Starts Loket in this process on a fresh SQLite file in a temporary folder (demo office and users), on a demo
+clock set to a Tuesday morning, and plays one office morning through the real API and pages with headless
+Debian Chromium (Playwright): visitors sign the kiosk's guest book, officers call and serve them, a microdata
+sale goes from the counter's request panel to an invoice with its billing code, the treasurer confirms a
+payment, a visitor rates a delivered publication on the counter tablet and follows their number on a phone,
+a counter on a break lets one line run late (amber, then red on the supervisor's live view), and the day
+ends in the supervisor's report. `--only` names the shots to write (the story stops once they are taken).
+Nothing touches the real database or needs the internet.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
 import threading
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SIZE = {"width": 1280, "height": 800}
-SHOTS = ("kiosk-form.png", "kiosk-ticket.png", "login.png", "counter.png", "display-call.png", "display.png")
+TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
+SHOTS = ("kiosk-form.png", "kiosk-ticket.png", "login.png", "counter.png", "display-call.png", "display.png",
+         "phone-status.png", "phone-called.png", "counter-request.png", "treasurer.png", "rating.png",
+         "supervisor-live.png", "supervisor-reports.png")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-VISITORS = [  # (service, name, priority): made-up people, as the kiosk would send them
-    ("penjualan", "Rina Marlina", ""), ("konsultasi", "Ahmad Fauzi", ""), ("penjualan", "Dewi Lestari", ""),
-    ("penjualan", "Budi Santoso", "elderly"), ("konsultasi", "Sri Wahyuni", ""), ("perpustakaan", "Andi Pratama", ""),
+ZONE = ZoneInfo("Asia/Jakarta")
+OPENS_AT = time(8, 30)  # the demo morning, office time
+
+# Made-up visitors, as the kiosk sends them:
+# (service, name, gender, birth year, education, occupation, institution category, institution, purpose, priority)
+MORNING = [
+    ("penjualan", "Rina Marlina", "P", 1988, "s2", "private_employee", "private", "PT Data Riset Nusantara",
+     "business", ""),
+    ("konsultasi", "Ahmad Fauzi", "L", 2001, "d4_s1", "student", "domestic_education", "Universitas Sriwijaya",
+     "thesis", ""),
+    ("penjualan", "Dewi Lestari", "P", 1985, "s2", "civil_servant", "regional_government",
+     "Bappeda Provinsi Sumatera Selatan", "government_planning", ""),
+    ("penjualan", "Budi Santoso", "L", 1957, "d4_s1", "other", "individual", "", "research", "elderly"),
+    ("konsultasi", "Sri Wahyuni", "P", 1979, "s3", "lecturer_teacher", "domestic_education",
+     "Universitas Muhammadiyah Palembang", "research", ""),
+    ("perpustakaan", "Andi Pratama", "L", 2007, "sma", "student", "domestic_education", "SMA Negeri 3 Palembang",
+     "coursework", ""),
+]
+LATE_MORNING = [  # (minute of arrival, visitor)
+    (3, ("penjualan", "Yusuf Hidayat", "L", 1992, "d4_s1", "entrepreneur", "private", "CV Sriwijaya Agro Lestari",
+         "business", "")),
+    (11, ("konsultasi", "Nur Aisyah", "P", 2002, "d4_s1", "student", "domestic_education",
+          "UIN Raden Fatah Palembang", "thesis", "")),
+    (12, ("penjualan", "Hendra Wijaya", "L", 1983, "s2", "private_employee", "state_enterprise", "PT Pusri Palembang",
+          "business", "")),
+    (12, ("perpustakaan", "Maya Sari", "P", 1999, "d4_s1", "researcher", "domestic_education",
+          "Politeknik Negeri Sriwijaya", "research", "")),
+    (13, ("konsultasi", "Fajar Ramadhan", "L", 1990, "s2", "civil_servant", "central_government",
+          "Kanwil DJP Sumatera Selatan dan Kepulauan Bangka Belitung", "government_planning", "")),
+    (13, ("penjualan", "Lina Kusuma", "P", 1995, "d4_s1", "researcher", "domestic_education", "Universitas Sriwijaya",
+          "research", "")),
+    (22, ("konsultasi", "Rudi Hartono", "L", 1975, "sma", "entrepreneur", "individual", "", "business", "")),
+    (27, ("perpustakaan", "Indah Permata", "P", 2003, "d4_s1", "student", "domestic_education",
+          "Universitas Sriwijaya", "coursework", "")),
+    (34, ("penjualan", "Agus Salim", "L", 1969, "s2", "civil_servant", "regional_government",
+          "Dinas Pertanian Kabupaten Banyuasin", "government_planning", "")),
+    (41, ("konsultasi", "Putri Ayu", "P", 2004, "d1_d3", "student", "domestic_education",
+          "Politeknik Negeri Sriwijaya", "coursework", "")),
+    (48, ("perpustakaan", "Bambang Susilo", "L", 1962, "s3", "lecturer_teacher", "domestic_education",
+          "Universitas Sriwijaya", "research", "disability")),
+    (55, ("penjualan", "Wulan Dari", "P", 1991, "d4_s1", "private_employee", "private", "PT Bukit Asam Tbk",
+          "business", "")),
 ]
 
+# Private-sector buyers give their company's NPWP in the guest book (made-up numbers with a valid check digit).
+NPWP = {"Rina Marlina": "02.417.365.0-301.000", "Yusuf Hidayat": "07.153.928.2-301.000",
+        "Hendra Wijaya": "09.326.451.3-301.000", "Wulan Dari": "03.187.264.1-301.000"}
+
+
+class Done(Exception):
+    """Every shot asked for is taken: the rest of the story is not needed."""
+
+
+# ---- the app, its clock, HTTP clients -------------------------------------------------------------
 
 def start_server(db_dir: Path):
     """The app on a free port, in this process, on a migrated demo database."""
@@ -44,7 +104,8 @@ def start_server(db_dir: Path):
     app = create_app({"DATABASE_URL": url}, settings=settings)
     with app.extensions["loket.db"].write() as s:
         office = offices.sync_from_settings(s, settings)
-        for username, name, role in DEMO_USERS:
+        # A third officer for counter 3 (demo data of this script only).
+        for username, name, role in (*DEMO_USERS, ("petugas3", "Petugas Tiga", "officer")):
             users.create_user(s, office_id=office.id, username=username, name=name, role=role,
                               password=f"{username}-demo")
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -52,123 +113,439 @@ def start_server(db_dir: Path):
     return app, server, f"http://127.0.0.1:{server.server_port}", office.code
 
 
-class Http:
-    """A kiosk or an officer over HTTP, with the CSRF token as the pages send it."""
+class DemoClock:
+    """The server's clock (clock.set_offset, the app runs in this process) and every browser's, moved together.
 
-    def __init__(self, base: str):
+    Minute 0 is the last Tuesday before today at 08:30 office time; the clock only ever moves forward.
+    """
+
+    def __init__(self):
+        today = datetime.now(ZONE).date()
+        back = (today.weekday() - 1) % 7 or 7
+        self.start = datetime.combine(today - timedelta(days=back), OPENS_AT, ZONE).astimezone(UTC)
+        self.contexts = []
+        import clock
+        clock.set_offset(self.start - datetime.now(UTC))
+
+    def at(self, minute: float) -> None:
+        import clock
+        target = max(self.start + timedelta(minutes=minute), clock.utcnow())
+        clock.set_offset(target - datetime.now(UTC))
+        for ctx in self.contexts:
+            ctx.clock.set_system_time(clock.utcnow())
+
+    def follow(self, ctx):
+        """A browser context whose Date follows the demo clock (as a browser's clock follows the office's)."""
+        import clock
+        ctx.clock.install(time=clock.utcnow())
+        self.contexts.append(ctx)
+        ctx.on("close", lambda _: self.contexts.remove(ctx))
+        return ctx
+
+    @property
+    def day(self) -> str:
+        return self.start.astimezone(ZONE).date().isoformat()
+
+
+class Http:
+    """A kiosk or a staff member over HTTP, with the CSRF token as the pages send it."""
+
+    def __init__(self, base: str, username: str | None = None):
         import requests
         self.base, self.s = base, requests.Session()
-        self.token = self.s.get(base + "/api/session").json()["csrf_token"]
+        self.token = self.get("/api/session")["csrf_token"]
+        if username:
+            self.token = self.post("/api/login", {"username": username, "password": f"{username}-demo"})["csrf_token"]
 
-    def post(self, path: str, body=None) -> dict:
+    def post(self, path: str, body=None, allow=()) -> dict:
         r = self.s.post(self.base + path, json=body, headers={"X-CSRFToken": self.token})
-        r.raise_for_status()
+        if not r.ok and r.status_code not in allow:
+            raise RuntimeError(f"POST {path}: {r.status_code} {r.text[:300]}")
         return r.json()
 
     def get(self, path: str) -> dict:
         r = self.s.get(self.base + path)
-        r.raise_for_status()
+        if not r.ok:
+            raise RuntimeError(f"GET {path}: {r.status_code} {r.text[:300]}")
         return r.json()
 
 
-def fill_queue(base: str, office: str) -> None:
-    kiosk = Http(base)
-    services = {s["code"]: s["id"] for s in kiosk.get(f"/api/offices/{office}/services")["services"]}
-    for n, (service, name, priority) in enumerate(VISITORS, 1):
-        kiosk.post(f"/api/offices/{office}/tickets", {
-            "name": name, "email": f"{name.split()[0].lower()}{n}@contoh.id", "phone": f"0812345600{n:02d}",
-            "gender": "P" if n % 2 else "L", "birth_year": 1980 + n, "education": "d4_s1", "occupation": "researcher",
-            "institution_category": "domestic_education", "institution_name": "Universitas Sriwijaya",
-            "purpose": "research", "service_id": services[service], "priority_reason": priority, "consent": True})
+class Kiosk(Http):
+    def __init__(self, base: str, office: str):
+        super().__init__(base)
+        self.office = office
+        self.services = {s["code"]: s["id"] for s in self.get(f"/api/offices/{office}/services")["services"]}
+        self.count = 0
+
+    def arrive(self, visitor: tuple) -> dict:
+        service, name, gender, born, education, occupation, category, institution, purpose, priority = visitor
+        self.count += 1
+        first = name.split()[0].lower()
+        return self.post(f"/api/offices/{self.office}/tickets", {
+            "name": name, "email": f"{first}.{name.split()[-1].lower()}@contoh.id",
+            "phone": f"08123456{self.count:04d}", "gender": gender, "birth_year": born, "education": education,
+            "occupation": occupation, "institution_category": category, "institution_name": institution,
+            "purpose": purpose, "service_id": self.services[service], "priority_reason": priority,
+            "npwp": NPWP.get(name, ""), "consent": True})
 
 
-def officer_calls(base: str, office: str, username: str, counter: int, start: bool) -> None:
-    o = Http(base)
-    o.token = o.post("/api/login", {"username": username, "password": f"{username}-demo"})["csrf_token"]
-    cid = next(c["id"] for c in o.get(f"/api/offices/{office}/queue")["counters"] if c["number"] == counter)
-    o.post(f"/api/counters/{cid}/open")
-    t = o.post(f"/api/counters/{cid}/call-next")["ticket"]
-    if start:
-        o.post(f"/api/counters/{cid}/tickets/{t['id']}/start")
+class Officer(Http):
+    """An officer at a counter, through the counter screen's API."""
+
+    def __init__(self, base: str, office: str, username: str, number: int):
+        super().__init__(base, username)
+        self.cid = next(c["id"] for c in self.get(f"/api/offices/{office}/queue")["counters"] if c["number"] == number)
+        self.post(f"/api/counters/{self.cid}/open")
+        self.ticket = None
+
+    def call_next(self) -> dict | None:
+        out = self.post(f"/api/counters/{self.cid}/call-next", allow=(409,))
+        self.ticket = out.get("ticket")
+        return self.ticket
+
+    def start(self) -> None:
+        self.post(f"/api/counters/{self.cid}/tickets/{self.ticket['id']}/start")
+
+    def finish(self) -> None:
+        if self.ticket:
+            self.post(f"/api/counters/{self.cid}/tickets/{self.ticket['id']}/finish")
+            self.ticket = None
+
+    def pause(self, reason: str) -> None:
+        self.post(f"/api/counters/{self.cid}/pause", {"reason": reason})
+
+    def resume(self) -> None:
+        self.post(f"/api/counters/{self.cid}/resume")
+
+    def step(self, request_id: int, path: str, body=None) -> dict:
+        return self.post(f"/api/requests/{request_id}/{path}", body)
+
+
+# ---- the pages ------------------------------------------------------------------------------------
+
+def login(page, base: str, q: str, username: str) -> None:
+    page.goto(f"{base}/login{q}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f"{username}-demo")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def posting(page, path_part: str, action) -> dict:
+    """Do something on a page and wait for the POST it sends (and the redraw that follows its answer)."""
+    with page.expect_response(lambda r: path_part in r.url and r.request.method == "POST") as info:
+        action()
+    resp = info.value
+    if not resp.ok:
+        raise RuntimeError(f"{path_part}: {resp.status} {resp.text()[:300]}")
+    page.wait_for_timeout(300)
+    return resp.json()
+
+
+class Story:
+    def __init__(self, out: Path, wanted: set[str], lang: str):
+        self.out, self.wanted, self.taken = out, wanted, []
+        self.q = f"?lang={lang}"
+        self.locale = "id-ID" if lang == "id" else "en-GB"
+
+    def browser_env(self) -> dict:
+        """Date and time fields in the screen's language (Debian's chromium-l10n has the formats; without it,
+        Chromium falls back to US English)."""
+        lang = self.locale.replace("-", "_")
+        return {**os.environ, "LANG": f"{lang}.UTF-8", "LANGUAGE": f"{lang}:{lang.split('_')[0]}"}
+
+    def shot(self, page, name: str, **kw) -> None:
+        if name in self.wanted:
+            page.screenshot(path=str(self.out / name), **kw)
+            self.taken.append(name)
+            if set(self.taken) >= self.wanted:
+                raise Done
+
+    def needs(self, *names: str) -> bool:
+        return any(n in self.wanted and n not in self.taken for n in names)
+
+    def play(self, browser, base: str, office: str) -> None:
+        q, shot = self.q, self.shot
+        clock = DemoClock()
+
+        def context(viewport=SIZE, **kw):
+            return clock.follow(browser.new_context(viewport=viewport, locale=self.locale, timezone_id="Asia/Jakarta",
+                                                    **kw))
+
+        # 08:30 The wall display is open all day; it sees the calls as they happen.
+        ctx = context()
+        display = ctx.new_page()
+        display.goto(f"{base}/display/{office}{q}")
+        display.wait_for_selector(".counter-box[data-counter='1']")  # the first snapshot is drawn
+
+        kiosk_api = Kiosk(base, office)
+        morning = {t["code"]: t for t in map(kiosk_api.arrive, MORNING)}
+
+        kiosk = ctx.new_page()
+        kiosk.goto(f"{base}/kiosk/{office}{q}")
+        kiosk.click("[data-testid=start]")
+        kiosk.fill("#name", "Siti Aminah")
+        kiosk.fill("#email", "siti.aminah@contoh.id")
+        kiosk.fill("#phone", "0812 3456 7890")
+        kiosk.check("input[name=gender][value=P]")
+        kiosk.fill("#birth_year", "1994")
+        kiosk.select_option("#education", "s2")
+        kiosk.select_option("#occupation", "lecturer_teacher")
+        kiosk.select_option("#institution_category", "domestic_education")
+        kiosk.fill("#institution_name", "Universitas Sriwijaya")
+        kiosk.select_option("#purpose", "research")
+        kiosk.click("[data-testid=service-penjualan]")
+        kiosk.check("[data-testid=consent]")
+        kiosk.evaluate("window.scrollTo(0, 0)")
+        shot(kiosk, "kiosk-form.png")
+        kiosk.click("[data-testid=submit]")
+        kiosk.wait_for_selector("[data-testid=ticket-code]:not(:empty)")
+        shot(kiosk, "kiosk-ticket.png")
+        kiosk.close()
+
+        # Counter 2 calls first (the elderly visitor goes ahead), then counter 1 on its own screen.
+        loket2 = Officer(base, office, "petugas2", 2)
+        loket2.call_next()
+        loket2.start()
+
+        counter_ctx = context()
+        counter = counter_ctx.new_page()
+        counter.goto(f"{base}/login{q}")
+        shot(counter, "login.png")
+        counter.fill("input[name=username]", "petugas1")
+        counter.fill("input[name=password]", "petugas1-demo")
+        counter.click("button[type=submit]")
+        counter.click("[data-testid=counter-1]")
+        counter.wait_for_selector("[data-testid=call-next]:enabled")
+        counter.click("[data-testid=call-next]")
+        counter.wait_for_selector("[data-testid=current-code]:not(:empty)")
+        counter.click("[data-testid=start-service]")
+        counter.wait_for_function("document.querySelector('#current-state').textContent !== ''")
+        counter.wait_for_timeout(1500)  # let the clocks tick once
+        shot(counter, "counter.png")
+
+        # The display while announcing, then once the announcements are over.
+        if self.needs("display-call.png", "display.png"):
+            display.wait_for_selector("[data-testid=call-banner]:not(.hidden)", timeout=15000)
+            shot(display, "display-call.png")
+            display.wait_for_selector("[data-testid=call-banner].hidden", state="attached", timeout=60000)
+            display.wait_for_timeout(500)
+            shot(display, "display.png")
+
+        # 08:33 A visitor follows the queue on their phone (the ticket's QR code), people ahead of them.
+        clock.at(3)
+        phone_ctx = context(PHONE, is_mobile=True, has_touch=True)
+        yusuf = kiosk_api.arrive(LATE_MORNING[0][1])
+        phone = phone_ctx.new_page()
+        phone.goto(f"{base}/s/{yusuf['status_token']}{q}")
+        phone.wait_for_selector("[data-testid=ahead]:not(:empty)")
+        phone.wait_for_timeout(800)
+        shot(phone, "phone-status.png")
+
+        # 08:34 Counter 3 opens and calls the consultation line's first visitor, whose phone is watching.
+        clock.at(4)
+        loket3 = Officer(base, office, "petugas3", 3)
+        ahmad = morning["K-001"]
+        phone.goto(f"{base}/s/{ahmad['status_token']}{q}")
+        phone.wait_for_selector("[data-testid=code]:not(:empty)")
+        phone.wait_for_timeout(1000)  # the live connection is up
+        called = loket3.call_next()
+        assert called["code"] == "K-001", called
+        phone.wait_for_selector("[data-testid=call-banner]:not(.hidden)", timeout=15000)
+        phone.wait_for_timeout(500)
+        shot(phone, "phone-called.png")
+        loket3.start()
+        phone_ctx.close()
+
+        # 08:35 Counter 2: a publication for the elderly visitor, paid for, delivered (for the rating later).
+        clock.at(5)
+        budi = loket2.post("/api/requests", {"ticket_id": loket2.ticket["id"]})["request"]
+        loket2.step(budi["id"], "lines", {"item_code": "publication", "measure": 236, "quantity": 1,
+                                          "description": "Statistik Daerah Kota Palembang 2025"})
+        loket2.step(budi["id"], "agree")
+        loket2.step(budi["id"], "check-documents")
+        loket2.step(budi["id"], "invoice", {"billing_code": "820260300000142", "print": True})
+
+        # 08:36 Counter 1, on its screen: a company buys microdata; terms, documents, invoice and billing code.
+        clock.at(6)
+        counter.wait_for_selector("[data-testid=rq-new]:enabled")
+        posting(counter, "/api/requests", lambda: counter.click("[data-testid=rq-new]"))
+        counter.wait_for_selector("[data-testid=rq-detail]:not(.hidden)")
+        counter.select_option("[data-testid=rq-item]", "microdata_raw")
+        counter.fill("[data-testid=rq-measure]", "2350000")
+        counter.fill("[data-testid=rq-description]", "Susenas Maret 2025 (Kor), Provinsi Sumatera Selatan")
+        counter.wait_for_function("document.querySelector('[data-testid=rq-quote]').textContent.includes('Rp')")
+        posting(counter, "/lines", lambda: counter.click("[data-testid=rq-add-line]"))
+        counter.select_option("[data-testid=rq-item]", "publication")
+        counter.fill("[data-testid=rq-measure]", "412")
+        counter.fill("[data-testid=rq-description]", "Provinsi Sumatera Selatan Dalam Angka 2025")
+        counter.wait_for_function("document.querySelector('[data-testid=rq-quote]').textContent.includes('Rp')")
+        posting(counter, "/lines", lambda: counter.click("[data-testid=rq-add-line]"))
+        posting(counter, "/agree", lambda: counter.click("[data-testid=rq-step-agree]"))
+        posting(counter, "/documents/abstract", lambda: counter.check("[data-doc=abstract]"))
+        npwp = counter.locator("#rq-checklist li:has([data-doc=npwp]) input[maxlength='32']")
+        npwp.fill(NPWP["Rina Marlina"])
+        posting(counter, "/documents/npwp", lambda: npwp.press("Tab"))
+        posting(counter, "/documents/npwp", lambda: counter.check("[data-doc=npwp]"))
+        posting(counter, "/check-documents", lambda: counter.click("[data-testid=rq-step-check_documents]"))
+        counter.fill("[data-testid=rq-issue_invoice-billing_code]", "8202 6030 0000 159")
+        posting(counter, "/invoice", lambda: counter.click("[data-testid=rq-step-issue_invoice]"))
+        counter.wait_for_selector("#rq-docs [data-invoice]")
+        counter.locator("#request-panel").scroll_into_view_if_needed()
+        shot(counter, "counter-request.png", full_page=True)
+
+        # 08:37 Counter 3 is done with its visitor and goes on a break: its lines' clocks run on.
+        clock.at(7)
+        loket3.finish()
+        loket3.pause("break")
+
+        # 08:38 The elderly visitor paid by mobile banking; the treasurer confirms, the receipt is issued.
+        clock.at(8)
+        paid = loket2.step(budi["id"], "payments", {"ntpn": "0A1B2C3D4E5F6071", "paid_at": _now_iso()})
+        treasurer_api = Http(base, "bendahara")
+        treasurer_api.post(f"/api/payments/{paid['payment']['id']}/confirm")
+        treasurer_api.post(f"/api/requests/{budi['id']}/receipt", {})
+        for path, body in (("prepare", None), ("ready", None),
+                           ("deliver", {"download_ref": "https://sumsel.bps.go.id/unduh/STD-PLG-2025-0142"})):
+            loket2.step(budi["id"], path, body)
+        loket2.finish()
+
+        # 08:39 Counter 1 records the company's payment (shown on the visitor's phone): the treasurer's turn.
+        clock.at(9)
+        counter.fill("[data-testid=rq-record_payment-ntpn]", "5A3F0C91B27D4E68")
+        posting(counter, "/payments", lambda: counter.click("[data-testid=rq-step-record_payment]"))
+
+        # 08:40 Counter 2's next visitor, a government office: an invoice still to be paid.
+        clock.at(10)
+        loket2.call_next()
+        loket2.start()
+        dewi = loket2.post("/api/requests", {"ticket_id": loket2.ticket["id"]})["request"]
+        loket2.step(dewi["id"], "lines", {"item_code": "map_kabkota_kecamatan", "quantity": 1,
+                                          "description": "Peta wilayah Kabupaten Ogan Ilir"})
+        loket2.step(dewi["id"], "agree")
+        loket2.step(dewi["id"], "documents/abstract", {"received": True})
+        loket2.step(dewi["id"], "check-documents")
+        loket2.step(dewi["id"], "invoice", {"billing_code": "820260300000166", "print": True})
+
+        # 08:41 The treasurer's screen: a payment to confirm, an invoice still open.
+        clock.at(11)
+        treasurer_ctx = context()
+        treasurer = treasurer_ctx.new_page()
+        login(treasurer, base, q, "bendahara")
+        treasurer.goto(f"{base}/treasurer/{q}")
+        treasurer.wait_for_selector("[data-testid=tr-confirm]")
+        treasurer.wait_for_timeout(500)
+        shot(treasurer, "treasurer.png", full_page=True)
+        posting(treasurer, "/confirm", lambda: treasurer.click("[data-testid=tr-confirm]"))
+        treasurer.wait_for_selector("[data-testid=tr-receipt]")
+        posting(treasurer, "/receipt", lambda: treasurer.click("[data-testid=tr-receipt]"))
+        treasurer_ctx.close()
+
+        # 08:42 The elderly visitor rates the service on the counter's tablet.
+        clock.at(12)
+        link = loket2.get(f"/api/requests/{budi['id']}")["links"]["rating"]
+        tablet_ctx = context(TABLET, has_touch=True)
+        tablet = tablet_ctx.new_page()
+        tablet.goto(f"{link}{q}&channel=counter")
+        for n, score in enumerate((4, 4, 3, 4, 4, 3, 4, 4, 3), 1):
+            tablet.check(f"fieldset[data-element=u{n}] input[value='{score}']")
+        tablet.fill("#comment", "Petugas ramah dan sabar menjelaskan. Mohon tambah kursi di ruang tunggu.")
+        tablet.evaluate("window.scrollTo(0, 0)")
+        shot(tablet, "rating.png")
+        with tablet.expect_navigation():
+            tablet.click("[data-testid=rating-submit]")
+        tablet.wait_for_selector("[data-testid=rating-thanks]")
+        tablet_ctx.close()
+
+        # 08:41-08:43 More visitors; 08:44 the supervisor's live view: one line nearly late, one over the limit.
+        for minute, visitor in LATE_MORNING[1:6]:
+            clock.at(minute)
+            kiosk_api.arrive(visitor)
+        clock.at(14.5)
+        sv_ctx = context()
+        sv = sv_ctx.new_page()
+        login(sv, base, q, "pengawas")
+        sv.goto(f"{base}/supervisor/{q}")
+        sv.wait_for_selector(".sv-ticket[data-state=breached]", timeout=15000)
+        sv.wait_for_selector(".sv-ticket[data-state=amber]")
+        sv.wait_for_timeout(2000)
+        shot(sv, "supervisor-live.png", full_page=True)
+
+        # The rest of the morning, quickly: counters serve everyone, a few more arrive; then the day's report.
+        loket3.resume()
+        counter_ctx.close()
+        loket1 = Officer(base, office, "petugas1", 1)
+        loket1.ticket = loket1.get(f"/api/counters/{loket1.cid}/state")["current"]
+        later = list(LATE_MORNING[6:])
+        minute, service_minutes = 15, {1: 7, 2: 9, 3: 6}
+        due = {1: 16, 2: 19, 3: 15}
+        while minute < 120:
+            while later and later[0][0] <= minute:
+                clock.at(later[0][0])
+                kiosk_api.arrive(later.pop(0)[1])
+            clock.at(minute)
+            for number, officer in ((1, loket1), (2, loket2), (3, loket3)):
+                if due[number] <= minute:
+                    officer.finish()
+                    if officer.call_next():
+                        officer.start()
+                    due[number] = minute + service_minutes[number] + (number + minute) % 4
+            if not later and all(o.ticket is None for o in (loket1, loket2, loket3)):
+                break
+            minute += 1
+        reports = sv.goto(f"{base}/supervisor/reports{q}&period=day&day={clock.day}")
+        assert reports.ok, reports.status
+        charts = sv.locator(".card.rp-section").nth(1).bounding_box()  # the summary and the charts
+        shot(sv, "supervisor-reports.png", full_page=True,
+             clip={"x": 0, "y": 0, "width": SIZE["width"], "height": charts["y"] + charts["height"] + 16})
+
+
+def _now_iso() -> str:
+    import clock
+    return clock.utcnow().isoformat()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--lang", default="id", choices=("id", "en"))
+    parser.add_argument("--only", default="", help="comma-separated shot names (e.g. rating,treasurer.png); "
+                                                   f"default all: {', '.join(s[:-4] for s in SHOTS)}")
     args = parser.parse_args(argv)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    wanted = {n if n.endswith(".png") else f"{n}.png" for n in names} or set(SHOTS)
+    unknown = wanted - set(SHOTS)
+    if unknown:
+        parser.error(f"unknown shots: {', '.join(sorted(unknown))}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    q = f"?lang={args.lang}"
+    story = Story(out, wanted, args.lang)
     from playwright.sync_api import sync_playwright
 
+    import clock
     with tempfile.TemporaryDirectory(prefix="loket-shots-") as tmp:
         app, server, base, office = start_server(Path(tmp))
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"])
-                ctx = browser.new_context(viewport=SIZE, locale="id-ID")
-
-                # The wall display is open all day; it sees the calls as they happen.
-                display = ctx.new_page()
-                display.goto(f"{base}/display/{office}{q}")
-                display.wait_for_selector(".counter-box[data-counter='1']")  # the first snapshot is drawn
-
-                fill_queue(base, office)
-
-                kiosk = ctx.new_page()
-                kiosk.goto(f"{base}/kiosk/{office}{q}")
-                kiosk.click("[data-testid=start]")
-                kiosk.fill("#name", "Siti Aminah")
-                kiosk.fill("#email", "siti.aminah@contoh.id")
-                kiosk.fill("#phone", "0812 3456 7890")
-                kiosk.check("input[name=gender][value=P]")
-                kiosk.fill("#birth_year", "1994")
-                kiosk.select_option("#education", "s2")
-                kiosk.select_option("#occupation", "lecturer_teacher")
-                kiosk.select_option("#institution_category", "domestic_education")
-                kiosk.fill("#institution_name", "Universitas Sriwijaya")
-                kiosk.select_option("#purpose", "research")
-                kiosk.click("[data-testid=service-penjualan]")
-                kiosk.check("[data-testid=consent]")
-                kiosk.evaluate("window.scrollTo(0, 0)")
-                kiosk.screenshot(path=str(out / "kiosk-form.png"))
-                kiosk.click("[data-testid=submit]")
-                kiosk.wait_for_selector("[data-testid=ticket-code]:not(:empty)")
-                kiosk.screenshot(path=str(out / "kiosk-ticket.png"))
-
-                officer_calls(base, office, "petugas2", 2, start=True)
-
-                counter_ctx = browser.new_context(viewport=SIZE, locale="id-ID")
-                counter = counter_ctx.new_page()
-                counter.goto(f"{base}/login{q}")
-                counter.screenshot(path=str(out / "login.png"))
-                counter.fill("input[name=username]", "petugas1")
-                counter.fill("input[name=password]", "petugas1-demo")
-                counter.click("button[type=submit]")
-                counter.click("[data-testid=counter-1]")
-                counter.wait_for_selector("[data-testid=call-next]:enabled")
-                counter.click("[data-testid=call-next]")
-                counter.wait_for_selector("[data-testid=current-code]:not(:empty)")
-                counter.click("[data-testid=start-service]")
-                counter.wait_for_function("document.querySelector('#current-state').textContent !== ''")
-                counter.wait_for_timeout(1500)  # let the clocks tick once
-                counter.screenshot(path=str(out / "counter.png"))
-
-                # The display while announcing, then once the announcements are over.
-                display.wait_for_selector("[data-testid=call-banner]:not(.hidden)", timeout=15000)
-                display.screenshot(path=str(out / "display-call.png"))
-                display.wait_for_selector("[data-testid=call-banner].hidden", state="attached", timeout=60000)
-                display.wait_for_timeout(500)
-                display.screenshot(path=str(out / "display.png"))
+                    "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+                    f"--lang={story.locale}"], env=story.browser_env())
+                try:
+                    story.play(browser, base, office)
+                except Done:
+                    pass
                 browser.close()
         finally:
             server.shutdown()
             app.extensions["loket.db"].dispose()
-    for name in SHOTS:
+            clock.set_offset(timedelta(0))
+    for name in (s for s in SHOTS if s in story.taken):
         p = out / name
         print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
+    missing = wanted - set(story.taken)
+    if missing:
+        print(f"not taken: {', '.join(sorted(missing))}", file=sys.stderr)
+        return 1
     return 0
 
 
