@@ -150,11 +150,11 @@ def ticket_slip(doc: D.TicketDoc, cfg: _Printer, lang: str = "id") -> bytes:
     s.rule()
     s.pair(_("Date"), D.local_date(doc.issued_at, tz, lang))
     s.pair(_("Time"), D.local_time(doc.issued_at, tz))
-    s.pair(_("People ahead of you"), _("%(n)s people", n=doc.ahead) if doc.ahead != 1 else _("1 person"))
+    s.pair(_("Ahead of you"), _("%(n)s people", n=doc.ahead) if doc.ahead != 1 else _("1 person"))
     if doc.ahead > 0 and doc.estimate_minutes is not None:
-        s.pair(_("Estimated wait"), _("about %(n)s minutes", n=doc.estimate_minutes))
+        s.pair(_("Est. wait"), _("about %(n)s minutes", n=doc.estimate_minutes))
     else:
-        s.pair(_("Estimated wait"), _("you are next"))
+        s.pair(_("Est. wait"), _("you are next"))
     s.wrapped(_("You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
                 n=doc.limit_minutes))
     if doc.status_url:

@@ -1,14 +1,23 @@
-"""Extract translatable messages with babel.cfg and update each package's Indonesian catalog.
+"""Extract translatable messages with babel.cfg, update each catalog's Indonesian, and check them.
 
-    .venv/bin/python scripts/messages.py              # the top-level catalog and kiosk/, counter/, display/
-    .venv/bin/python scripts/messages.py printer      # another package's own catalog (creates it if missing)
-    .venv/bin/python scripts/messages.py --check      # exit 1 if any msgid of those catalogs lacks Indonesian
+    .venv/bin/python scripts/messages.py              # update the top-level catalog and every package's own
+    .venv/bin/python scripts/messages.py printer      # update only the top level and printer/ (creates it if missing)
+    .venv/bin/python scripts/messages.py --check      # read-only: exit 1 on a gap or a collision (tests run it)
 
 Every msgid is extracted once from the whole tree (the same as `pybabel extract -F babel.cfg .`) and then
-filed by where it was found: a package named on the command line gets the messages from its own folder in
-`<package>/translations/id/LC_MESSAGES/messages.po`; the top-level `translations/` catalog gets those from
-templates/, auth/, api/, rules/ and the root modules. Existing translations are kept; msgids no longer in the
-code are marked obsolete (#~), so nothing typed by a translator is lost silently.
+filed by where it was found: a package (a folder with a `translations/` folder, or one named on the command
+line) gets the messages from its own folder in `<package>/translations/id/LC_MESSAGES/messages.po`; the
+top-level `translations/` catalog gets those from templates/, auth/, api/, rules/ and the root modules.
+Existing translations are kept; msgids no longer in the code are marked obsolete (#~), so nothing typed by
+a translator is lost silently.
+
+At run time all catalogs are merged into ONE message list (Flask-Babel loads every translations/ folder;
+a later one overrides an earlier one), so the same English msgid means the same Indonesian everywhere.
+`--check` fails when:
+  - a msgid used by the code has no Indonesian in the catalog of the file that uses it (or is fuzzy), or is
+    used in a folder that belongs to no catalog;
+  - two catalogs give different Indonesian for the same msgid (and context). When the meanings really differ,
+    make the msgids differ ("Print queue", not "Queue"); when they do not, agree on one translation.
 """
 
 from __future__ import annotations
@@ -24,8 +33,12 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_LEVEL = ("templates", "auth", "api", "rules")
-SCREENS = ("kiosk", "counter", "display")
 LOCALE = "id"
+
+
+def packages_with_catalogs() -> tuple[str, ...]:
+    """Every top-level folder with its own translations/ folder (what i18n.py merges at run time)."""
+    return tuple(sorted(p.parent.name for p in ROOT.glob("*/translations") if p.is_dir() and p.parent.name != ".venv"))
 
 
 def extract_all() -> list[tuple[str, int, str, str | None]]:
@@ -85,25 +98,68 @@ def update(package: str, messages: list[tuple[str, int, str, str | None]]) -> Ca
     return catalog
 
 
+def read_catalog(package: str) -> Catalog:
+    path = po_path(package)
+    if not path.exists():
+        return Catalog(locale=LOCALE)
+    with path.open("rb") as f:
+        return read_po(f, locale=LOCALE)
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    return bool(message.string) and all(strings) and not message.fuzzy
+
+
+def check(found: list[tuple[str, int, str, str | None]], packages: tuple[str, ...]) -> list[str]:
+    """What is wrong with the catalogs as they are on disk (nothing is written): one line per problem."""
+    catalogs = {package: read_catalog(package) for package in ("",) + packages}
+    problems = []
+    for filename, lineno, msgid, context in found:
+        package = catalog_of(filename, packages)
+        if package is None:
+            problems.append(f"{filename}:{lineno}: {msgid!r} is in a folder without a catalog "
+                            f"(run scripts/messages.py {filename.split('/', 1)[0]})")
+            continue
+        message = catalogs[package].get(msgid, context=context)
+        if message is None or not _translated(message):
+            problems.append(f"{filename}:{lineno}: no Indonesian for {msgid!r} in {po_path(package).relative_to(ROOT)}")
+    given: dict[tuple, dict[str, object]] = {}
+    for package, catalog in catalogs.items():
+        for message in catalog:
+            if message.id and _translated(message):
+                given.setdefault((message.context, message.id), {})[package or "translations"] = message.string
+    for (context, msgid), by_catalog in sorted(given.items(), key=lambda kv: str(kv[0])):
+        if len({repr(v) for v in by_catalog.values()}) > 1:
+            which = "; ".join(f"{package}/: {string!r}" for package, string in sorted(by_catalog.items()))
+            problems.append(f"{msgid!r}{f' (context {context!r})' if context else ''} is translated differently: "
+                            f"{which}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="*", help="packages with their own catalog (default: the screens)")
-    parser.add_argument("--check", action="store_true", help="fail when a msgid has no Indonesian translation")
+    parser.add_argument("packages", nargs="*", help="packages with their own catalog (default: every package "
+                                                    "with a translations/ folder)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; fail on an untranslated msgid or one translated two ways")
     args = parser.parse_args(argv)
-    packages = tuple(args.packages) or SCREENS
+    packages = tuple(sorted(set(args.packages) | set(packages_with_catalogs())))
     found = extract_all()
-    missing = 0
-    for package in ("",) + packages:
+    if args.check:
+        problems = check(found, packages)
+        for line in problems:
+            print(line)
+        print(f"{len(found)} occurrences in {len(packages) + 1} catalogs: "
+              f"{len(problems)} problem{'' if len(problems) == 1 else 's'}")
+        return 1 if problems else 0
+    for package in ("",) + (tuple(args.packages) or packages):
         messages = [m for m in found if catalog_of(m[0], packages) == package]
         catalog = update(package, messages)
         gaps = [m.id for m in catalog if m.id and not m.string]
-        missing += len(gaps)
         print(f"{po_path(package).relative_to(ROOT)}: {len(messages)} occurrences, "
               f"{sum(1 for m in catalog if m.id)} msgids, {len(gaps)} untranslated")
-        if args.check:
-            for g in gaps:
-                print(f"  untranslated: {g!r}")
-    return 1 if args.check and missing else 0
+    return 0
 
 
 if __name__ == "__main__":

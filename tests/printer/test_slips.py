@@ -67,8 +67,8 @@ def test_ticket_slip_in_english_with_priority_and_nobody_ahead():
     doc = parse(slips.ticket_slip(ticket_doc(ahead=0, estimate_minutes=0, priority_reason="elderly"), EPSON80, "en"))
     assert doc.find("QUEUE NUMBER").bold
     assert doc.find("Priority: Elderly").bold
-    assert doc.find("People ahead of you").text.endswith("0 people")
-    assert doc.find("Estimated wait").text.endswith("you are next")
+    assert doc.find("Ahead of you").text.endswith("0 people")
+    assert doc.find("Est. wait").text.endswith("you are next")
 
 
 def test_ticket_on_58mm_paper_uses_36_columns_a_smaller_number_and_a_full_cut():
@@ -124,8 +124,8 @@ def test_receipt_slip_shows_ntpn_payment_and_treasurer():
     assert doc.find("Nomor").text.endswith("KW/1600/2026/00007")
     assert doc.find("NTPN").text.endswith("0A1B2C3D4E5F6G7H")
     assert doc.find("Kode billing").text.endswith("820261129000123")
-    assert doc.find("Tagihan").text.endswith("INV/1600/2026/00012")
-    assert doc.find("Dibayar").text.endswith("30 November 2026 08.05 WIB")
+    assert doc.find("Invoice").text.endswith("INV/1600/2026/00012")
+    assert doc.find("Waktu bayar").text.endswith("30 November 2026 08.05 WIB")
     assert doc.find("TOTAL DIBAYAR").text.endswith("Rp 1.250.000")
     # Label and name do not fit one line: the name moves to the next line, right-aligned.
     label = doc.find("Bendahara")
