@@ -5,8 +5,9 @@
   on the kiosk screen). Unknown and expired tokens get the same 404 "not found".
 - Live updates (status/live.py, status/events.py): Socket.IO namespace '/status', one room per ticket
   ('ticket:<token>'); realtime.broadcast pushes 'call' to the called ticket and 'state' to each ticket
-  whose own state changed. The page speaks that small part of the protocol over a plain WebSocket
-  (status.js) and polls /state when it cannot connect; it re-fetches whenever the phone wakes up.
+  whose own state changed. The page (status.js) joins it with the vendored official Socket.IO client
+  (websocket, else long-polling) and polls /state when it cannot connect; it re-fetches whenever the phone
+  wakes up.
 - Stepping out keeps the place: call-next does not skip the ticket; the counter screen shows "Back by
   HH:MM", and a visitor still away when called goes through the usual recalls and no-show.
 - The link works while the ticket (or the paid-product request opened from it) is open, and for
