@@ -165,7 +165,7 @@
     if (!r.ok) { message(r.data.message || T.network); }
     else { state = r.data; lastWaiting = state.waiting.length; render(); }
     let pending = null;
-    const socket = io({ transports: ["websocket", "polling"], auth: { office: office, screen: "staff" } });
+    const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: office, screen: "staff" } });
     const live = (on) => { $("live").textContent = on ? T.live : T.offline; $("live").className = `badge ${on ? "ok" : "breached"}`; };
     socket.on("connect", () => { live(true); load(); });  // after a drop: reload, the line may have changed
     socket.on("disconnect", () => live(false));

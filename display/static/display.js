@@ -259,7 +259,7 @@
 
   /* ---- live connection ---- */
 
-  const socket = io({ transports: ["websocket", "polling"], auth: { office: office, screen: "display" },
+  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: office, screen: "display" },
     reconnectionDelayMax: 5000 });
   function online(on) {
     $("status").classList.toggle("offline", !on);

@@ -182,7 +182,7 @@
   }
 
   // auth joins the office's staff room on connect (display/events.py); the 'supervisor' request joins it too.
-  const socket = io({ transports: ["websocket", "polling"], auth: { office: root.dataset.office, screen: "staff" },
+  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: root.dataset.office, screen: "staff" },
     reconnectionDelayMax: 5000 });
 
   async function refresh() {
