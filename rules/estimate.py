@@ -90,30 +90,60 @@ def whole_minutes(exact: float) -> int:
 def recent_service_minutes(session: Session, *, office_id: int, service_id: int, default_minutes: float,
                            now: datetime | None = None) -> float:
     """Median service time of the service's last finished tickets (two weeks at most), or the default."""
+    return recent_service_minutes_of(session, office_id=office_id, service_ids=[service_id],
+                                     default_minutes=default_minutes, now=now)[service_id]
+
+
+def recent_service_minutes_of(session: Session, *, office_id: int, service_ids: list[int], default_minutes: float,
+                              now: datetime | None = None) -> dict[int, float]:
+    """recent_service_minutes() of several services in one query (the last RECENT of each, by a window)."""
     now = now or utcnow()
-    rows = session.exec(select(Ticket.started_at, Ticket.finished_at)
-                        .where(Ticket.office_id == office_id, Ticket.service_id == service_id,
-                               Ticket.status == TicketStatus.done, Ticket.finished_at >= now - RECENT_WINDOW,
-                               Ticket.finished_at <= now, Ticket.started_at.is_not(None))
-                        .order_by(Ticket.finished_at.desc()).limit(RECENT)).all()
-    durations = [(f - s).total_seconds() / 60 for s, f in rows if f and s and f >= s]
-    return median(durations) if durations else default_minutes
+    out = {sid: default_minutes for sid in service_ids}
+    if not service_ids:
+        return out
+    rank = func.row_number().over(partition_by=Ticket.service_id,
+                                  order_by=(Ticket.finished_at.desc(), Ticket.id.desc())).label("rank")
+    recent = (select(Ticket.service_id, Ticket.started_at, Ticket.finished_at, rank)
+              .where(Ticket.office_id == office_id, Ticket.service_id.in_(service_ids),
+                     Ticket.status == TicketStatus.done, Ticket.finished_at >= now - RECENT_WINDOW,
+                     Ticket.finished_at <= now, Ticket.started_at.is_not(None))).subquery()
+    durations: dict[int, list[float]] = {}
+    for sid, s, f in session.exec(select(recent.c.service_id, recent.c.started_at, recent.c.finished_at)
+                                  .where(recent.c.rank <= RECENT)):
+        if f and s and f >= s:
+            durations.setdefault(sid, []).append((f - s).total_seconds() / 60)
+    for sid, values in durations.items():
+        out[sid] = median(values)
+    return out
 
 
 def counter_loads(session: Session, *, office_id: int, service_id: int, per_visitor: float,
                   now: datetime | None = None) -> list[CounterLoad]:
     """The open counters serving a service, with their share of this queue and the time left with a visitor."""
+    return counter_loads_of(session, office_id=office_id, per_visitor={service_id: per_visitor}, now=now)[service_id]
+
+
+def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int, float],
+                     now: datetime | None = None) -> dict[int, list[CounterLoad]]:
+    """counter_loads() of several services (keys of per_visitor) of an office in four queries, however many."""
     now = now or utcnow()
+    service_ids = list(per_visitor)
+    out: dict[int, list[CounterLoad]] = {sid: [] for sid in service_ids}
+    if not service_ids:
+        return out
     office = session.get(Office, office_id)
     from zoneinfo import ZoneInfo
     day = business_day(now, ZoneInfo(office.timezone))
-    counters = session.exec(select(Counter).join(CounterService, CounterService.counter_id == Counter.id)
-                            .where(Counter.office_id == office_id, CounterService.service_id == service_id,
-                                   Counter.status == CounterStatus.open, Counter.active == True)  # noqa: E712
-                            .order_by(Counter.number)).all()
-    if not counters:
-        return []
-    ids = [c.id for c in counters]
+    serving: dict[int, list[Counter]] = {}
+    for counter, sid in session.exec(
+            select(Counter, CounterService.service_id).join(CounterService, CounterService.counter_id == Counter.id)
+            .where(Counter.office_id == office_id, CounterService.service_id.in_(service_ids),
+                   Counter.status == CounterStatus.open, Counter.active == True)  # noqa: E712
+            .order_by(Counter.number)):
+        serving.setdefault(sid, []).append(counter)
+    if not serving:
+        return out
+    ids = list({c.id for counters in serving.values() for c in counters})
     served = {}
     for cid, sid in session.exec(select(CounterService.counter_id, CounterService.service_id)
                                  .where(CounterService.counter_id.in_(ids))):
@@ -123,22 +153,34 @@ def counter_loads(session: Session, *, office_id: int, service_id: int, per_visi
                                 .where(Ticket.office_id == office_id, Ticket.service_date == day,
                                        Ticket.status == TicketStatus.waiting, Ticket.service_id.in_(all_sids))
                                 .group_by(Ticket.service_id)).all())
-    mine = max(waiting.get(service_id, 0), 1)
     current = {}
     for t in session.exec(select(Ticket).where(Ticket.counter_id.in_(ids),
                                                Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))):
         current[t.counter_id] = t
-    loads = []
-    for c in counters:
-        others = sum(waiting.get(s, 0) for s in served.get(c.id, ()) if s != service_id)
-        share = mine / (mine + others)
-        t = current.get(c.id)
-        remaining = None
-        if t is not None:
-            since = t.started_at or t.called_at or now
-            remaining = max(per_visitor - (now - since).total_seconds() / 60, 0.0)
-        loads.append(CounterLoad(counter_id=c.id, share=share, remaining=remaining))
-    return loads
+    for service_id, counters in serving.items():
+        mine = max(waiting.get(service_id, 0), 1)
+        loads = []
+        for c in counters:
+            others = sum(waiting.get(s, 0) for s in served.get(c.id, ()) if s != service_id)
+            share = mine / (mine + others)
+            t = current.get(c.id)
+            remaining = None
+            if t is not None:
+                since = t.started_at or t.called_at or now
+                remaining = max(per_visitor[service_id] - (now - since).total_seconds() / 60, 0.0)
+            loads.append(CounterLoad(counter_id=c.id, share=share, remaining=remaining))
+        out[service_id] = loads
+    return out
+
+
+def speeds_of(session: Session, *, office_id: int, service_ids: list[int], default_minutes: float,
+              now: datetime | None = None) -> dict[int, tuple[float, list[CounterLoad]]]:
+    """Each service's typical service time and counter loads: what expected_wait() needs, for many tickets."""
+    now = now or utcnow()
+    per_visitor = recent_service_minutes_of(session, office_id=office_id, service_ids=service_ids,
+                                            default_minutes=default_minutes, now=now)
+    loads = counter_loads_of(session, office_id=office_id, per_visitor=per_visitor, now=now)
+    return {sid: (per_visitor[sid], loads[sid]) for sid in service_ids}
 
 
 def estimate(session: Session, *, office_id: int, service_id: int, ahead: int, default_minutes: float,

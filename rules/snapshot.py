@@ -29,8 +29,10 @@ def public_snapshot(session: Session, office: Office, *, complaints: dict | None
         select(Ticket).where(Ticket.office_id == office.id, Ticket.service_date == day,
                              Ticket.status.in_([TicketStatus.called, TicketStatus.serving])))}
     services_out = []
+    # Every queue's line and head clock in a few queries for the whole office (not a few per queue).
+    lines = tickets.lines_with_clocks(session, office=office, service_ids=[s.id for s in svc_list], day=day, light=True)
     for s in svc_list:
-        clocked = tickets.line_with_clocks(session, office=office, service_id=s.id, day=day)
+        clocked = lines[s.id]
         line = [t for t, _, _ in clocked]
         head = None
         if clocked:
@@ -76,16 +78,21 @@ def public_snapshot(session: Session, office: Office, *, complaints: dict | None
     }
 
 
-def ticket_public(session: Session, ticket: Ticket, office: Office, *, estimate_minutes: int | None = None) -> dict:
-    """One ticket as the visitor may see it: code, service, place in line, never anyone else's data."""
-    service = session.get(Service, ticket.service_id)
+def ticket_public(session: Session, ticket: Ticket, office: Office, *, estimate_minutes: int | None = None,
+                  ahead: int | None = None, service: Service | None = None) -> dict:
+    """One ticket as the visitor may see it: code, service, place in line, never anyone else's data.
+
+    `ahead` and `service` may be passed by a caller that already has them (the kiosk counted the people
+    ahead for its estimate in the same transaction).
+    """
+    service = service if service is not None and service.id == ticket.service_id else session.get(Service, ticket.service_id)
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     return {
         "id": ticket.id, "code": ticket.code, "status": ticket.status, "priority": ticket.priority,
         "service": {"id": service.id, "name": service.name, "name_en": service.name_en},
         "issued_at": iso(ticket.issued_at), "called_at": iso(ticket.called_at),
         "counter": None if counter is None else {"number": counter.number, "name": counter.name},
-        "ahead": tickets.people_ahead(session, ticket),
+        "ahead": tickets.people_ahead(session, ticket) if ahead is None else ahead,
         "estimated_wait_minutes": estimate_minutes,
         "service_limit_minutes": office.service_limit_minutes,
         "status_token": ticket.status_token,

@@ -98,19 +98,63 @@ def ahead_of_line(session: Session, *, office_id: int, service_id: int, day: dat
                   exclude_ticket_id: int | None = None) -> service_limit.Ahead:
     """The ticket ahead of the head of a queue: the one called last in that queue today, and when it finished."""
     office = session.get(Office, office_id)
+    return aheads_of_lines(session, office=office, service_ids=[service_id], day=day,
+                           exclude_ticket_id=exclude_ticket_id)[service_id]
+
+
+def aheads_of_lines(session: Session, *, office: Office, service_ids: list[int], day: date,
+                    exclude_ticket_id: int | None = None) -> dict[int, service_limit.Ahead]:
+    """ahead_of_line() for several queues of an office at once: two queries, however many queues.
+
+    The last call per queue is picked by the database (a window over the day's 'called' events of the office,
+    read through ix_ticketevent_office_kind_at), then the end of those tickets' stints in one more query.
+    """
+    out = {sid: service_limit.NO_ONE_AHEAD for sid in service_ids}
+    if not service_ids:
+        return out
     start, end = day_bounds(day, offices.office_tz(office))
-    q = (select(TicketEvent).where(TicketEvent.office_id == office_id, TicketEvent.service_id == service_id,
-                                   TicketEvent.kind == "called", TicketEvent.at >= start, TicketEvent.at < end))
+    conds = [TicketEvent.office_id == office.id, TicketEvent.kind == "called", TicketEvent.at >= start,
+             TicketEvent.at < end, TicketEvent.service_id.in_(service_ids)]
     if exclude_ticket_id is not None:
-        q = q.where(TicketEvent.ticket_id != exclude_ticket_id)
-    last_call = session.exec(q.order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)).first()
-    if last_call is None:
-        return service_limit.NO_ONE_AHEAD
-    ended = session.exec(
-        select(TicketEvent.at).where(TicketEvent.ticket_id == last_call.ticket_id, TicketEvent.kind.in_(_STINT_ENDS),
-                                     TicketEvent.at >= last_call.at)
-        .order_by(TicketEvent.at, TicketEvent.id).limit(1)).first()
-    return service_limit.Ahead(exists=True, ended_at=ended)
+        conds.append(TicketEvent.ticket_id != exclude_ticket_id)
+    rank = func.row_number().over(partition_by=TicketEvent.service_id,
+                                  order_by=(TicketEvent.at.desc(), TicketEvent.id.desc())).label("rank")
+    ranked = select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at, rank).where(*conds).subquery()
+    last_calls = session.exec(select(ranked.c.service_id, ranked.c.ticket_id, ranked.c.at)
+                              .where(ranked.c.rank == 1)).all()
+    if not last_calls:
+        return out
+    ends: dict[int, list] = {}
+    for ticket_id, at in session.exec(
+            select(TicketEvent.ticket_id, TicketEvent.at)
+            .where(TicketEvent.ticket_id.in_([t for _, t, _ in last_calls]), TicketEvent.kind.in_(_STINT_ENDS))
+            .order_by(TicketEvent.at, TicketEvent.id)):
+        ends.setdefault(ticket_id, []).append(at)
+    for sid, ticket_id, called_at in last_calls:
+        called_at = _aware(called_at)
+        ended = next((at for at in map(_aware, ends.get(ticket_id, ())) if at >= called_at), None)
+        out[sid] = service_limit.Ahead(exists=True, ended_at=ended)
+    return out
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """A time read through a subquery's column: SQLite may hand it back naive (it is UTC)."""
+    if at is not None and at.tzinfo is None:
+        from datetime import UTC
+        return at.replace(tzinfo=UTC)
+    return at
+
+
+def rejoined_at(session: Session, ticket_ids: list[int]) -> dict[int, datetime]:
+    """Each ticket's latest transfer or return from no-show (tickets that never rejoined are absent)."""
+    out: dict[int, datetime] = {}
+    if not ticket_ids:
+        return out
+    for ticket_id, at in session.exec(select(TicketEvent.ticket_id, TicketEvent.at)
+                                      .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(_REJOINS))):
+        if ticket_id not in out or at > out[ticket_id]:
+            out[ticket_id] = at
+    return out
 
 
 def joined_line_at(session: Session, ticket: Ticket) -> datetime:
@@ -119,9 +163,7 @@ def joined_line_at(session: Session, ticket: Ticket) -> datetime:
     queued_at keeps its place in the order, but the 10-minute clock in a new queue (or after being set aside)
     cannot have been running while the visitor was still at another counter or away.
     """
-    rejoined = session.exec(select(TicketEvent.at).where(TicketEvent.ticket_id == ticket.id,
-                                                         TicketEvent.kind.in_(_REJOINS))
-                            .order_by(TicketEvent.at.desc()).limit(1)).first()
+    rejoined = rejoined_at(session, [ticket.id]).get(ticket.id)
     return max(ticket.queued_at, rejoined) if rejoined else ticket.queued_at
 
 
@@ -131,15 +173,42 @@ def line_with_clocks(session: Session, *, office: Office, service_id: int, day: 
 
     Only the head's clock can be running; it starts when the head joined this line (not its original issue,
     after a transfer or a return from no-show) or when the ticket ahead finished, whichever is later.
-    The display, the counter screen and the supervisor all show these same clocks.
+    The display, the counter screen and the supervisor all show these same clocks (lines_with_clocks()).
     """
-    line = waiting_line(session, office_id=office.id, service_ids=[service_id], day=day)
-    if not line:
-        return []
-    ahead = ahead_of_line(session, office_id=office.id, service_id=service_id, day=day)
-    joined = [joined_line_at(session, line[0])] + [t.queued_at for t in line[1:]]
-    clocks = service_limit.clocks_for_line(joined, ahead, office.service_limit_minutes)
-    return [(t, start, end) for t, (start, end) in zip(line, clocks)]
+    return lines_with_clocks(session, office=office, service_ids=[service_id], day=day)[service_id]
+
+
+# The columns a screen needs of a waiting ticket to show a line (lines_with_clocks(..., light=True)).
+LINE_COLUMNS = (Ticket.id, Ticket.service_id, Ticket.code, Ticket.priority, Ticket.queued_at)
+
+
+def lines_with_clocks(session: Session, *, office: Office, service_ids: list[int], day: date, light: bool = False
+                      ) -> dict[int, list[tuple[Ticket, datetime | None, datetime | None]]]:
+    """line_with_clocks() for several queues of an office in four queries, however many queues.
+
+    light=True reads only LINE_COLUMNS (rows with those attributes instead of Ticket objects): a long
+    line costs a screen that shows five codes and a count no ORM objects.
+    """
+    out: dict[int, list] = {sid: [] for sid in service_ids}
+    if not service_ids:
+        return out
+    q = (select(*LINE_COLUMNS) if light else select(Ticket)).where(
+        Ticket.office_id == office.id, Ticket.service_id.in_(service_ids), Ticket.service_date == day,
+        Ticket.status == TicketStatus.waiting).order_by(*line_order())
+    lines: dict[int, list] = {}
+    for t in session.exec(q):
+        lines.setdefault(t.service_id, []).append(t)
+    if not lines:
+        return out
+    aheads = aheads_of_lines(session, office=office, service_ids=list(lines), day=day)
+    rejoined = rejoined_at(session, [line[0].id for line in lines.values()])
+    for sid, line in lines.items():
+        head = line[0]
+        joined = [max(head.queued_at, rejoined[head.id]) if head.id in rejoined else head.queued_at]
+        joined += [t.queued_at for t in line[1:]]
+        clocks = service_limit.clocks_for_line(joined, aheads[sid], office.service_limit_minutes)
+        out[sid] = [(t, start, end) for t, (start, end) in zip(line, clocks)]
+    return out
 
 
 # ---- the counter's actions -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from clock import day_bounds, iso, utcnow
 from models import Counter, Office, Service, Ticket, TicketStatus
 from rules import offices, service_limit, tickets
-from rules.estimate import counter_loads, estimated_wait_minutes, expected_wait, recent_service_minutes, whole_minutes
+from rules.estimate import estimated_wait_minutes, expected_wait, speeds_of, whole_minutes
 
 OPEN_STATUSES = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
 # Tickets that ended this recently still get their final state pushed (the phone shows "done"/"cancelled").
@@ -153,12 +153,13 @@ def visitor_view(session: Session, ticket: Ticket, *, default_service_minutes: f
 
 
 def office_views(session: Session, office: Office, *, default_service_minutes: float,
-                 now: datetime | None = None) -> dict[str, dict]:
+                 now: datetime | None = None, tokens: set[str] | None = None) -> dict[str, dict]:
     """The state of every ticket whose phone may need an update after a change at the office, by token.
 
-    Cheap enough to run after every change: one query for today's live (and just-ended) tickets, and per
-    service one estimate and one clock, instead of per-ticket counting. Positions come from the line order
-    itself, which is the order people_ahead() counts in (tests hold the two equal).
+    Cheap enough to run after every change: one query for today's live (and just-ended) tickets, and a few
+    for all the services together (typical service time, counter loads, the clocks of the heads), instead
+    of per-ticket counting. Positions come from the line order itself, which is the order people_ahead()
+    counts in (tests hold the two equal). `tokens`: only these tickets' states (the phones connected now).
     """
     now = now or utcnow()
     day = tickets.today(office, now)
@@ -167,7 +168,8 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
         select(Ticket).where(Ticket.office_id == office.id, Ticket.service_date == day,
                              Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= now - RECENTLY_ENDED))
         .order_by(*tickets.line_order())))
-    if not rows:
+    wanted = rows if tokens is None else [t for t in rows if t.status_token in tokens]
+    if not wanted:
         return {}
     services = {s.id: s for s in session.exec(select(Service).where(Service.office_id == office.id))}
     counters = {c.id: c for c in session.exec(select(Counter).where(Counter.office_id == office.id))}
@@ -178,24 +180,24 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
             line = per_service.setdefault(t.service_id, [])
             position[t.id] = len(line)
             line.append(t)
-    speed: dict[int, tuple] = {}
-    heads: dict[int, datetime | None] = {}
-    for sid, line in per_service.items():
-        per_visitor = recent_service_minutes(session, office_id=office.id, service_id=sid,
-                                             default_minutes=default_service_minutes, now=now)
-        speed[sid] = (per_visitor, counter_loads(session, office_id=office.id, service_id=sid,
-                                                 per_visitor=per_visitor, now=now))
-        heads[sid] = _head_deadline(session, line[0], limit)
-    back = tickets.back_until(session, rows)
+    needed = sorted({t.service_id for t in wanted if t.id in position})
+    speed = speeds_of(session, office_id=office.id, service_ids=needed, default_minutes=default_service_minutes,
+                      now=now)
+    heads = {sid: per_service[sid][0] for sid in needed}
+    aheads = tickets.aheads_of_lines(session, office=office, service_ids=needed, day=day)
+    back = tickets.back_until(session, wanted)
     out = {}
-    for t in rows:
+    for t in wanted:
         ahead = position.get(t.id)
         wait = deadline = None
         if ahead is not None:
             per_visitor, loads = speed[t.service_id]
             # rules.estimate's own model, with its inputs read once per service instead of once per ticket.
             wait = whole_minutes(expected_wait(ahead, per_visitor, loads))
-            deadline = heads[t.service_id] if ahead == 0 else None
+            if ahead == 0:  # as _head_deadline(), with the queues' aheads read together
+                head = heads[t.service_id]
+                deadline = service_limit.deadline(service_limit.clock_start(head.queued_at, aheads[t.service_id]),
+                                                  limit)
         out[t.status_token] = _view(t, services[t.service_id], counters.get(t.counter_id), ahead=ahead, wait=wait,
                                     deadline=deadline, back_until=back.get(t.id), limit=limit, now=now)
     return out
