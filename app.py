@@ -90,10 +90,14 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     login_manager.login_view = "auth.login"
     # serve.py (production) picks the async mode and, with several processes on one port, websocket only
     # (a polling session lives in one process; a websocket needs no sticky sessions).
-    socketio.init_app(app, message_queue=settings.message_queue or None, channel=settings.message_queue_channel,
+    import realtime
+    # The message queue's manager is built by realtime (it also carries the 'office changed' hint that lets
+    # each process update the visitors' phones connected to it); None: one process, no queue.
+    socketio.init_app(app, client_manager=realtime.client_manager(settings),
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
                       transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [])
+    realtime.init_app(app)
 
     @app.context_processor
     def _globals():

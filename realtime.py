@@ -12,6 +12,7 @@ import threading
 import time
 
 from flask import current_app
+from socketio import PubSubManager
 
 from extensions import socketio
 from models import Office
@@ -174,15 +175,27 @@ def snapshot_for_joiner(office_id: int) -> dict:
     return _joins.get((db.url, office_id), build)
 
 
+_codes: dict[tuple, str] = {}  # (database, office id) -> office code: fixed once the office exists
+
+
+def _office_code(db, office_id: int) -> str:
+    key = (db.url, office_id)
+    code = _codes.get(key)
+    if code is None:
+        with db.read() as s:
+            code = _codes[key] = s.get(Office, office_id).code
+    return code
+
+
 def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | None = None, event: str | None = None,
               data: dict | None = None, min_interval: float = 0.0) -> None:
     """Emit a call and/or an event to the office's rooms at once, then a (coalesced) snapshot.
 
     `emitter` is the app's socketio or an external_emitter(); with a message queue the emit reaches the
-    screens connected to every server process.
+    screens connected to every server process. Visitors' phones are updated by the process each is
+    connected to, told by office_changed().
     """
-    with db.read() as s:
-        code = s.get(Office, office_id).code
+    code = _office_code(db, office_id)
     rooms = [public_room(code), staff_room(code)]
     if call is not None:
         emitter.emit("call", call, to=rooms)
@@ -197,10 +210,89 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         with db.read() as s:
             snap = public_snapshot(s, s.get(Office, office_id), complaints=complaints_)
         emitter.emit("snapshot", snap, to=rooms)
-        from status.live import push_states  # each visitor's phone: only its own ticket's room
-        push_states(emitter, db, office_id)
+        office_changed(emitter, office_id)
 
     _snapshots.run(office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep)
+
+
+# ---- visitors' phones: each server process updates the phones connected to it --------------------------
+
+# A namespace no client ever joins: it only carries the 'office_changed' hint between server processes.
+INTERNAL_NAMESPACE = "/loket-internal"
+OFFICE_CHANGED = "office_changed"
+
+
+def office_changed(emitter, office_id: int) -> None:
+    """Tell every server process (this one included) that an office changed, so each updates its own phones.
+
+    Through the message queue when there is one (also from an external emitter); otherwise straight to
+    this process's hook. A phone's state is worked out where the phone is connected, and only while it is.
+    """
+    manager = emitter.server.manager
+    if isinstance(manager, PubSubManager):
+        emitter.emit(OFFICE_CHANGED, {"office_id": office_id}, namespace=INTERNAL_NAMESPACE)
+    else:
+        hook = getattr(manager, "loket_office_changed", None)
+        if hook is not None:
+            hook(office_id)
+
+
+class _OfficeChangedHint:
+    """Mixed into Flask-SocketIO's pub/sub manager: 'office_changed' on the internal namespace runs the hook
+    (set by init_app) instead of being delivered; everything else is delivered as usual."""
+
+    loket_office_changed = None
+
+    def _handle_emit(self, message):
+        if message.get("namespace") == INTERNAL_NAMESPACE:
+            data = message.get("data")
+            data = data[0] if isinstance(data, list) and data else data
+            if message.get("event") == OFFICE_CHANGED and self.loket_office_changed and isinstance(data, dict):
+                self.loket_office_changed(int(data["office_id"]))
+            return
+        super()._handle_emit(message)
+
+
+def client_manager(settings):
+    """The Socket.IO client manager for create_app: None without a message queue (one process), else the
+    manager Flask-SocketIO would choose for the URL, with the 'office changed' hint taught to it."""
+    url = settings.message_queue
+    if not url:
+        return None
+    import socketio as sio
+    if url.startswith(("redis://", "rediss://")):
+        base = sio.RedisManager
+    elif url.startswith("kafka://"):
+        base = sio.KafkaManager
+    elif url.startswith("zmq"):
+        base = sio.ZmqManager
+    else:
+        base = sio.KombuManager
+    cls = type(f"Loket{base.__name__}", (_OfficeChangedHint, base), {})
+    return cls(url, channel=settings.message_queue_channel, write_only=False)
+
+
+_phone_pushes = _Coalescer()
+
+
+def init_app(app) -> None:
+    """Hook this process's phone updates to the app's Socket.IO server (after socketio.init_app)."""
+    from status import live
+    db = app.extensions["loket.db"]
+    minutes = app.extensions["loket.settings"].app.default_service_minutes
+
+    def changed(office_id: int) -> None:
+        # Runs in a request thread or in the queue's listener thread: the work goes to a background task.
+        if not live.has_phones(db.url, office_id):
+            return
+
+        def send():
+            live.push_states(socketio, db, office_id, default_minutes=minutes)
+        socketio.start_background_task(
+            _phone_pushes.run, (db.url, office_id), send, app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
+            socketio.start_background_task, socketio.sleep)
+
+    socketio.server.manager.loket_office_changed = changed
 
 
 def external_emitter(settings):

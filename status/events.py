@@ -12,7 +12,7 @@ from flask_socketio import disconnect, emit, join_room, rooms
 
 from extensions import get_db, get_settings, socketio
 from rules import visitor_status
-from status.live import NAMESPACE, ticket_room
+from status.live import NAMESPACE, phone_connected, ticket_room
 
 
 def _state(token: str) -> dict | None:
@@ -28,10 +28,18 @@ def _state(token: str) -> dict | None:
 def on_connect(auth=None):
     """Accept a phone with a live ticket token ({token: ...}), put it in that ticket's room, send its state."""
     token = (auth or {}).get("token") if isinstance(auth, dict) else None
-    state = _state(token)
-    if state is None:
+    with get_db().read() as s:
+        ticket = visitor_status.live_ticket(s, str(token or ""), keep_hours=get_settings().app.status_link_hours)
+        office_id = ticket.office_id if ticket is not None else None
+    if office_id is None:
         return False  # a guessed or expired token: refused, and no room joined
+    # In its room and known to this process's pushes before its state is read: a change committed meanwhile
+    # is either in what it reads or pushed to the room afterwards (never neither).
     join_room(ticket_room(token))
+    phone_connected(get_db().url, office_id, token)
+    state = _state(token)
+    if state is None:  # its link expired this very moment: refused (which also leaves the room)
+        return False
     emit("state", state, to=request.sid)
     return True
 

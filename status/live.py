@@ -7,7 +7,6 @@ can only ever receive events about its own ticket.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 
@@ -22,10 +21,14 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/status"
 CALL_FIELDS = ("code", "counter", "counter_name", "recall", "at")
 
-# What this process last pushed to each ticket room, per office (without the server time), so a change
-# at the office reaches only the phones whose own state changed: light on a visitor's mobile data. With
-# several processes each keeps its own, which can only cause a duplicate, never a missed first change.
-_last_sent: dict[int, dict[str, str]] = {}
+# The phones connected to this process, by (database, office): their tokens. A phone's state is worked out
+# in the process it is connected to, and only while it is connected: a change at an office costs nothing
+# for the tickets whose visitor has no status page open, and with several processes each one updates its
+# own phones (realtime sends them all an 'office changed' hint through the message queue).
+_phones: dict[tuple, set[str]] = {}
+# What this process last pushed to each phone's ticket room (the view without the server time), so a change
+# at the office reaches only the phones whose own state changed: light on a visitor's mobile data.
+_last_sent: dict[str, dict] = {}
 _lock = threading.Lock()
 
 
@@ -33,17 +36,34 @@ def ticket_room(token: str) -> str:
     return f"ticket:{token}"
 
 
-def _fingerprint(view: dict) -> str:
-    return json.dumps({k: v for k, v in view.items() if k != "server_time"}, sort_keys=True)
+def _without_time(view: dict) -> dict:
+    return {k: v for k, v in view.items() if k != "server_time"}
 
 
-def _default_minutes() -> float:
-    """The fallback service time for estimates (the app's setting; the default outside a web process)."""
-    from flask import has_app_context
-    from settings import AppSettings
-    if has_app_context():
-        return current_app.extensions["loket.settings"].app.default_service_minutes
-    return AppSettings().default_service_minutes
+def phone_connected(db_url: str, office_id: int, token: str) -> None:
+    """A phone joined its ticket's room in this process (status.events, before its first state is read)."""
+    with _lock:
+        _phones.setdefault((db_url, office_id), set()).add(token)
+        # What it is sent on connect is read separately: the next push must not assume it knows what it shows.
+        _last_sent.pop(token, None)
+
+
+def has_phones(db_url: str, office_id: int) -> bool:
+    return bool(_phones.get((db_url, office_id)))
+
+
+def _connected_tokens(emitter, db_url: str, office_id: int) -> set[str]:
+    """The office's tokens with a phone in this process now; tokens whose phones have all left are forgotten."""
+    rooms = emitter.server.manager.rooms.get(NAMESPACE, {})
+    with _lock:
+        tokens = _phones.get((db_url, office_id), set())
+        gone = {t for t in tokens if not rooms.get(ticket_room(t))}
+        tokens -= gone
+        for t in gone:
+            _last_sent.pop(t, None)
+        if not tokens:
+            _phones.pop((db_url, office_id), None)
+        return set(tokens)
 
 
 def push_call(emitter, db, call: dict) -> None:
@@ -59,22 +79,27 @@ def push_call(emitter, db, call: dict) -> None:
         log.exception("pushing a call to a ticket room failed")
 
 
-def push_states(emitter, db, office_id: int) -> None:
-    """After a committed change at an office: every ticket whose own state changed gets 'state' in its room.
+def push_states(emitter, db, office_id: int, default_minutes: float | None = None) -> None:
+    """After a committed change at an office: each phone connected here whose ticket's state changed gets 'state'.
 
-    Never raises (called from realtime.broadcast, after the action was committed).
+    Runs in every server process for its own phones (realtime.office_changed), off the request thread.
+    Never raises (the change is committed; the phone also re-fetches when it wakes and every two minutes).
     """
     try:
+        tokens = _connected_tokens(emitter, db.url, office_id)
+        if not tokens:
+            return
         with db.read() as s:
-            views = visitor_status.office_views(s, s.get(Office, office_id),
-                                                default_service_minutes=_default_minutes())
-        fresh = {token: _fingerprint(view) for token, view in views.items()}
-        with _lock:
-            before = _last_sent.get(office_id, {})
-            _last_sent[office_id] = fresh  # tickets no longer live drop out here
+            views = visitor_status.office_views(s, s.get(Office, office_id), tokens=tokens,
+                                                default_service_minutes=default_minutes or _default_minutes())
         for token, view in views.items():
-            if before.get(token) != fresh[token]:
-                emitter.emit("state", view, to=ticket_room(token), namespace=NAMESPACE)
+            bare = _without_time(view)
+            with _lock:
+                if _last_sent.get(token) == bare:
+                    continue
+                _last_sent[token] = bare
+            # The phone is connected to this process: no need to send it through the message queue.
+            emitter.emit("state", view, to=ticket_room(token), namespace=NAMESPACE, ignore_queue=True)
     except Exception:  # noqa: BLE001
         log.exception("pushing ticket states for office %s failed", office_id)
 

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 import requests
+import socketio
 from sqlalchemy import create_engine, text
 
 from bench import procs
@@ -74,6 +75,61 @@ def test_a_call_made_on_one_process_reaches_a_display_on_another(servers, seeded
         serve_everything_waiting([(clerk, officer)])
     finally:
         display.close()
+        for h in (kiosk, clerk):
+            h.close()
+
+
+class Phone:
+    """A visitor's status page: a Socket.IO client in the '/status' namespace with its ticket's token."""
+
+    def __init__(self, base: str, token: str):
+        self.states: list[dict] = []
+        self.changed = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("state", self._got, namespace="/status")
+        self.client.connect(base, namespaces=["/status"], auth={"token": token}, transports=["websocket"],
+                            wait_timeout=10)
+
+    def _got(self, data: dict) -> None:
+        with self.changed:
+            self.states.append(data)
+            self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 15) -> bool:
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout=timeout)
+
+    def close(self):
+        self.client.disconnect()
+
+
+def test_a_phone_on_another_process_hears_of_a_change_made_on_one(servers, seeded):
+    """Each process updates the phones connected to it: the 'office changed' hint crosses the queue."""
+    a, b = servers
+    kiosk = Http(a.url)
+    officer = seeded["officers"][0]
+    clerk = officer_at(a.url, officer)
+    services = seeded["offices"][OFFICE]["services"]
+    phones = []
+    try:
+        first, second = (kiosk.post(f"/api/offices/{OFFICE}/tickets", json=guest_form(services[0])).json()
+                         for _ in range(2))
+        # Several phones on B (two processes), so phones of this ticket land on both of B's workers.
+        phones = [Phone(b.url, second["status_token"]) for _ in range(4)]
+        for phone in phones:
+            assert phone.wait_for(lambda p=phone: p.states)  # its state on connect
+            assert phone.states[-1]["ahead"] == 1
+        r = clerk.post(f"/api/counters/{officer['counter_id']}/call-next")
+        assert r.status_code == 200 and r.json()["ticket"]["id"] == first["id"], r.text
+        for phone in phones:
+            assert phone.wait_for(lambda p=phone: p.states[-1]["ahead"] == 0), phone.states
+    finally:
+        for phone in phones:
+            phone.close()
+        serve_everything_waiting([(clerk, officer)])
+        r = clerk.post(f"/api/counters/{officer['counter_id']}/call-next")
+        if r.status_code == 200 and r.json()["ticket"]:
+            clerk.post(f"/api/counters/{officer['counter_id']}/tickets/{r.json()['ticket']['id']}/finish")
         for h in (kiosk, clerk):
             h.close()
 
