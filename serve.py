@@ -4,6 +4,8 @@
     LOKET_DATABASE_URL=postgresql+psycopg://loket@/loket LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 \
         python serve.py --workers 4          # four processes sharing PostgreSQL and Redis
 
+Each process also runs the print worker as a thread (one sends at a time; see printer/worker.py).
+
 Workers are gunicorn's gthread (Flask-SocketIO threading mode, websockets through simple-websocket, one
 thread per open connection); --worker-class gevent is the measured alternative. docs/DEPLOY.md has the
 measurements behind that choice. With several workers the Socket.IO server speaks websocket only, so any
@@ -106,7 +108,13 @@ class LoketServer(BaseApplication):
     def load(self):
         # Runs in each worker, after gevent's monkey-patching.
         from app import create_app
-        return create_app(dict(self.overrides))
+        from printer.worker import start_in_process
+        app = create_app(dict(self.overrides))
+        # The print worker, as a thread of every server process: its lease lets one of them send at a time,
+        # and another takes over when that process ends (at once on this host, else after the lease time).
+        # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
+        start_in_process(app)
+        return app
 
 
 def main(argv: list[str] | None = None) -> None:

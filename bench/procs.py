@@ -73,25 +73,28 @@ class Server:
 
     def __init__(self, *, database_url: str, workers: int = 1, worker_class: str = "gthread",
                  message_queue: str = "", channel: str = "", log_path: str | os.PathLike = os.devnull,
-                 extra_env: dict | None = None, threads: int = 1000):
+                 extra_env: dict | None = None, threads: int = 1000, root: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = str(log_path)
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
-        env.update({"LOKET_DATABASE_URL": database_url, "LOKET_ALWAYS_OPEN": "1",
+        # No print worker unless asked: the benchmark measures the queue, and test servers must not print
+        # into the repository's instance/ (bench/bench_printing.py measures printing).
+        env.update({"LOKET_DATABASE_URL": database_url, "LOKET_ALWAYS_OPEN": "1", "LOKET_PRINT_WORKER": "0",
                     "LOKET_SECRET_KEY": uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"})
         if message_queue:
             env["LOKET_MESSAGE_QUEUE"] = message_queue
             env["LOKET_MESSAGE_QUEUE_CHANNEL"] = channel or unique_channel()
         env.update(extra_env or {})
         self.env = env
-        self.cmd = [PYTHON, str(ROOT / "serve.py"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+        self.root = Path(root)
+        self.cmd = [PYTHON, str(self.root / "serve.py"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                     "--worker-class", worker_class, "--threads", str(threads)]
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> "Server":
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(self.cmd, cwd=self.root, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
