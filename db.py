@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -64,6 +65,11 @@ class Database:
         self.url = url or default_url()
         self.engine = make_engine(self.url, **engine_kwargs)
         self.write_engine = self.engine.execution_options(loket_write=True)
+        # SQLite has one writer. Threads of this process queue for it here, and the next one starts the
+        # moment the last commits; left to SQLite's busy handler they would poll with growing sleeps (up to
+        # 100 ms each), which under a burst of kiosks cost more than the transactions themselves. Other
+        # processes (a print worker, a command) still wait on the busy timeout.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,13 +84,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction is committed on success and rolled back on error."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        if self._write_lock is not None:
+            self._write_lock.acquire()
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -85,6 +85,8 @@ def issue_ticket(code: str):
     settings = get_settings()
     with get_db().write() as s:
         office = offices.get_office(s, code)
+        # Held here, the service read by the rules stays in the session for the answer (no second SELECT).
+        service = s.get(Service, form.service_id)
         ticket = guestbook.sign_and_take_ticket(s, office=office, form=form)
         job = print_jobs.enqueue_ticket(s, ticket, station=station)
         ahead = tickets.people_ahead(s, ticket)
@@ -92,7 +94,8 @@ def issue_ticket(code: str):
                                       default_minutes=settings.app.default_service_minutes)
         ticket.estimated_wait_minutes = wait  # kept so reports can check the promise against the real wait
         s.add(ticket)
-        out = snapshot.ticket_public(s, ticket, office, estimate_minutes=wait)
+        out = snapshot.ticket_public(s, ticket, office, estimate_minutes=wait, ahead=ahead,
+                                       service=service)  # counted once
         office_id = office.id
     out["print_job_id"] = job.id
     out["status_url"] = ticket_status_url(settings, out["status_token"])
