@@ -13,6 +13,12 @@ websockets), then three phases on the same server:
 It prints tickets/s and latency, call-next latency, call -> display latency (each delivery, and the time
 until every display of the office had it), events lost / duplicated / out of order, tickets called twice
 (from the officers' answers and from the database), and RSS and CPU per server process.
+
+A share of the visitors (--phones, 25%) open their status page: a '/status' websocket per ticket, which
+counts the 'state' pushes it gets and times its own 'call'. The load generator shares the two cores with
+the server, so it is kept light (bench/rawhttp.py instead of aiohttp's client for HTTP) and every phase
+prints who used the CPU (server, load generator, displays, the rest: PostgreSQL, Redis) and the rates per
+second of server CPU, which do not depend on what else ran.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp  # noqa: E402  (websockets of the phones)
 
 from bench import procs  # noqa: E402
+from bench.rawhttp import RawHttp  # noqa: E402
 from bench.seed import seed  # noqa: E402
 
 PRESETS = {
@@ -67,14 +74,134 @@ def guest_form(service_id: int, n: int) -> dict:
                 purpose="research", service_id=service_id, consent=True)
 
 
-def new_session() -> aiohttp.ClientSession:
-    # unsafe=True: keep cookies for an IP-address host (127.0.0.1); one keep-alive connection per client.
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), cookie_jar=aiohttp.CookieJar(unsafe=True))
+async def csrf(client: RawHttp) -> str:
+    status, body = await client.get("/api/session")
+    assert status == 200, body[:200]
+    return json.loads(body)["csrf_token"]
 
 
-async def csrf(session: aiohttp.ClientSession, url: str) -> str:
-    async with session.get(url + "/api/session") as r:
-        return (await r.json())["csrf_token"]
+# ---- visitors' phones ------------------------------------------------------------------------------
+
+class Phones:
+    """Visitors' status pages: for a share of the tickets issued, a websocket in the '/status' namespace.
+
+    Each phone records how many 'state' pushes it got and when its ticket's 'call' arrived, so the run shows
+    the server's phone work (it updates only the phones connected to it) and that no call to a phone is lost.
+    """
+
+    def __init__(self, url: str, fraction: float, seed: int = 0):
+        self.ws_url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.fraction = fraction
+        self.rnd = random.Random(seed)
+        self.by_ticket: dict[int, dict] = {}
+        self.tasks: list[asyncio.Task] = []
+        self.stop = asyncio.Event()
+        self.session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> "Phones":
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True))
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop.set()
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.session.close()
+
+    def maybe_open(self, ticket_id: int, token: str) -> None:
+        if self.fraction and self.rnd.random() < self.fraction:
+            rec = {"token": token, "states": 0, "calls": [], "error": ""}
+            self.by_ticket[ticket_id] = rec
+            self.tasks.append(asyncio.ensure_future(self._run(rec)))
+
+    async def _run(self, rec: dict) -> None:
+        try:
+            async with self.session.ws_connect(self.ws_url, autoping=False, max_msg_size=0, compress=0) as ws:
+                await ws.receive_str()  # Engine.IO open
+                await ws.send_str("40/status," + json.dumps({"token": rec["token"]}))
+                while True:
+                    msg = await ws.receive()
+                    if msg.type != aiohttp.WSMsgType.TEXT:
+                        if not self.stop.is_set():
+                            rec["error"] = f"closed: {msg.type.name}"
+                        return
+                    text = msg.data
+                    if text == "2":
+                        await ws.send_str("3")
+                    elif text.startswith('42/status,["state"'):
+                        rec["states"] += 1
+                    elif text.startswith('42/status,["call"'):
+                        rec["calls"].append(time.monotonic_ns())
+                    elif text.startswith("44/status"):
+                        rec["error"] = "refused"
+                        return
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            rec["error"] = rec["error"] or f"{type(e).__name__}: {e}"
+
+    def analyse(self, calls: list[dict]) -> dict:
+        latencies, lost = [], 0
+        for c in calls:
+            rec = self.by_ticket.get(c["ticket_id"])
+            if rec is None or rec["error"]:
+                continue
+            if rec["calls"]:
+                latencies.append(rec["calls"][0] - c["t_send"])
+            else:
+                lost += 1
+        recs = list(self.by_ticket.values())
+        return {"phones": len(recs), "errors": sum(1 for r in recs if r["error"]),
+                "states": sum(r["states"] for r in recs), "calls": len(latencies), "lost": lost,
+                "p50_ms": ms(pct(latencies, 50)), "p99_ms": ms(pct(latencies, 99))}
+
+
+# ---- CPU accounting ------------------------------------------------------------------------------
+
+def _cpu_of(pid: int) -> float:
+    try:
+        return procs.proc_stats(pid)["cpu_s"]
+    except (OSError, IndexError, KeyError):
+        return 0.0
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+
+
+class CpuMeter:
+    """Who used the two cores during a phase: the server processes, this load generator (kiosks, officers,
+    phones), the display clients, and the rest of the machine (PostgreSQL, Redis, anything else)."""
+
+    def __init__(self, server, display_pids: list[int]):
+        self.server, self.display_pids = server, display_pids
+
+    def _sample(self) -> dict:
+        busy, total = _machine_busy()
+        return {"server": sum(_cpu_of(p) for p in self.server.pids()), "generator": time.process_time(),
+                "displays": sum(_cpu_of(p) for p in self.display_pids), "busy": busy, "total": total}
+
+    @contextmanager
+    def phase(self, into: dict):
+        before = self._sample()
+        yield
+        after = self._sample()
+        d = {k: after[k] - before[k] for k in before}
+        capacity = d["total"] or 1.0
+        into["cpu"] = {"server": d["server"] / capacity, "generator": d["generator"] / capacity,
+                       "displays": d["displays"] / capacity,
+                       "other": max(0.0, d["busy"] - d["server"] - d["generator"] - d["displays"]) / capacity,
+                       "idle": max(0.0, 1 - d["busy"] / capacity), "server_s": d["server"]}
+
+
+def cpu_line(c: dict) -> str:
+    return (f"cpu: server {c['server']:.0%}  load generator {c['generator']:.0%}  displays {c['displays']:.0%}  "
+            f"other (database, redis) {c['other']:.0%}  idle {c['idle']:.0%}")
 
 
 # ---- phases --------------------------------------------------------------------------------------
@@ -85,23 +212,23 @@ async def healthz_phase(url: str, clients: int, seconds: float) -> dict:
 
     async def one():
         nonlocal count, errors
-        async with new_session() as s:
-            await (await s.get(url + "/healthz")).read()  # warm the connection
+        async with RawHttp(url) as c:
+            await c.get("/healthz")  # warm the connection
             end = time.monotonic() + seconds
             while time.monotonic() < end:
-                async with s.get(url + "/healthz") as r:
-                    await r.read()
-                    if r.status == 200:
-                        count += 1
-                    else:
-                        errors += 1
+                status, _ = await c.get("/healthz")
+                if status == 200:
+                    count += 1
+                else:
+                    errors += 1
 
     t0 = time.monotonic()
     await asyncio.gather(*(one() for _ in range(clients)))
     return {"rate": count / (time.monotonic() - t0), "errors": errors}
 
 
-async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calling: list[str]) -> dict:
+async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calling: list[str],
+                      phones: Phones) -> dict:
     offices = list(seeded["offices"])
     latencies: list[int] = []
     errors: Counter = Counter()
@@ -109,8 +236,9 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
 
     async def kiosk(i: int):
         rnd = random.Random(i)
-        async with new_session() as s:
-            token = await csrf(s, url)
+        async with RawHttp(url) as s:
+            token = await csrf(s)
+            headers = {"X-CSRFToken": token, "X-Loket-Station": f"kiosk-{i}"}
             end = time.monotonic() + seconds
             k = 0
             while time.monotonic() < end:
@@ -118,14 +246,15 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
                 code = calling[(i + k // 2) % len(calling)] if k % 2 == 0 else rnd.choice(offices)
                 k += 1
                 service_id = rnd.choice(seeded["offices"][code]["services"])
+                form = guest_form(service_id, next(serial))
                 t0 = time.monotonic_ns()
-                async with s.post(f"{url}/api/offices/{code}/tickets", json=guest_form(service_id, next(serial)),
-                                  headers={"X-CSRFToken": token, "X-Loket-Station": f"kiosk-{i}"}) as r:
-                    body = await r.read()
-                    if r.status == 201:
-                        latencies.append(time.monotonic_ns() - t0)
-                    else:
-                        errors[f"{r.status} {body[:80]!r}"] += 1
+                status, body = await s.post(f"/api/offices/{code}/tickets", form, headers)
+                if status == 201:
+                    latencies.append(time.monotonic_ns() - t0)
+                    ticket = json.loads(body)
+                    phones.maybe_open(ticket["id"], ticket["status_token"])
+                else:
+                    errors[f"{status} {body[:80]!r}"] += 1
 
     t0 = time.monotonic()
     await asyncio.gather(*(kiosk(i) for i in range(kiosks)))
@@ -143,27 +272,25 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
 
     async def officer(o: dict):
         nonlocal ready
-        async with new_session() as s:
-            await csrf(s, url)
-            token = await csrf(s, url)
-            async with s.post(url + "/api/login", json={"username": o["username"], "password": o["password"]},
-                              headers={"X-CSRFToken": token}) as r:
-                assert r.status == 200, await r.text()
-                token = (await r.json())["csrf_token"]
-            hdr = {"X-CSRFToken": token}
-            async with s.post(f"{url}/api/counters/{o['counter_id']}/open", headers=hdr) as r:
-                assert r.status == 200, await r.text()
+        async with RawHttp(url) as s:
+            token = await csrf(s)
+            status, body = await s.post("/api/login", {"username": o["username"], "password": o["password"]},
+                                        {"X-CSRFToken": token})
+            assert status == 200, body[:200]
+            hdr = {"X-CSRFToken": json.loads(body)["csrf_token"]}
+            status, body = await s.post(f"/api/counters/{o['counter_id']}/open", None, hdr)
+            assert status == 200, body[:200]
             ready += 1
             await start.wait()
             end = time.monotonic() + seconds
             seq = 0
             while time.monotonic() < end:
                 t0 = time.monotonic_ns()
-                async with s.post(f"{url}/api/counters/{o['counter_id']}/call-next", headers=hdr) as r:
-                    body = await r.json(content_type=None)
-                    t1 = time.monotonic_ns()
-                if r.status != 200:
-                    errors[f"call-next {r.status} {body.get('error')}"] += 1
+                status, raw = await s.post(f"/api/counters/{o['counter_id']}/call-next", None, hdr)
+                t1 = time.monotonic_ns()
+                body = json.loads(raw) if raw else {}
+                if status != 200:
+                    errors[f"call-next {status} {body.get('error')}"] += 1
                     await asyncio.sleep(0.05)
                     continue
                 latencies.append(t1 - t0)
@@ -175,10 +302,9 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
                 seq += 1
                 if think_ms:  # the visitor walks up and is served; every officer's first call is at once
                     await asyncio.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
-                async with s.post(f"{url}/api/counters/{o['counter_id']}/tickets/{ticket['id']}/finish",
-                                  headers=hdr) as r:
-                    if r.status != 200:
-                        errors[f"finish {r.status}"] += 1
+                status, _ = await s.post(f"/api/counters/{o['counter_id']}/tickets/{ticket['id']}/finish", None, hdr)
+                if status != 200:
+                    errors[f"finish {status}"] += 1
 
     tasks = [asyncio.ensure_future(officer(o)) for o in officers]
     while ready < len(officers):
@@ -289,7 +415,12 @@ def double_calls(database_url: str, calls: list[dict]) -> dict:
 
 @contextmanager
 def profiling(directory: str | None, label: str, server):
-    """py-spy (sampling, from outside) on every server worker for the duration of a phase."""
+    """py-spy (sampling, from outside) on every server worker for the duration of a phase.
+
+    --gil: each sample is the stack of the thread holding the GIL, i.e. what the process spends its Python
+    CPU on (a process has thousands of idle websocket threads; sampling them all would slow py-spy down to a
+    few samples a second). Time in C with the GIL released (SQLite's engine, libpq) is not sampled.
+    """
     if not directory:
         yield
         return
@@ -298,7 +429,7 @@ def profiling(directory: str | None, label: str, server):
     for pid in server.pids()[1:] or server.pids():
         out = Path(directory) / f"{label}-{pid}.txt"
         spies.append(subprocess.Popen([str(Path(procs.PYTHON).with_name("py-spy")), "record", "--pid", str(pid),
-                                       "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking"],
+                                       "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking", "--gil"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(1)  # py-spy attaches
     try:
@@ -330,37 +461,58 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         log = workdir / "server.log"
         server = procs.Server(database_url=db_url, workers=cfg["workers"], worker_class=args.worker_class,
                               message_queue=queue, channel=procs.unique_channel("loket-bench"), log_path=log,
-                              threads=args.threads)
+                              threads=args.threads, root=args.server_root)
         stack.callback(lambda: args.keep_logs and print(log.read_text()[-3000:]))
         stack.enter_context(server)
         swarms = await start_displays(server.url, list(seeded["offices"]), cfg["displays"], args.client, workdir)
+        meter = CpuMeter(server, [proc.pid for proc, _ in swarms])
         try:
-            health = await healthz_phase(server.url, cfg["kiosks"], args.healthz_seconds)
-            with profiling(args.profile, f"{name}-issue", server):
-                issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling)
-            with profiling(args.profile, f"{name}-call", server):
-                called = await call_phase(server.url, seeded["officers"], args.call_seconds, args.think_ms)
-            await asyncio.sleep(2)  # let the last events arrive
+            async with Phones(server.url, args.phones) as phones:
+                with meter.phase(health_cpu := {}):
+                    health = await healthz_phase(server.url, cfg["kiosks"], args.healthz_seconds)
+                with profiling(args.profile, f"{name}-issue", server), meter.phase(issue_cpu := {}):
+                    issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling,
+                                               phones)
+                with profiling(args.profile, f"{name}-call", server), meter.phase(call_cpu := {}):
+                    called = await call_phase(server.url, seeded["officers"], args.call_seconds, args.think_ms)
+                await asyncio.sleep(2)  # let the last events arrive
+                phone_stats = phones.analyse(called["calls"])
             memory = [procs.proc_stats(pid) for pid in server.pids()]
         finally:
             displays, client = await stop_displays(swarms)
+        health.update(health_cpu)
+        issued.update(issue_cpu)
+        called.update(call_cpu)
         deliveries = analyse_deliveries(called["calls"], displays)
         twice = double_calls(db_url, called["calls"])
     result = {"name": name, **cfg, "worker_class": args.worker_class, "healthz": health, "issue": issued,
               "call": {k: v for k, v in called.items() if k != "calls"}, "deliveries": deliveries, "twice": twice,
+              "phones": phone_stats,
               "memory": memory, "client": client, "seconds": time.monotonic() - t_start}
     print_result(result)
     return result
 
 
+def per_server_second(phase: dict, rate: float) -> float:
+    """Requests per second of server CPU (one core fully busy): what the server can do, whoever else runs."""
+    seconds_per_second = phase["cpu"]["server"] * (os.cpu_count() or 1)
+    return rate / seconds_per_second if seconds_per_second else float("nan")
+
+
 def print_result(r: dict) -> None:
-    h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
+    h, i, c, d, t, ph = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"], r["phones"]
     ratio = i["rate"] / h["rate"] if h["rate"] else float("nan")
-    print(f"  /healthz          {h['rate']:8.0f} req/s ({r['kiosks']} clients, errors {h['errors']})")
+    h_core, i_core = per_server_second(h, h["rate"]), per_server_second(i, i["rate"])
+    print(f"  /healthz          {h['rate']:8.0f} req/s ({r['kiosks']} clients, errors {h['errors']})"
+          f" = {h_core:.0f} per server CPU-second")
+    print(f"      {cpu_line(h['cpu'])}")
     print(f"  tickets issued    {i['rate']:8.1f} /s = {ratio:.0%} of /healthz   latency p50 {i['p50_ms']:.1f} ms"
           f"  p99 {i['p99_ms']:.1f} ms   ({i['count']} tickets, errors {i['errors'] or 0})")
+    print(f"      = {i_core:.0f} per server CPU-second = {i_core / h_core:.0%} of /healthz per server CPU-second")
+    print(f"      {cpu_line(i['cpu'])}")
     print(f"  call-next         {c['rate']:8.1f} calls/s   latency p50 {c['p50_ms']:.1f} ms  p99 {c['p99_ms']:.1f} ms"
           f"   ({c['count']} calls by {r['officers']} officers at once, errors {c['errors'] or 0})")
+    print(f"      {cpu_line(c['cpu'])}")
     print(f"  call -> display   each delivery p50 {d['delivery_p50_ms']:.1f} ms  p99 {d['delivery_p99_ms']:.1f} ms"
           f"   ({d['deliveries']} deliveries)")
     print(f"  call -> EVERY display of the office   p50 {d['every_p50_ms']:.1f} ms  p99 {d['every_p99_ms']:.1f} ms"
@@ -368,6 +520,8 @@ def print_result(r: dict) -> None:
     print(f"  events lost {d['lost']}  duplicated {d['duplicated']}  out of order {d['out_of_order']}"
           f"  unexpected {d['unexpected']}   display errors {d['display_errors']}"
           f"   snapshots {d['snapshots']} (stale after newer: {d['stale_snapshots']})")
+    print(f"  phones            {ph['phones']} status pages (errors {ph['errors']}), {ph['states']} state pushes;"
+          f"  call -> phone p50 {ph['p50_ms']:.1f} ms  p99 {ph['p99_ms']:.1f} ms  ({ph['calls']} calls, lost {ph['lost']})")
     print(f"  tickets called twice: {t['twice_in_answers']} in answers, {t['twice_in_db']} in the database"
           f" ({t['called_in_db']} calls recorded)")
     mem = "  ".join(f"{m['pid']}: {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f}), cpu {m['cpu_s']:.0f} s"
@@ -378,16 +532,19 @@ def print_result(r: dict) -> None:
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| configuration | displays | /healthz req/s | tickets/s (ratio) | ticket p50 / p99 ms | call-next p50 / p99 ms "
-            "| call→every display p50 / p99 / worst ms | lost / dup / disorder | called twice | RSS per process MB |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| configuration | displays | /healthz req/s | tickets/s (ratio) | per server CPU-second: /healthz, tickets "
+            "(ratio) | ticket p50 / p99 ms | call-next p50 / p99 ms | call→every display p50 / p99 / worst ms "
+            "| lost / dup / disorder | called twice | RSS per process MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
         workers = r["memory"][1:] or r["memory"]  # the gunicorn master is small; show the workers
         rss = ", ".join(f"{m['rss_mb']:.0f}" for m in workers)
+        h_core, i_core = per_server_second(h, h["rate"]), per_server_second(i, i["rate"])
         rows.append(
             f"| {r['name']} ({r['db']}, {r['workers']}×{r['worker_class']}) | {r['displays']} / {r['offices']} offices "
-            f"| {h['rate']:.0f} | {i['rate']:.0f} ({i['rate'] / h['rate']:.0%}) | {i['p50_ms']:.0f} / {i['p99_ms']:.0f} "
+            f"| {h['rate']:.0f} | {i['rate']:.0f} ({i['rate'] / h['rate']:.0%}) "
+            f"| {h_core:.0f}, {i_core:.0f} ({i_core / h_core:.0%}) | {i['p50_ms']:.0f} / {i['p99_ms']:.0f} "
             f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} "
             f"| {d['every_p50_ms']:.0f} / {d['every_p99_ms']:.0f} / {d['every_max_ms']:.0f} "
             f"| {d['lost']} / {d['duplicated']} / {d['out_of_order']} | {max(t['twice_in_answers'], t['twice_in_db'])} "
@@ -411,6 +568,10 @@ def main() -> None:
     p.add_argument("--think-ms", type=float, default=500,
                    help="officer's time between a call and finishing (x0.5..1.5); 0: call as fast as possible")
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--server-root", type=Path, default=procs.ROOT,
+                   help="run serve.py from this checkout (e.g. a `git worktree` of an older commit, to compare)")
+    p.add_argument("--phones", type=float, default=0.25,
+                   help="share of the tickets issued whose visitor opens the status page (a '/status' websocket)")
     p.add_argument("--profile", metavar="DIR", help="record py-spy profiles of the server during phases 2 and 3")
     p.add_argument("--keep-logs", action="store_true", help="print the tail of each server log")
     args = p.parse_args()
