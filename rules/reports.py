@@ -28,26 +28,38 @@ Definitions (the report prints them; tests check each on hand-made timelines):
 * **Estimate accuracy**: for called tickets with an estimate stored at issue: error = real waiting time -
   estimate (minutes); mean absolute error, mean error (positive: people waited longer than promised) and
   the share within +/- 5 minutes.
+
+How they are computed (fast on years of history; tests/supervisor/reference.py keeps the ticket-by-ticket
+computation they are checked against, bench/bench_reports.py times both):
+
+* Each ticket row carries its waiting and service time in microseconds and its first call's verdict
+  (``waiting_us``, ``service_us``, ``first_call_within``; models._ticket_report_figures keeps them in step,
+  migration 0006 filled them for older history), so the database sums columns instead of parsing times.
+* One query reads the period through ``ix_ticket_report_scan`` and groups it by day, service, counter and
+  officer: counts and sums in SQL, plus each group's waiting times, service times and visitor ids as text.
+  Every breakdown (office, service, counter, officer, day or month) is a union of those groups, merged here;
+  the medians and 90th percentiles sort the exact values (in microseconds) of each breakdown's group.
+* The guest book and the arrivals per hour are one grouped query each.
 """
 
 from __future__ import annotations
 
 import calendar
 import importlib
-import json
 import math
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from itertools import chain
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select as sa_select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import (BigInteger, String, case, cast, func, literal, null, select as sa_select, text,
+                        union_all)
 from sqlmodel import Session, select
 
 from clock import day_bounds
-from models import (Counter, GuestBookEntry, Office, Service, Ticket, TicketEvent, TicketStatus, User,
-                    Visitor)
+from models import Counter, GuestBookEntry, Office, Service, Ticket, TicketStatus, User, Visitor
 
 ESTIMATE_TOLERANCE_MINUTES = 5
 PERCENTILE_METHOD = "linear interpolation between closest ranks (PERCENTILE.INC, type 7)"
@@ -106,11 +118,6 @@ class Filters:
     counter_id: int | None = None
     officer_id: int | None = None
 
-    def match(self, f: "TicketFacts") -> bool:
-        return ((self.service_id is None or f.service_id == self.service_id)
-                and (self.counter_id is None or f.counter_id == self.counter_id)
-                and (self.officer_id is None or f.officer_id == self.officer_id))
-
     @property
     def any(self) -> bool:
         return any(v is not None for v in (self.service_id, self.counter_id, self.officer_id))
@@ -141,55 +148,75 @@ def share(part: int, whole: int) -> float | None:
     return None if whole == 0 else part / whole
 
 
-# ---- the facts of each ticket ----------------------------------------------------------------------
+# ---- reading the period: one grouped query ------------------------------------------------------------
 
-@dataclass(slots=True)
-class TicketFacts:
-    """What the reports need of one ticket, read in one query; the two durations are worked out once."""
+_US_PER_MINUTE = 60_000_000
+_NOT_SERVED = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
+# What the query counts for each group of tickets, in this order (see _group_query).
+_COUNTS = ("tickets", "served", "no_shows", "cancelled", "not_served", "transferred_tickets", "transfers",
+           "judged", "within", "estimate_close")
 
-    id: int
-    day: date
-    service_id: int            # the queue it was issued for
-    final_service_id: int
+
+def minutes(us: int) -> float:
+    """Microseconds as minutes, rounded exactly as ``timedelta.total_seconds() / 60`` rounds them."""
+    return us / 1_000_000 / 60
+
+
+class Tickets(NamedTuple):
+    """A set of tickets as the report needs them: counts, and the exact values behind every other figure."""
+
+    counts: tuple[int, ...]          # in the order of _COUNTS
+    waits: list[int]                 # waiting times of called tickets, microseconds, sorted
+    services: list[int]              # service times of finished tickets, microseconds, sorted
+    errors: list[int]                # waiting time - estimate of called tickets with an estimate, microseconds
+    visitors: list[str]              # visitor ids as text, repeated (counted distinct)
+
+
+EMPTY = Tickets((0,) * len(_COUNTS), [], [], [], [])
+
+
+class Part(NamedTuple):
+    """The tickets of one bucket (a day; a month in long periods), issuing service, counter and officer."""
+
+    bucket: date                     # the day, or the first day of the month
+    service_id: int
     counter_id: int | None
     officer_id: int | None
-    status: str
-    issued_at: datetime
-    first_called_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    transfer_count: int
-    visitor_id: int | None
-    estimated_wait_minutes: int | None
-    guestbook: dict = field(default_factory=dict)
-    within_limit: bool | None = None   # verdict of the first call; None if never called
-    waiting_minutes: float | None = None
-    service_minutes: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.first_called_at is not None:
-            self.waiting_minutes = (self.first_called_at - self.issued_at).total_seconds() / 60
-        if self.status == TicketStatus.done and self.started_at is not None and self.finished_at is not None:
-            self.service_minutes = (self.finished_at - self.started_at).total_seconds() / 60
+    tickets: Tickets
 
 
-def _raw(column):
-    """The column without SQLAlchemy's result processing (labelled with its own name)."""
-    return type_coerce(column, NullType()).label(column.name)
+class Reading(NamedTuple):
+    """A period read in one query: its parts, and tickets issued per local hour."""
+
+    parts: list[Part]
+    hours: dict[int, int]
 
 
-def _aware(moment) -> datetime | None:
-    """A stored time as aware UTC: SQLite gives 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC), PostgreSQL a datetime."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def _merged(lists) -> list[int]:
+    """Sorted lists as one sorted list: the sort finds the runs and merges them."""
+    lists = [xs for xs in lists if xs]
+    if len(lists) == 1:
+        return lists[0]
+    out = list(chain.from_iterable(lists))
+    out.sort()
+    return out
 
 
-def ticket_facts(session: Session, office: Office, period: Period, filters: Filters = Filters()) -> list[TicketFacts]:
-    """Every ticket of the period (narrowed by the filters) with its guest-book line and first-call verdict."""
-    T, G, V = Ticket.__table__.c, GuestBookEntry.__table__.c, Visitor.__table__.c
+def union(sets) -> Tickets:
+    """Several sets of tickets (never the same ticket twice) as one."""
+    sets = list(sets)
+    if not sets:
+        return EMPTY
+    if len(sets) == 1:
+        return sets[0]
+    return Tickets(counts=tuple(map(sum, zip(*(t.counts for t in sets)))),
+                   waits=_merged(t.waits for t in sets), services=_merged(t.services for t in sets),
+                   errors=list(chain.from_iterable(t.errors for t in sets)),
+                   visitors=list(chain.from_iterable(t.visitors for t in sets)))
+
+
+def _conditions(office: Office, period: Period, filters: Filters) -> list:
+    T = Ticket.__table__.c
     conds = [T.office_id == office.id, T.service_date >= period.start, T.service_date <= period.end]
     if filters.service_id is not None:
         conds.append(T.issued_service_id == filters.service_id)
@@ -197,143 +224,260 @@ def ticket_facts(session: Session, office: Office, period: Period, filters: Filt
         conds.append(T.counter_id == filters.counter_id)
     if filters.officer_id is not None:
         conds.append(T.officer_id == filters.officer_id)
-    # Times and dates come back as the driver gives them (SQLite: text) and are parsed here with the fast
-    # fromisoformat: on a year of tickets the generic type processing would cost more than the query.
-    q = (sa_select(T.id, _raw(T.service_date), T.issued_service_id, T.service_id, T.counter_id, T.officer_id, T.status,
-                   _raw(T.issued_at), _raw(T.first_called_at), _raw(T.started_at), _raw(T.finished_at),
-                   T.transfer_count, T.visitor_id,
-                   T.estimated_wait_minutes, G.purpose, V.segment, V.institution_category, V.education,
-                   V.occupation)
-         .select_from(Ticket.__table__
-                      .outerjoin(GuestBookEntry.__table__, G.id == T.guestbook_id)
-                      .outerjoin(Visitor.__table__, V.id == G.visitor_id))
-         .where(and_(*conds)))
-    facts: dict[int, TicketFacts] = {}
-    for r in session.execute(q):
-        gb = {}
-        if r.purpose is not None:
-            gb = {"purpose": r.purpose, "segment": r.segment or "", "institution_category": r.institution_category or "",
-                  "education": r.education or "", "occupation": r.occupation or ""}
-        day = r.service_date if isinstance(r.service_date, date) else date.fromisoformat(r.service_date)
-        facts[r.id] = TicketFacts(
-            id=r.id, day=day, service_id=r.issued_service_id, final_service_id=r.service_id, counter_id=r.counter_id,
-            officer_id=r.officer_id, status=r.status, issued_at=_aware(r.issued_at),
-            first_called_at=_aware(r.first_called_at), started_at=_aware(r.started_at),
-            finished_at=_aware(r.finished_at), transfer_count=r.transfer_count or 0, visitor_id=r.visitor_id,
-            estimated_wait_minutes=r.estimated_wait_minutes, guestbook=gb)
-    if facts:
-        _attach_first_call_verdicts(session, office, period, facts)
-    return list(facts.values())
+    return conds
 
 
-def _attach_first_call_verdicts(session: Session, office: Office, period: Period, facts: dict[int, TicketFacts]) -> None:
-    """The within-limit verdict recorded with each ticket's first call (calls happen on the ticket's own day)."""
-    E = TicketEvent.__table__.c
-    start, end = period.bounds(ZoneInfo(office.timezone))
-    q = (sa_select(E.ticket_id, E.detail)
-         .where(E.office_id == office.id, E.kind == "called", E.at >= start, E.at < end)
-         .order_by(E.at, E.id))
-    seen: set[int] = set()
-    for ticket_id, detail in session.execute(q):
-        if ticket_id in seen or ticket_id not in facts:
-            continue
-        seen.add(ticket_id)
-        facts[ticket_id].within_limit = _verdict(detail)
+def _local_hour(dialect: str, office: Office, period: Period):
+    """SQL for the local hour a ticket was issued ('08')."""
+    T = Ticket.__table__.c
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(office.timezone, T.issued_at), "HH24")
+    # SQLite knows no time zones: shift by the office's UTC offset, which may change within the period.
+    tz = ZoneInfo(office.timezone)
+    spans = offset_spans(tz, *period.bounds(tz))
+    shift = [f"{int(off.total_seconds()):+d} seconds" for _lo, _hi, off in spans]
+    modifier = shift[0] if len(spans) == 1 else case(
+        *[(T.issued_at < hi, sh) for (_lo, hi, _off), sh in zip(spans[:-1], shift)], else_=shift[-1])
+    # Whole seconds: SQLite rounds a fraction to milliseconds, and 08:59:59.9996 would count as 09.
+    return func.strftime("%H", func.substr(T.issued_at, 1, 19), modifier)
 
 
-def _verdict(detail: str | None) -> bool | None:
-    """within_limit from a call's detail (JSON written by rules.tickets.record); read fast on long periods."""
-    if not detail:
+def _group_query(dialect: str, office: Office, period: Period, filters: Filters):
+    """The period grouped by day, service, counter and officer (the order of ix_ticket_report_scan): counts,
+    and the values behind the other figures as text (sums, maxima and percentiles are taken of them here)."""
+    T = Ticket.__table__.c
+
+    def count_if(cond):
+        return func.count().filter(cond)
+
+    def listed(col):  # group_concat on SQLite, string_agg (of text) on PostgreSQL; NULLs left out
+        return func.aggregate_strings(cast(col, String) if dialect == "postgresql" else col, ",")
+
+    error = T.waiting_us - cast(T.estimated_wait_minutes, BigInteger) * _US_PER_MINUTE
+    keys = (T.service_date, T.issued_service_id, T.counter_id, T.officer_id)
+    return (sa_select(
+        *keys,
+        func.count(), count_if(T.status == TicketStatus.done), count_if(T.status == TicketStatus.no_show),
+        count_if(T.status == TicketStatus.cancelled), count_if(T.status.in_(_NOT_SERVED)),
+        count_if(T.transfer_count > 0), func.coalesce(func.sum(T.transfer_count), 0),
+        func.count(T.first_call_within), count_if(T.first_call_within.is_(True)),
+        count_if(func.abs(error) <= ESTIMATE_TOLERANCE_MINUTES * _US_PER_MINUTE),
+        listed(T.waiting_us), listed(T.service_us), listed(error), listed(T.visitor_id),
+        listed(_local_hour(dialect, office, period)))
+        .where(*_conditions(office, period, filters)).group_by(*keys))
+
+
+def _ints(texts, ordered: bool = True) -> list[int]:
+    """Comma-separated whole numbers (from several texts) as one list."""
+    joined = ",".join(t for t in texts if t)
+    if not joined:
+        return []
+    return sorted(map(int, joined.split(","))) if ordered else list(map(int, joined.split(",")))
+
+
+def read(session: Session, office: Office, period: Period, filters: Filters = Filters()) -> Reading:
+    """The period's tickets in one query, as parts: every figure of the report is a union of parts."""
+    dialect = session.get_bind().dialect.name
+    daily = period.days <= DAILY_LIMIT_DAYS
+    n = len(_COUNTS)
+    cells: dict[tuple, list] = {}
+    for r in session.execute(_group_query(dialect, office, period, filters)):
+        day = r[0] if isinstance(r[0], date) else date.fromisoformat(r[0])
+        cells.setdefault((day if daily else day.replace(day=1), r[1], r[2], r[3]), []).append(r)
+    parts = []
+    for (bucket, service_id, counter_id, officer_id), rows in cells.items():
+        counts = tuple(map(int, map(sum, zip(*(r[4:4 + n] for r in rows)))))
+        waits, services, errors, visitors = (4 + n + i for i in range(4))
+        visitor_text = ",".join(r[visitors] for r in rows if r[visitors])
+        parts.append(Part(bucket, service_id, counter_id, officer_id, Tickets(
+            counts, _ints(r[waits] for r in rows), _ints(r[services] for r in rows),
+            _ints((r[errors] for r in rows), ordered=False), visitor_text.split(",") if visitor_text else [])))
+    hours = ",".join(r[-1] for rows in cells.values() for r in rows if r[-1])
+    tally = Tally(hours.split(",")) if hours else Tally()
+    return Reading(parts, {int(h): c for h, c in tally.items()})
+
+
+# ---- figures of a set of tickets -------------------------------------------------------------------------
+
+def _percentile_sorted(xs: list[int], p: float) -> float | None:
+    """percentile() of values already sorted, in microseconds, answered in minutes (the same arithmetic)."""
+    if not xs:
         return None
-    if '"within_limit": true' in detail:
-        return True
-    if '"within_limit": false' in detail:
-        return False
-    try:
-        verdict = json.loads(detail).get("within_limit")
-    except (ValueError, AttributeError):
-        return None
-    return verdict if isinstance(verdict, bool) else None
+    h = (len(xs) - 1) * (p / 100.0)
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    a, b = minutes(xs[lo]), minutes(xs[hi])
+    return a + (h - lo) * (b - a)
 
 
-# ---- figures ----------------------------------------------------------------------------------------
+def _durations(xs: list[int]) -> dict:
+    """count, mean, median, p90 and max (minutes) of sorted microseconds; the mean of their exact sum."""
+    if not xs:
+        return {"count": 0, "mean": None, "median": None, "p90": None, "max": None}
+    return {"count": len(xs), "mean": minutes(sum(xs)) / len(xs), "median": _percentile_sorted(xs, 50),
+            "p90": _percentile_sorted(xs, 90), "max": minutes(xs[-1])}
 
-def summarize(facts: list[TicketFacts]) -> dict:
+
+def summarize(tickets: Tickets) -> dict:
     """All the headline figures of a set of tickets (see the module text for each definition)."""
-    status = Tally(f.status for f in facts)
-    waits = [f.waiting_minutes for f in facts if f.waiting_minutes is not None]
-    services = [f.service_minutes for f in facts if f.service_minutes is not None]
-    judged = [f for f in facts if f.within_limit is not None]
-    within = sum(1 for f in judged if f.within_limit)
-    errors = [f.waiting_minutes - f.estimated_wait_minutes for f in facts
-              if f.estimated_wait_minutes is not None and f.first_called_at is not None]
-    close = sum(1 for e in errors if abs(e) <= ESTIMATE_TOLERANCE_MINUTES)
+    c = dict(zip(_COUNTS, tickets.counts))
+    errors, n_est = tickets.errors, len(tickets.errors)
     return {
-        "tickets": len(facts),
-        "visitors": len({f.visitor_id for f in facts if f.visitor_id is not None}),
-        "served": status.get(TicketStatus.done, 0),
-        "no_shows": status.get(TicketStatus.no_show, 0),
-        "cancelled": status.get(TicketStatus.cancelled, 0),
-        "not_served": sum(status.get(s, 0) for s in (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)),
-        "transferred_tickets": sum(1 for f in facts if f.transfer_count > 0),
-        "transfers": sum(f.transfer_count for f in facts),
-        "waiting": duration_stats(waits),
-        "service": duration_stats(services),
-        "limit": {"called": len(judged), "within": within, "breaches": len(judged) - within,
-                  "share": share(within, len(judged))},
-        "estimate": {"count": len(errors),
-                     "mean_abs_error": sum(abs(e) for e in errors) / len(errors) if errors else None,
-                     "bias": sum(errors) / len(errors) if errors else None,
-                     "within_tolerance": close, "share_within_tolerance": share(close, len(errors)),
+        "tickets": c["tickets"],
+        "visitors": len(set(tickets.visitors)),
+        "served": c["served"],
+        "no_shows": c["no_shows"],
+        "cancelled": c["cancelled"],
+        "not_served": c["not_served"],
+        "transferred_tickets": c["transferred_tickets"],
+        "transfers": c["transfers"],
+        "waiting": _durations(tickets.waits),
+        "service": _durations(tickets.services),
+        "limit": {"called": c["judged"], "within": c["within"], "breaches": c["judged"] - c["within"],
+                  "share": share(c["within"], c["judged"])},
+        "estimate": {"count": n_est,
+                     "mean_abs_error": minutes(sum(map(abs, errors))) / n_est if n_est else None,
+                     "bias": minutes(sum(errors)) / n_est if n_est else None,
+                     "within_tolerance": c["estimate_close"],
+                     "share_within_tolerance": share(c["estimate_close"], n_est),
                      "tolerance_minutes": ESTIMATE_TOLERANCE_MINUTES},
     }
 
 
-def group(facts: list[TicketFacts], key) -> dict:
-    """Facts split by a key function (None keys kept: 'not called')."""
+def group(parts: list[Part], key) -> dict:
+    """The tickets of parts by a key function (None keys kept: 'not called')."""
     out: dict = {}
-    for f in facts:
-        out.setdefault(key(f), []).append(f)
-    return out
+    for p in parts:
+        out.setdefault(key(p), []).append(p.tickets)
+    return {k: union(ts) for k, ts in out.items()}
 
 
-def guestbook_breakdown(facts: list[TicketFacts]) -> dict[str, list[tuple[str, int]]]:
-    """Visits per value of each guest-book dimension, most frequent first (ties by code)."""
-    out = {}
-    for dim in GUESTBOOK_DIMENSIONS:
-        tally = Tally(f.guestbook[dim] for f in facts if f.guestbook)
-        out[dim] = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
-    return out
+def summary(session: Session, office: Office, period: Period, filters: Filters = Filters()) -> dict:
+    """The headline figures of a period alone (the live view's 'today')."""
+    return summarize(union(p.tickets for p in read(session, office, period, filters).parts))
 
 
-def arrivals_by_hour(facts: list[TicketFacts], tz: ZoneInfo) -> list[tuple[int, int]]:
-    """Tickets issued per local hour of the day (only hours with tickets, in order)."""
-    tally = Tally(f.issued_at.astimezone(tz).hour for f in facts)
-    return sorted(tally.items())
-
-
-def time_series(facts: list[TicketFacts], period: Period) -> tuple[str, list[dict]]:
+def time_series(parts: list[Part], period: Period) -> tuple[str, list[dict]]:
     """Per day (or per month for long periods): tickets, served, within-limit share, median wait."""
     if period.days <= DAILY_LIMIT_DAYS:
         unit = "day"
         keys = [period.start + timedelta(days=i) for i in range(period.days)]
-        keyf = lambda f: f.day  # noqa: E731
         label = lambda k: k.isoformat()  # noqa: E731
     else:
         unit = "month"
         keys, d = [], date(period.start.year, period.start.month, 1)
         while d <= period.end:
-            keys.append((d.year, d.month))
+            keys.append(d)
             d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        keyf = lambda f: (f.day.year, f.day.month)  # noqa: E731
-        label = lambda k: f"{k[0]:04d}-{k[1]:02d}"  # noqa: E731
-    groups = group(facts, keyf)
+        label = lambda k: k.strftime("%Y-%m")  # noqa: E731
+    buckets: dict = {}
+    for p in parts:
+        buckets.setdefault(p.bucket, []).append(p.tickets)
     rows = []
     for k in keys:
-        s = summarize(groups.get(k, []))
-        rows.append({"key": label(k), "tickets": s["tickets"], "served": s["served"],
-                     "limit_share": s["limit"]["share"], "median_wait": s["waiting"]["median"]})
+        ts = buckets.get(k, [])
+        c = dict(zip(_COUNTS, map(sum, zip(*(t.counts for t in ts))))) if ts else dict.fromkeys(_COUNTS, 0)
+        rows.append({"key": label(k), "tickets": c["tickets"], "served": c["served"],
+                     "limit_share": share(c["within"], c["judged"]),
+                     "median_wait": _percentile_sorted(_merged(t.waits for t in ts), 50)})
     return unit, rows
+
+
+# ---- the guest book: what visitors came for, who they are ------------------------------------------------
+
+def guestbook_breakdown(session: Session, office: Office, period: Period, filters: Filters = Filters()
+                        ) -> dict[str, list[tuple[str, int]]]:
+    """Visits per value of each guest-book dimension, most frequent first (ties by code).
+
+    One statement in two halves: the purposes (the visit's own) counted per visit, and the profile (the
+    visitor's, as last recorded) looked up once per visitor and weighted by the visitor's visits, rather than
+    once per visit.
+    """
+    T, G, V = Ticket.__table__.c, GuestBookEntry.__table__.c, Visitor.__table__.c
+    visits = Ticket.__table__.join(GuestBookEntry.__table__, G.id == T.guestbook_id)
+    conds = _conditions(office, period, filters)
+    purposes = sa_select(literal("purpose"), G.purpose, null(), null(), null(), func.count()) \
+        .select_from(visits).where(*conds).group_by(G.purpose)
+    per_visitor = (sa_select(G.visitor_id.label("visitor_id"), func.count().label("n"))
+                   .select_from(visits).where(*conds).group_by(G.visitor_id).subquery())
+    profile = (V.segment, V.institution_category, V.education, V.occupation)
+    profiles = (sa_select(literal("profile"), *profile, func.sum(per_visitor.c.n))
+                .select_from(per_visitor.outerjoin(Visitor.__table__, V.id == per_visitor.c.visitor_id))
+                .group_by(*profile))
+    tallies = {dim: Tally() for dim in GUESTBOOK_DIMENSIONS}
+    for kind, *values, n in session.execute(union_all(purposes, profiles)):
+        if kind == "purpose":
+            tallies["purpose"][values[0] or ""] += int(n)
+        else:
+            for dim, value in zip(GUESTBOOK_DIMENSIONS[:4], values):
+                tallies[dim][value or ""] += int(n)
+    return {dim: sorted(t.items(), key=lambda kv: (-kv[1], kv[0])) for dim, t in tallies.items()}
+
+
+def offset_spans(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, datetime, timedelta]]:
+    """[start, end) in UTC cut where the zone's UTC offset changes: (from, to, offset), in order.
+
+    Probes every six hours and narrows each change down to the microsecond (a zone changes at most a few
+    times a year; Indonesian zones never do, and give one span).
+    """
+    def offset(at: datetime) -> timedelta:
+        return at.astimezone(tz).utcoffset()
+
+    tick, step = timedelta(microseconds=1), timedelta(hours=6)
+    probes = [start + step * i for i in range(int((end - start) / step) + 1) if start + step * i < end - tick]
+    probes.append(end - tick)
+    spans, cur = [], start
+    for a, b in zip(probes, probes[1:]):
+        if offset(a) != offset(b):
+            lo, hi = a, b                   # offset(lo) is the old one, offset(hi) the new one
+            while hi - lo > tick:
+                mid = lo + (hi - lo) // 2
+                lo, hi = (mid, hi) if offset(mid) == offset(a) else (lo, mid)
+            spans.append((cur, hi, offset(a)))
+            cur = hi
+    spans.append((cur, end, offset(end - tick)))
+    return spans
+
+
+# ---- the report columns of older history (migration 0006 fills them; this refills or checks) -----------
+
+def _micros_sql(dialect: str, later: str, earlier: str) -> str:
+    """SQL for `later - earlier` in whole microseconds, exact on both databases."""
+    if dialect == "postgresql":
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000) AS BIGINT)"
+    def us(col: str) -> str:  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)
+        return (f"(CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr(substr({col}, 21) || '000000', 1, 6) AS INTEGER))")
+    return f"({us(later)} - {us(earlier)})"
+
+
+def _recomputed_sql(dialect: str) -> dict[str, str]:
+    """Each report column worked out again from the ticket's times and its first 'called' event."""
+    true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
+    return {
+        "waiting_us": (f"CASE WHEN first_called_at IS NOT NULL "
+                       f"THEN {_micros_sql(dialect, 'first_called_at', 'issued_at')} END"),
+        "service_us": (f"CASE WHEN status = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL "
+                       f"THEN {_micros_sql(dialect, 'finished_at', 'started_at')} END"),
+        # rules.tickets.record writes the detail with json.dumps(sort_keys=True): '"within_limit": true'.
+        "first_call_within": (
+            "CASE WHEN first_called_at IS NOT NULL THEN ("
+            f"SELECT CASE WHEN e.detail LIKE '%\"within_limit\": true%' THEN {true} "
+            f"WHEN e.detail LIKE '%\"within_limit\": false%' THEN {false} END "
+            "FROM ticketevent e WHERE e.ticket_id = ticket.id AND e.kind = 'called' ORDER BY e.at, e.id LIMIT 1) END"),
+    }
+
+
+def refill_report_columns(session: Session, *, check_only: bool = False) -> dict[str, int]:
+    """Tickets whose report columns differ from their times and events, per column; fixed unless check_only."""
+    dialect = session.get_bind().dialect.name
+    out = {}
+    for column, expr in _recomputed_sql(dialect).items():
+        differs = f"{column} IS DISTINCT FROM ({expr})" if dialect == "postgresql" else f"{column} IS NOT ({expr})"
+        out[column] = session.execute(text(f"SELECT count(*) FROM ticket WHERE {differs}")).scalar_one()
+        if out[column] and not check_only:
+            session.execute(text(f"UPDATE ticket SET {column} = ({expr}) WHERE {differs}"))
+    return out
 
 
 # ---- the whole report --------------------------------------------------------------------------------
@@ -364,10 +508,8 @@ def _names(session: Session, office_id: int) -> tuple[dict, dict, dict]:
     return services, counters, officers
 
 
-def _breakdown(facts, key, label_of, order_of) -> list[dict]:
-    rows = []
-    for k, fs in group(facts, key).items():
-        rows.append({"id": k, "label": label_of(k), "order": order_of(k), **summarize(fs)})
+def _breakdown(groups: dict, label_of, order_of) -> list[dict]:
+    rows = [{"id": k, "label": label_of(k), "order": order_of(k), **summarize(t)} for k, t in groups.items()]
     rows.sort(key=lambda r: r["order"])
     for r in rows:
         r.pop("order")
@@ -390,18 +532,22 @@ def optional_figures(name: str, session: Session, office_id: int, start: datetim
 def build_report(session: Session, office: Office, period: Period, filters: Filters = Filters()) -> Report:
     """Everything a report page, its CSV and its PDF show, computed once."""
     tz = ZoneInfo(office.timezone)
-    facts = ticket_facts(session, office, period, filters)
+    reading = read(session, office, period, filters)
+    parts = reading.parts
     services, counters, officers = _names(session, office.id)
-    by_service = _breakdown(facts, lambda f: f.service_id,
+    per_service = group(parts, lambda p: p.service_id)
+    # The services partition the office: its sorted values are a merge of theirs (long runs, cheap to merge).
+    overall = union(per_service.values()) if per_service else EMPTY
+    by_service = _breakdown(per_service,
                             lambda k: services[k].name if k in services else str(k),
                             lambda k: (services[k].sort_order if k in services else 999, k or 0))
-    by_counter = _breakdown(facts, lambda f: f.counter_id,
+    by_counter = _breakdown(group(parts, lambda p: p.counter_id),
                             lambda k: (counters[k].name or f"Loket {counters[k].number}") if k in counters else None,
                             lambda k: (counters[k].number if k in counters else 10**6, k or 0))
-    by_officer = _breakdown(facts, lambda f: f.officer_id,
+    by_officer = _breakdown(group(parts, lambda p: p.officer_id),
                             lambda k: officers[k].name if k in officers else None,
                             lambda k: (officers[k].name if k in officers else "\uffff", k or 0))
-    unit, by_time = time_series(facts, period)
+    unit, by_time = time_series(parts, period)
     start, end = period.bounds(tz)
     missing = []
     pnbp, ok = optional_figures("rules.invoices.pnbp_summary", session, office.id, start, end)
@@ -412,7 +558,7 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
         missing.append("ikm")
     return Report(
         office={"id": office.id, "code": office.code, "name": office.name, "timezone": office.timezone},
-        period=period, filters=filters, summary=summarize(facts), by_service=by_service, by_counter=by_counter,
-        by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=arrivals_by_hour(facts, tz),
-        guestbook=guestbook_breakdown(facts), pnbp=pnbp, ikm=ikm, limit_minutes=office.service_limit_minutes,
-        extras_missing=missing)
+        period=period, filters=filters, summary=summarize(overall), by_service=by_service, by_counter=by_counter,
+        by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=sorted(reading.hours.items()),
+        guestbook=guestbook_breakdown(session, office, period, filters), pnbp=pnbp, ikm=ikm,
+        limit_minutes=office.service_limit_minutes, extras_missing=missing)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("supervisor", __name__, template_folder="templates", static_folder="static")
 
-from supervisor import events, views  # noqa: E402,F401
+from supervisor import commands, events, views  # noqa: E402,F401

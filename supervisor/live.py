@@ -139,7 +139,7 @@ def suggestions(services: list[dict]) -> list[dict]:
 def today_figures(session: Session, office: Office, now: datetime, services: list[dict]) -> dict:
     """Today so far: tickets, served, first calls within/over the limit, and visitors over the limit now."""
     period = reports.Period.day(tickets.today(office, now))
-    summary = reports.summarize(reports.ticket_facts(session, office, period))
+    summary = reports.summary(session, office, period)
     waiting_breached = sum(1 for s in services for t in s["tickets"] if t["state"] == "breached")
     return {"tickets": summary["tickets"], "served": summary["served"], "no_shows": summary["no_shows"],
             "called": summary["limit"]["called"], "within": summary["limit"]["within"],
