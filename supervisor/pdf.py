@@ -17,29 +17,39 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from rules.reports import GUESTBOOK_DIMENSIONS, Report
 from supervisor import present
+from supervisor.charts import fonts
 
 BLUE = colors.HexColor("#0b4f9c")
 LINE = colors.HexColor("#d8dee8")
 
 
 def _styles():
+    # One typeface with the page and the charts (DejaVu Sans; Helvetica if its files are missing).
+    regular, bold = fonts()
     base = getSampleStyleSheet()
     return {
-        "title": ParagraphStyle("t", parent=base["Title"], fontSize=16, textColor=BLUE, spaceAfter=4, alignment=0),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=11.5, textColor=BLUE, spaceBefore=8, spaceAfter=4),
-        "body": ParagraphStyle("b", parent=base["BodyText"], fontSize=8.5, leading=11),
-        "small": ParagraphStyle("s", parent=base["BodyText"], fontSize=7, leading=9, textColor=colors.HexColor("#5b6575")),
-        "cell": ParagraphStyle("c", parent=base["BodyText"], fontSize=7, leading=8.5),
+        "title": ParagraphStyle("t", parent=base["Title"], fontName=bold, fontSize=16, textColor=BLUE, spaceAfter=4,
+                                alignment=0),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=11.5, textColor=BLUE,
+                             spaceBefore=8, spaceAfter=4),
+        "body": ParagraphStyle("b", parent=base["BodyText"], fontName=regular, fontSize=8.5, leading=11),
+        "small": ParagraphStyle("s", parent=base["BodyText"], fontName=regular, fontSize=7, leading=9,
+                                textColor=colors.HexColor("#5b6575")),
+        "cell": ParagraphStyle("c", parent=base["BodyText"], fontName=regular, fontSize=7, leading=8.5),
+        # a breakdown table's column heads: several words in a narrow column, so they wrap (right-aligned)
+        "head": ParagraphStyle("hd", parent=base["BodyText"], fontName=bold, fontSize=6, leading=7.5,
+                               textColor=BLUE, alignment=2, splitLongWords=0),
     }
 
 
 def _table(rows: list[list], widths=None, header: bool = True, zebra: bool = True) -> Table:
+    regular, bold = fonts()
     t = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [("FONT", (0, 0), (-1, -1), "Helvetica", 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    style = [("FONT", (0, 0), (-1, -1), regular, 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     if header:
-        style += [("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5), ("TEXTCOLOR", (0, 0), (-1, 0), BLUE),
+        style += [("FONT", (0, 0), (-1, 0), bold, 7.5), ("TEXTCOLOR", (0, 0), (-1, 0), BLUE),
                   ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE)]
     if zebra:
         for i in range(1 if header else 0, len(rows), 2):
@@ -63,16 +73,20 @@ def _pairs_table(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
     t = _table(rows, widths=widths, header=False)
     t.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "LEFT")] +
                           [("ALIGN", (2 * c + 1, 0), (2 * c + 1, -1), "RIGHT") for c in range(columns)] +
-                          [("FONT", (2 * c + 1, 0), (2 * c + 1, -1), "Helvetica-Bold", 7.5) for c in range(columns)]))
+                          [("FONT", (2 * c + 1, 0), (2 * c + 1, -1), fonts()[1], 7.5) for c in range(columns)]))
     return t
 
 
 def _breakdown(title: str, rows: list[dict], label_of, st) -> list:
     cols = present.breakdown_columns()
-    data = [[title] + [h for h, _f in cols]]
+    data = [[title] + [Paragraph(escape(h), st["head"]) for h, _f in cols]]
     for r in rows:
         data.append([Paragraph(escape(label_of(r)), st["cell"])] + [f(r) for _h, f in cols])
-    return [_table(data, widths=[42 * mm] + [13.6 * mm] * len(cols)), Spacer(1, 6)]
+    # 180 mm: the label (it wraps) and ten figures; narrow paddings so "Pengalihan" fits its column unbroken
+    t = _table(data, widths=[32 * mm] + [148 * mm / len(cols)] * len(cols))
+    t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                           ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]))
+    return [t, Spacer(1, 6)]
 
 
 def render(report: Report, names: dict, drawings: list[tuple[str, Drawing]], caption: str,
@@ -83,7 +97,8 @@ def render(report: Report, names: dict, drawings: list[tuple[str, Drawing]], cap
     title = _("PST service report")
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                             bottomMargin=14 * mm, title=f'{title} {report.office["name"]} {report.period.slug}',
-                            author="Loket", subject=present.period_title(report))
+                            author="Loket", subject=present.period_title(report),
+                            initialFontName=st["body"].fontName)   # not reportlab's Helvetica on each page
     tz = ZoneInfo(report.office["timezone"])
     story: list = [
         Paragraph(escape(title), st["title"]),
@@ -133,7 +148,7 @@ def render(report: Report, names: dict, drawings: list[tuple[str, Drawing]], cap
 
     def footer(canvas, doc_):
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(fonts()[0], 7)
         canvas.setFillColor(colors.HexColor("#5b6575"))
         canvas.drawString(15 * mm, 8 * mm, f'Loket · {report.office["name"]} · {report.period.slug}')
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(n)s", n=doc_.page))

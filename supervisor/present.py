@@ -17,6 +17,15 @@ def segment_labels() -> dict:
             "other": _("Other")}
 
 
+def category_labels() -> dict:
+    """Product categories of the tariff schedule (rules.tariffs.CATEGORIES), as the report names them."""
+    return {"publication": _("Publications"), "microdata": _("Microdata"), "map": _("Maps")}
+
+
+def category(code: str) -> str:
+    return category_labels().get(code, code)
+
+
 def choice_labels() -> dict:
     """The guest book's coded answers with labels (the kiosk's own wording, plus segments)."""
     from kiosk.views import choice_labels as kiosk_labels  # one source for the guest book's wording
@@ -45,6 +54,11 @@ def percent(value: float | None) -> str:
 
 def number(value: int | float | None) -> str:
     return "–" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def fixed(value: float, places: int) -> str:
+    """A number with exactly `places` decimals in the screen's language (charts' axes and bar labels)."""
+    return format_decimal(_half_up(value, places), format="#,##0" + ("." + "0" * places if places else ""))
 
 
 def period_title(report: Report) -> str:
@@ -157,18 +171,28 @@ def pnbp_rows(p: dict) -> list[tuple[str, str]]:
             (_("Receipts issued"), number(p.get("receipts", {}).get("count"))),
             (_("Rp 0 requests"), number(p.get("zero_tariff", {}).get("count"))),
             (_("List price waived (Rp 0)"), rupiah(p.get("zero_tariff", {}).get("list_price_waived")))]
-    for category, amount in sorted((p.get("received_by_category") or {}).items()):
-        rows.append((_("Received: %(category)s", category=category), rupiah(amount)))
+    for code, amount in sorted((p.get("received_by_category") or {}).items()):
+        rows.append((_("Received: %(category)s", category=category(code)), rupiah(amount)))
     return rows
+
+
+def decimal2(value) -> str:
+    """A figure given with two decimals (IKM, element means): the locale's separator, the digits as given."""
+    if value is None or value == "":
+        return "–"
+    try:
+        return format_decimal(Decimal(str(value)), format="#,##0.00")
+    except ArithmeticError:   # decimal.InvalidOperation: not a number, shown as it came
+        return str(value)
 
 
 def ikm_rows(k: dict) -> list[tuple[str, str]]:
     """The IKM of rules.ikm.ikm_for: respondents, index, grade and each element's mean."""
     rows = [(_("Respondents"), number(k["respondents"])),
-            (_("IKM (0-100)"), k.get("ikm_display") or "–"),
+            (_("IKM (0-100)"), decimal2(k.get("ikm_display"))),
             (_("Grade"), f'{k["grade"]} ({_(k["grade_label"])})' if k.get("grade") else "–")]
     for e in k.get("elements") or []:
-        rows.append((_(e["name"]), str(e.get("mean_display", e.get("mean")))))
+        rows.append((_(e["name"]), decimal2(e.get("mean_display", e.get("mean")))))
     if k.get("method"):
         rows.append((_("Method"), _("IKM = (sum of the 9 element means x 1/9) x 25, exact 1/9 weight "
                                    "(PermenPANRB 14/2017)")))

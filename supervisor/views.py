@@ -119,7 +119,7 @@ def _names(choices: dict) -> dict:
     lang_en = present_lang() == "en"
     services = {sv.id: (sv.name_en or sv.name) if lang_en else sv.name for sv in choices["services"]}
     labels = present.choice_labels()
-    out = {"service": lambda sid, fallback=None: services.get(sid, fallback or "–")}
+    out = {"service": lambda sid, fallback=None: services.get(sid, fallback or "–"), "category": present.category}
     for dim in reports.GUESTBOOK_DIMENSIONS:
         out[dim] = (lambda d: lambda code: labels.get(d, {}).get(code, code or "–"))(dim)
     return out
@@ -149,7 +149,7 @@ def build(s, office: Office):
     report = reports.build_report(s, office, period, filters)
     choices = _choices(s, office)
     names = _names(choices)
-    drawings = charts.report_charts(report, _, names)
+    drawings = charts.report_charts(report, _, names, decimal=present.fixed)
     return report, choices, names, drawings
 
 

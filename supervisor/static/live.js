@@ -16,7 +16,10 @@
   let audio = null;
 
   const fmt = (s) => Loket.fmtClock(Math.round(s));
-  const oneDecimal = new Intl.NumberFormat(lang === "en" ? "en-GB" : "id-ID", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const locale = lang === "en" ? "en-GB" : "id-ID";
+  const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // The locale's own percent format (CLDR, as Babel's format_percent on the reports): "80,0%" / "80.0%".
+  const percent = new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const tr = (text, params) => text.replace(/%\((\w+)\)s/g, (_m, k) => (params[k] === undefined ? "" : params[k]));
   const svcName = (s) => (lang === "en" ? s.name_en || s.name : s.name);
   const secondsSince = (iso) => (iso ? (Loket.now() - Date.parse(iso)) / 1000 : null);
@@ -65,7 +68,7 @@
         el("div", { class: "sv-tile-value", text: String(breaches) }),
         el("div", { class: "sv-tile-label", text: T.breaches_today }),
         el("div", { class: "sv-tile-note", text: `${d.called_late} ${T.called_late} · ${waitingLate} ${T.waiting_late}` })),
-      tile(T.share, d.limit_share === null ? "–" : oneDecimal.format(100 * d.limit_share) + " %", "", "share-today"),
+      tile(T.share, d.limit_share === null ? "–" : percent.format(d.limit_share), "", "share-today"),
       tile(T.median_wait, d.median_wait === null ? "–" : oneDecimal.format(d.median_wait) + " " + T.min, "", "median-today"));
   }
 
@@ -152,10 +155,13 @@
       if (p.paper) notes.push(`${T.paper}: ${p.paper}`);
       if (p.queue) notes.push(tr(T.printer_queue, { n: p.queue }));
       if (p.last_error) notes.push(p.last_error);
+      // The notes ("13 to print", paper, the last error) go under the printer's name: a third column in this
+      // narrow card wrapped them a word per line.
       return el("tr", { class: `sv-printer state-${state}`, "data-testid": "printer", "data-state": state },
-        el("td", { text: p.label || p.name || "?" }),
-        el("td", {}, el("span", { class: `sv-chip printer-${state}`, text: (T.printer_states || {})[state] || state })),
-        el("td", { class: "muted", text: notes.join(" · ") }));
+        el("td", {}, el("div", { text: p.label || p.name || "?" }),
+          notes.length ? el("div", { class: "muted small sv-printer-notes", text: notes.join(" · ") }) : null),
+        el("td", { class: "sv-printer-state" },
+          el("span", { class: `sv-chip printer-${state}`, text: (T.printer_states || {})[state] || state })));
     }))));
   }
 
@@ -208,10 +214,32 @@
   socket.on("snapshot", (s) => { if (s && s.server_time) Loket.syncClock(s.server_time); refresh(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
 
+  // A speaker drawn inline (with sound waves, or crossed out when muted): emoji need a colour-emoji font that a
+  // plain Debian PC does not have, and show as empty boxes there.
+  function speaker(isMuted) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    for (const [k, v] of Object.entries({ viewBox: "0 0 24 24", width: "1.1em", height: "1.1em", fill: "none",
+      stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round",
+      "aria-hidden": "true", class: "sv-icon" })) svg.setAttribute(k, v);
+    const parts = [["path", { d: "M4 9h4l5-4v14l-5-4H4z", fill: "currentColor" }]].concat(isMuted
+      ? [["path", { d: "M17 9l5 6M22 9l-5 6" }]]
+      : [["path", { d: "M16.5 8.5a5 5 0 0 1 0 7" }], ["path", { d: "M19 6a8.5 8.5 0 0 1 0 12" }]]);
+    for (const [tag, attrs] of parts) {
+      const node = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+      svg.append(node);
+    }
+    return svg;
+  }
+
   function setMuted(m) {
     muted = m;
     localStorage.setItem("loket.supervisor.muted", m ? "1" : "0");
-    $("sv-sound").textContent = m ? `🔇 ${T.unmute}` : `🔊 ${T.mute}`;
+    const b = $("sv-sound");
+    b.replaceChildren(speaker(m), " ", m ? T.unmute : T.mute);
+    b.setAttribute("aria-pressed", m ? "true" : "false");
+    b.dataset.muted = m ? "1" : "0";
   }
   try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
   if (audio && audio.state === "suspended") {

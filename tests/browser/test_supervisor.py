@@ -89,6 +89,31 @@ def test_clock_turns_amber_then_red_with_a_sound(live_server, page):
     assert page.evaluate("window.loketAlarms.length") == 1
 
 
+def test_live_view_writes_percent_as_the_reports_do_and_draws_its_own_speaker(live_server, page):
+    base = live_server.url
+    kiosk = Kiosk(base)
+    kiosk.take()
+    officer = requests.Session()
+    token = officer.get(base + "/api/session").json()["csrf_token"]
+    token = officer.post(base + "/api/login", json={"username": "petugas1", "password": "petugas1-demo"},
+                         headers={"X-CSRFToken": token}).json()["csrf_token"]
+    assert officer.post(f"{base}/api/counters/1/open", headers={"X-CSRFToken": token}).ok
+    assert officer.post(f"{base}/api/counters/1/call-next", headers={"X-CSRFToken": token}).ok
+    _sign_in(page, base)
+    page.goto(base + "/supervisor/?lang=id")
+    # one visitor called within the limit: 100 %, written as the Indonesian report writes it (Babel, CLDR)
+    expect(page.get_by_test_id("share-today")).to_contain_text("100,0%")
+    sound = page.locator("#sv-sound")
+    expect(sound).to_have_text("Bisukan")
+    expect(sound.locator("svg")).to_have_count(1)              # an inline icon, not an emoji
+    assert all(ord(ch) < 0x2000 for ch in sound.inner_text())
+    sound.click()
+    expect(sound).to_have_attribute("aria-pressed", "true")
+    expect(sound.locator("svg")).to_have_count(1)
+    page.goto(base + "/supervisor/?lang=en")
+    expect(page.get_by_test_id("share-today")).to_contain_text("100.0%")
+
+
 def test_live_view_follows_counters_and_suggests_a_counter(live_server, page, app):
     base = live_server.url
     kiosk = Kiosk(base)
