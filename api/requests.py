@@ -21,7 +21,7 @@ from sqlmodel import select
 from api import bp
 from api.schemas import Error
 from auth.roles import roles_required
-from clock import to_utc, utcnow
+from clock import iso, to_utc, utcnow
 from extensions import api_spec, get_db, get_settings
 from i18n import select_locale
 from links import base_url
@@ -55,6 +55,8 @@ class RequestOut(BaseModel):
     receipts: list[dict[str, Any]]
     allowed: list[str]
     actions: dict[str, str]
+    steps: list[dict[str, Any]] = Field(default=[], description="the allowed steps as buttons, in the order they "
+                                        "normally come: name, label (a command), rare (replace/revise/cancel: last)")
     history: list[dict[str, Any]]
     visitor: dict[str, Any]
     links: dict[str, str]
@@ -167,6 +169,7 @@ class TreasurerQueue(BaseModel):
     pending_payments: list[dict[str, Any]]
     unreceipted: list[dict[str, Any]]
     open_invoices: list[dict[str, Any]]
+    server_time: str = Field(description="the server's clock (ISO 8601): the screen's 'paid at' default follows it")
 
 
 class VisitorRequestOut(BaseModel):
@@ -767,7 +770,7 @@ def treasurer_queue():
             return {**rq.summary_json(s, req), "invoice": rq.invoice_json(s, inv, now), **(extra or {})}
         return jsonify(pending_payments=[row(p.invoice_id, {"payment": rq.payment_json(p)}) for p in q["pending_payments"]],
                        unreceipted=[row(i.id) for i in q["unreceipted"]],
-                       open_invoices=[row(i.id) for i in q["open_invoices"]])
+                       open_invoices=[row(i.id) for i in q["open_invoices"]], server_time=iso(now))
 
 
 # ---- the visitor, by unguessable tokens ----------------------------------------------------------

@@ -35,6 +35,7 @@ def counter_strings() -> dict:
         "not_open": _("This counter is closed (perhaps from another tab or by moving to another counter)."),
         "taken_over": _("Another officer has taken over this counter."),
         "restore": _("Bring back"), "restore_hint": _("Put this visitor back in the line"),
+        "none_set_aside": _("No one set aside today."),
         "reasons": {"break": _("Break"), "prayer": _("Prayer"), "meeting": _("Meeting"),
                     "system": _("System problem"), "other": _("Other")},
     }

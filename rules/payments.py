@@ -189,7 +189,8 @@ def get_receipt(session: Session, receipt_id: int, *, office_id: int | None = No
 
 
 def treasurer_queue(session: Session, *, office_id: int, now: datetime | None = None) -> dict:
-    """What waits for the treasurer: payments to confirm, paid invoices without a receipt, open invoices."""
+    """What waits for the treasurer: payments to confirm, paid invoices without a receipt, open invoices (unpaid,
+    with no payment waiting). Each invoice appears in one list only."""
     now = now or utcnow()
     pending = session.exec(select(Payment).where(Payment.office_id == office_id,
                                                  Payment.status == PaymentStatus.recorded)
@@ -198,8 +199,13 @@ def treasurer_queue(session: Session, *, office_id: int, now: datetime | None = 
     unreceipted = session.exec(select(Invoice).where(Invoice.office_id == office_id,
                                                      Invoice.status == InvoiceStatus.paid,
                                                      Invoice.id.not_in(receipted)).order_by(Invoice.paid_at)).all()
+    # An invoice whose payment waits for confirmation is in the first list only: offering to record another
+    # payment for it would invite a second NTPN for the same billing code (record_payment refuses it anyway).
+    awaiting = select(Payment.invoice_id).where(Payment.office_id == office_id,
+                                                Payment.status == PaymentStatus.recorded)
     open_invoices = session.exec(select(Invoice).where(Invoice.office_id == office_id,
-                                                       Invoice.status == InvoiceStatus.issued)
+                                                       Invoice.status == InvoiceStatus.issued,
+                                                       Invoice.id.not_in(awaiting))
                                  .order_by(Invoice.issued_at.desc()).limit(50)).all()
     return {"pending_payments": pending, "unreceipted": unreceipted,
             "open_invoices": [i for i in open_invoices if invoices.effective_status(i, now) == InvoiceStatus.issued]}

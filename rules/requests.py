@@ -105,7 +105,34 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
 )}
 
 
+# The buttons of the steps staff take: commands ("Record payment"), where TRANSITIONS' labels describe a step
+# done ("mencatat pembayaran" in the history). Listed in the order the steps normally come (SPEC steps 7-17:
+# invoice, sample, preparing, payment, SPPD, delivery), so a screen offers the likely next step first; then the
+# edits and the treasurer's steps; the rare or destructive ones last.
+STEP_COMMANDS: dict[str, str] = {
+    "agree": N_("Record the visitor's agreement"), "check_documents": N_("Documents are complete"),
+    "issue_invoice": N_("Issue invoice"), "hand_over_sample": N_("Hand over the data sample"),
+    "start_preparing": N_("Start preparing"), "record_payment": N_("Record payment"),
+    "sign_sppd": N_("Record the signed SPPD"), "mark_ready": N_("Mark ready"), "deliver": N_("Deliver product"),
+    "close": N_("Close request"), "request_correction": N_("Ask for a correction"),
+    "resolve_correction": N_("Record the correction result"),
+    "add_line": N_("Add product"), "remove_line": N_("Remove product"), "set_zero_tariff": N_("Apply Rp 0"),
+    "clear_zero_tariff": N_("Remove Rp 0"), "tick_document": N_("Tick a document"),
+    "confirm_payment": N_("Confirm payment"), "reject_payment": N_("Reject payment"),
+    "issue_receipt": N_("Issue receipt"), "rate": N_("Rate the service"),
+    # Rare or destructive: offered last and set apart.
+    "replace_invoice": N_("Replace invoice"), "revise": N_("Change request"), "cancel": N_("Cancel request"),
+}
+RARE_STEPS = frozenset({"replace_invoice", "revise", "cancel"})
+
+
 # ---- the machine ---------------------------------------------------------------------------------
+
+def next_steps(req: ProductRequest) -> list[str]:
+    """The steps the state allows, in the order they normally come (STEP_COMMANDS); rare ones last."""
+    order = {name: i for i, name in enumerate(STEP_COMMANDS)}
+    return sorted(allowed(req), key=lambda name: (name in RARE_STEPS, order.get(name, len(order))))
+
 
 def allowed(req: ProductRequest) -> list[str]:
     """The steps the current state allows (their other conditions are checked when taken)."""
@@ -822,6 +849,8 @@ def staff_view(session: Session, req: ProductRequest, *, translate: tariffs.Tran
         "rated": rating is not None,
         "allowed": allowed(req),
         "actions": {name: translate(TRANSITIONS[name].label) for name in allowed(req)},
+        "steps": [{"name": name, "label": translate(STEP_COMMANDS.get(name, TRANSITIONS[name].label)),
+                   "rare": name in RARE_STEPS} for name in next_steps(req)],
         "visitor_token": req.visitor_token, "rating_token": req.rating_token,
         "history": [{"kind": e.kind, "at": iso(e.at), "label": translate(TRANSITIONS[e.kind].label)
                      if e.kind in TRANSITIONS else e.kind, "from": e.from_state, "to": e.to_state,

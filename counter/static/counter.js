@@ -113,15 +113,17 @@
         t.transferred ? Loket.el("span", { class: "badge", text: T.transferred }) : null,
         t.back_by ? Loket.el("span", { class: "badge amber", "data-testid": `back-${t.code}`,
           text: `${T.back_by || "⏱"} ${t.back_by}` }) : null),  // "back in N minutes", said on their phone
-      Loket.el("td", { text: t.name }),
+      Loket.el("td", { class: "name", text: t.name }),
       Loket.el("td", { class: "num", text: Loket.fmtClock(secondsSince(t.queued_at)) }),
       Loket.el("td", { class: `num limit ${headOf.has(t.code) ? headOf.get(t.code).cls : ""}`, "data-testid": `left-${t.code}`,
         text: headOf.has(t.code) ? headOf.get(t.code).short : "" }))));
     $("waiting-count").textContent = state.waiting.length;
-    $("no-shows").replaceChildren(...state.no_shows.map((t) => Loket.el("tr", {},
+    // Under its heading the list says so when it is empty, rather than leaving a heading over nothing.
+    $("no-shows").replaceChildren(...(state.no_shows.length ? state.no_shows.map((t) => Loket.el("tr", {},
       Loket.el("td", {}, Loket.el("strong", { text: t.code })),
       Loket.el("td", { class: "num" }, Loket.el("button", { text: T.restore, title: T.restore_hint, class: "small",
-        onclick: () => act(`${base}/tickets/${t.id}/restore`) })))));
+        onclick: () => act(`${base}/tickets/${t.id}/restore`) }))))
+      : [Loket.el("tr", { class: "empty" }, Loket.el("td", { class: "muted", "data-testid": "no-shows-none", text: T.none_set_aside }))]));
     if (!state.waiting.length) clearNewVisitor();
   }
 

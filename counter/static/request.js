@@ -15,6 +15,7 @@
   let ticket = null;         // the ticket being served at this counter
   let current = null;        // the request shown
   let busy = false;
+  let rareOpen = false, rareFor = null;   // whether the rare steps (new invoice, changes, cancel) are unfolded
 
   function message(text, ok) {
     $("rq-message").textContent = text || "";
@@ -167,34 +168,48 @@
     return d.toISOString().slice(0, 16);
   }
 
+  // Whether a step applies now, beyond what the state allows (the server checks again when it is taken).
+  function applies(req, n) {
+    if (n === "hand_over_sample") return req.needs_sample && !req.sample_handed_at;
+    if (n === "sign_sppd") return req.needs_sppd && !req.sppd_signed_at;
+    if (n === "record_payment") return req.invoices.some((i) => i.status === "issued") &&
+      !req.payments.some((p) => p.status !== "rejected" && req.invoices.some((i) => i.id === p.invoice_id && i.status !== "replaced" && i.status !== "cancelled"));
+    if (n === "replace_invoice") return req.invoices.some((i) => i.status === "expired" || i.status === "issued") && !req.settled;
+    if (n === "start_preparing" && req.state === "checked") return req.total === 0;
+    if (n === "issue_invoice") return req.total > 0;
+    return true;
+  }
+
+  function stepForm(req, step) {
+    const name = step.name;
+    const fields = (INPUTS[name] || []).map((f) => el("input", {
+      name: f, placeholder: T[f], "aria-label": T[f], "data-testid": `rq-${name}-${f}`, maxlength: "500",
+      type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? localNow() : "" }));
+    // The usual next step is a primary button; rare ones are plain, and the destructive ones outlined in red.
+    const cls = !step.rare ? "primary" : (name === "cancel" ? "small danger-outline" : "small");
+    const form = el("form", { class: "actions row rq-step", "data-step": name },
+      ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: capital(step.label || name) }));
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const body = {};
+      // A datetime-local field is in this browser's time: send it as an absolute moment.
+      fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
+      const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
+      if (out && out.print_job_id) message(T.printed, true);
+    };
+    return form;
+  }
+
   function renderSteps(req) {
-    const steps = req.allowed.filter((n) => !ELSEWHERE.has(n) && PATHS[n]).filter((n) => {
-      if (n === "hand_over_sample") return req.needs_sample && !req.sample_handed_at;
-      if (n === "sign_sppd") return req.needs_sppd && !req.sppd_signed_at;
-      if (n === "record_payment") return req.invoices.some((i) => i.status === "issued") &&
-        !req.payments.some((p) => p.status !== "rejected" && req.invoices.some((i) => i.id === p.invoice_id && i.status !== "replaced" && i.status !== "cancelled"));
-      if (n === "replace_invoice") return req.invoices.some((i) => i.status === "expired" || i.status === "issued") && !req.settled;
-      if (n === "start_preparing" && req.state === "checked") return req.total === 0;
-      if (n === "issue_invoice") return req.total > 0;
-      return true;
-    });
-    $("rq-steps").replaceChildren(...steps.map((name) => {
-      const fields = (INPUTS[name] || []).map((f) => el("input", {
-        name: f, placeholder: T[f], "data-testid": `rq-${name}-${f}`, maxlength: "500",
-        type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? localNow() : "" }));
-      const cls = ["cancel", "revise"].includes(name) ? "warn" : "primary";
-      const form = el("form", { class: "actions row rq-step", "data-step": name },
-        ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: capital(req.actions[name] || name) }));
-      form.onsubmit = async (e) => {
-        e.preventDefault();
-        const body = {};
-        // A datetime-local field is in this browser's time: send it as an absolute moment.
-        fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
-        const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
-        if (out && out.print_job_id) message(T.printed, true);
-      };
-      return form;
-    }));
+    // The server lists the steps in the order they normally come, rare ones (new invoice, reopen, cancel) last.
+    const steps = (req.steps || []).filter((s) => !ELSEWHERE.has(s.name) && PATHS[s.name] && applies(req, s.name));
+    const usual = steps.filter((s) => !s.rare), rare = steps.filter((s) => s.rare);
+    // The rare ones stay folded away until asked for (and stay open across the panel's refreshes).
+    if (rareFor !== req.id) { rareOpen = false; rareFor = req.id; }
+    const more = el("details", { class: "rq-steps-rare", "data-testid": "rq-steps-rare", open: rareOpen },
+      el("summary", { class: "muted", text: T.if_needed }), ...rare.map((s) => stepForm(req, s)));
+    more.addEventListener("toggle", () => { rareOpen = more.open; });
+    $("rq-steps").replaceChildren(...usual.map((s) => stepForm(req, s)), ...(rare.length ? [more] : []));
   }
 
   function renderDocs(req) {

@@ -46,16 +46,26 @@
     const r = await Loket.api("/api/treasurer/queue");
     if (!r.ok) { message(r.data.message || T.network); return; }
     const q = r.data;
-    $("tr-pending").replaceChildren(...(q.pending_payments.length ? q.pending_payments.map((x) => {
-      const reason = el("input", { placeholder: T.reason, maxlength: "300" });
-      return el("tr", { "data-invoice": x.invoice.number }, reqCell(x), el("td", { text: x.invoice.number }),
-        el("td", { text: x.payment.ntpn }), el("td", { class: "num", text: money(x.payment.amount) }),
-        el("td", {},
-          el("button", { class: "primary small", "data-testid": "tr-confirm", text: T.confirm,
-            onclick: async () => after(await post(`/api/payments/${x.payment.id}/confirm`), T.confirmed) }), " ",
-          reason, el("button", { class: "small", text: T.reject,
-            onclick: async () => after(await post(`/api/payments/${x.payment.id}/reject`, { reason: reason.value }), "") })));
-    }) : [empty(5)]));
+    Loket.syncClock(q.server_time);   // the 'paid at' default is the office's time, not this computer's
+    // Each payment and each open invoice takes two rows: its facts, then what the treasurer does with it (on the
+    // table's full width, so the fields keep their hints readable).
+    $("tr-pending").replaceChildren(...(q.pending_payments.length ? q.pending_payments.flatMap((x) => {
+      const reason = el("input", { class: "tr-reason", placeholder: T.reason, maxlength: "300", "aria-label": T.reason,
+        "data-testid": "tr-reason" });
+      const form = el("form", { class: "actions row tr-act" },
+        el("button", { type: "button", class: "primary small", "data-testid": "tr-confirm", text: T.confirm,
+          onclick: async () => after(await post(`/api/payments/${x.payment.id}/confirm`), T.confirmed) }),
+        reason, el("button", { type: "submit", class: "small", "data-testid": "tr-reject", text: T.reject }));
+      form.onsubmit = async (e) => {
+        e.preventDefault();
+        after(await post(`/api/payments/${x.payment.id}/reject`, { reason: reason.value }), "");
+      };
+      return [
+        el("tr", { "data-invoice": x.invoice.number, class: "tr-main" }, reqCell(x), el("td", { text: x.invoice.number }),
+          el("td", { class: "nowrap", text: x.payment.ntpn }), el("td", { class: "num", text: money(x.payment.amount) })),
+        el("tr", { class: "tr-sub", "data-for": x.invoice.number }, el("td", { colspan: "4" }, form)),
+      ];
+    }) : [empty(4)]));
     $("tr-unreceipted").replaceChildren(...(q.unreceipted.length ? q.unreceipted.map((x) => el("tr", { "data-invoice": x.invoice.number },
       reqCell(x), el("td", { text: x.invoice.number }), el("td", { class: "num", text: money(x.invoice.total) }),
       el("td", {}, el("button", { class: "primary small", "data-testid": "tr-receipt", text: T.receipt, onclick: async () => {
@@ -63,18 +73,22 @@
         await after(out, out ? fill(T.issued_receipt, { number: out.receipt.number }) : "");
         if (out) openRequest(x.id);
       } })))) : [empty(4)]));
-    $("tr-open").replaceChildren(...(q.open_invoices.length ? q.open_invoices.map((x) => {
-      const ntpn = el("input", { placeholder: T.ntpn, maxlength: "24", "data-testid": "tr-ntpn" });
-      const paid = el("input", { type: "datetime-local", value: localNow(), "data-testid": "tr-paid-at" });
-      const form = el("form", { class: "actions row" }, ntpn, paid,
+    $("tr-open").replaceChildren(...(q.open_invoices.length ? q.open_invoices.flatMap((x) => {
+      const ntpn = el("input", { placeholder: T.ntpn, maxlength: "24", "data-testid": "tr-ntpn", "aria-label": T.ntpn });
+      const paid = el("input", { type: "datetime-local", value: localNow(), "data-testid": "tr-paid-at",
+        title: T.paid_at, "aria-label": T.paid_at });
+      const form = el("form", { class: "actions row tr-act" }, ntpn, paid,
         el("button", { type: "submit", class: "primary small", "data-testid": "tr-record", text: T.record }));
       form.onsubmit = async (e) => {
         e.preventDefault();
         await after(await post(`/api/requests/${x.id}/payments`, { ntpn: ntpn.value, paid_at: paid.value ? new Date(paid.value).toISOString() : "", confirm: true }), T.confirmed);
       };
-      return el("tr", { "data-invoice": x.invoice.number }, reqCell(x),
-        el("td", {}, x.invoice.number, el("div", { class: "muted", text: `${x.invoice.billing_code}` })),
-        el("td", { class: "num", text: money(x.invoice.total) }), el("td", { colspan: "1" }, form));
+      return [
+        el("tr", { "data-invoice": x.invoice.number, class: "tr-main" }, reqCell(x),
+          el("td", {}, x.invoice.number, el("div", { class: "muted", text: `${x.invoice.billing_code}` })),
+          el("td", { class: "num", text: money(x.invoice.total) })),
+        el("tr", { class: "tr-sub", "data-for": x.invoice.number }, el("td", { colspan: "3" }, form)),
+      ];
     }) : [empty(3)]));
   }
 

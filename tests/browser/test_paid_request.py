@@ -11,8 +11,12 @@ from __future__ import annotations
 import io
 import re
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
+
+import clock
 from pypdf import PdfReader
 
 from tests.browser.test_walkin import screens, sign_in_at_counter  # noqa: F401  (fixture and helper)
@@ -74,6 +78,18 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     panel.get_by_test_id("rq-issue_invoice-billing_code").fill(BILLING)
     panel.get_by_test_id("rq-step-issue_invoice").click()
     expect(panel.get_by_test_id("rq-state")).to_have_attribute("data-state", "invoiced")
+    # What normally comes next is offered first, as a command; replacing the invoice or cancelling comes last,
+    # set apart under the usual steps.
+    steps = panel.get_by_test_id("rq-steps").locator("form[data-step]")
+    expect(steps.first).to_have_attribute("data-step", "hand_over_sample")
+    expect(panel.get_by_test_id("rq-step-record_payment")).to_have_text("Catat pembayaran")
+    rare = panel.get_by_test_id("rq-steps-rare").locator("form[data-step]")
+    expect(rare).to_have_count(3)
+    assert [rare.nth(i).get_attribute("data-step") for i in range(3)] == ["replace_invoice", "revise", "cancel"]
+    expect(panel.get_by_test_id("rq-step-cancel")).to_be_hidden()          # folded away until asked for
+    panel.get_by_test_id("rq-steps-rare").locator("summary").click()
+    expect(panel.get_by_test_id("rq-step-cancel")).to_be_visible()
+    expect(panel.get_by_test_id("rq-step-replace_invoice")).not_to_have_class(re.compile(r"\bprimary\b"))
     invoice_row = panel.locator("[data-invoice]").first
     expect(invoice_row).to_contain_text(BILLING)
     invoice_number = invoice_row.get_attribute("data-invoice")
@@ -89,6 +105,8 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
         assert expected in text, expected
 
     # Steps 12 and 14: the treasurer's screen. The officer could not have done this (403 over the API).
+    # The office's clock is 40 minutes ahead of this computer's: 'paid at' starts at the office's time.
+    clock.set_offset(timedelta(minutes=40))
     treasurer = screens(f"{base}/login")
     treasurer.fill("input[name=username]", "bendahara")
     treasurer.fill("input[name=password]", "bendahara-demo")
@@ -96,8 +114,11 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     expect(treasurer).to_have_url(re.compile(r"/treasurer/$"))
     row = treasurer.get_by_test_id("tr-open").locator(f"tr[data-invoice='{invoice_number}']")
     expect(row).to_contain_text(BILLING)
-    row.get_by_test_id("tr-ntpn").fill(NTPN.lower())
-    row.get_by_test_id("tr-record").click()
+    actions = treasurer.get_by_test_id("tr-open").locator(f"tr[data-for='{invoice_number}']")   # the row under it
+    shown = actions.get_by_test_id("tr-paid-at").evaluate("(e) => new Date(e.value).getTime()") / 1000
+    assert abs(shown - clock.utcnow().timestamp()) < 120, "the 'paid at' default follows the server's clock"
+    actions.get_by_test_id("tr-ntpn").fill(NTPN.lower())
+    actions.get_by_test_id("tr-record").click()
     expect(treasurer.get_by_test_id("tr-message")).to_have_class("notice")
     pending_receipt = treasurer.get_by_test_id("tr-unreceipted").locator(f"tr[data-invoice='{invoice_number}']")
     expect(pending_receipt).to_be_visible()

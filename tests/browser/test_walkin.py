@@ -179,6 +179,8 @@ def test_counter_signals_a_new_visitor_when_the_line_was_empty(live_server, scre
     base = live_server.url
     officer = sign_in_at_counter(screens, base, "petugas1", 1)
     expect(officer.get_by_test_id("waiting-count")).to_have_text("0")
+    # the 'set aside today' heading says there is no one under it, rather than standing over nothing
+    expect(officer.get_by_test_id("no-shows-none")).to_have_text("Belum ada yang disisihkan hari ini.")
     notice = officer.get_by_test_id("new-visitor")
     expect(notice).to_be_hidden()
 
@@ -187,6 +189,7 @@ def test_counter_signals_a_new_visitor_when_the_line_was_empty(live_server, scre
     expect(notice).to_have_text("Ada pengunjung baru yang menunggu.")
     expect(officer.get_by_test_id("waiting-count")).to_have_text("1")
     assert officer.evaluate("window.loketNewVisitor") == 1
+    expect(officer.locator("#waiting td.name")).to_have_css("white-space", "nowrap")   # "Siti A." on one line
 
     officer.get_by_test_id("call-next").click()
     expect(officer.get_by_test_id("current-code")).to_have_text(issued["code"])

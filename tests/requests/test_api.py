@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -166,7 +167,30 @@ def test_refusals_are_translated_with_their_reasons(db, api, officer):
 def test_treasurer_queue_and_role_guard(db, api, officer, treasurer):
     assert officer.get("/api/treasurer/queue").status_code == 403
     q = ok(treasurer.get("/api/treasurer/queue"))
+    server_time = q.pop("server_time")   # the screen's clock follows it (its 'paid at' default)
+    assert abs(datetime.fromisoformat(server_time) - utcnow()) < timedelta(minutes=1)
     assert q == {"pending_payments": [], "unreceipted": [], "open_invoices": []}
+
+
+def test_steps_are_offered_in_the_usual_order_as_commands(officer, new_request):
+    """Right after the invoice the counter offers what normally comes next, not 'replace the invoice'; buttons
+    are commands ('Catat pembayaran'), while the history keeps saying what was done ('menerbitkan invoice')."""
+    rid = new_request("invoiced")
+    req = ok(officer.get(f"/api/requests/{rid}?lang=id"))
+    names = [s["name"] for s in req["steps"]]
+    assert sorted(names) == sorted(req["allowed"])
+    assert names[:4] == ["hand_over_sample", "start_preparing", "record_payment", "sign_sppd"]
+    assert names[-3:] == ["replace_invoice", "revise", "cancel"]
+    assert [s["name"] for s in req["steps"] if s["rare"]] == ["replace_invoice", "revise", "cancel"]
+    labels = {s["name"]: s["label"] for s in req["steps"]}
+    assert labels["record_payment"] == "Catat pembayaran" and labels["replace_invoice"] == "Ganti invoice"
+    assert labels["cancel"] == "Batalkan permintaan"
+    assert not any(label.lower().startswith(("men", "mem")) for label in labels.values()), labels
+    assert "menerbitkan invoice" in [h["label"] for h in req["history"]]
+    en = ok(officer.get(f"/api/requests/{rid}?lang=en"))
+    assert {s["name"]: s["label"] for s in en["steps"]}["record_payment"] == "Record payment"
+    checked = ok(officer.get(f"/api/requests/{new_request('checked')}?lang=id"))
+    assert checked["steps"][0] == {"name": "issue_invoice", "label": "Terbitkan invoice", "rare": False}
 
 
 def test_tariff_sheet_is_public(api):

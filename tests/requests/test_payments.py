@@ -100,4 +100,21 @@ def test_treasurer_queue(db, staff, new_request):
         q = pay_rules.treasurer_queue(s, office_id=1, now=T)
     assert [p.request_id for p in q["pending_payments"]] == [pending]
     assert [i.request_id for i in q["unreceipted"]] == [unreceipted]
-    assert {i.request_id for i in q["open_invoices"]} == {pending, waiting}
+    # an invoice whose payment waits for the treasurer is not also offered as unpaid (one list per invoice)
+    assert {i.request_id for i in q["open_invoices"]} == {waiting}
+
+
+def test_no_second_payment_while_one_waits_and_the_invoice_is_open_again_once_rejected(db, staff, new_request):
+    req_id = new_request("invoiced")
+    with db.write() as s:
+        first = pay_rules.record_payment(s, request_id=req_id, user_id=staff.officer, ntpn=ntpn(), paid_at=T, now=T)
+    with db.write() as s, pytest.raises(RuleError) as e:   # the treasurer cannot record a second one over it
+        pay_rules.record_and_confirm(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=T, now=T)
+    assert e.value.code == "already_paid"
+    with db.write() as s:
+        q = pay_rules.treasurer_queue(s, office_id=1, now=T)
+        assert [p.id for p in q["pending_payments"]] == [first.id] and q["open_invoices"] == []
+        pay_rules.reject_payment(s, payment_id=first.id, user_id=staff.treasurer, reason="NTPN not in SIMPONI", now=T)
+    with db.read() as s:
+        q = pay_rules.treasurer_queue(s, office_id=1, now=T)
+    assert q["pending_payments"] == [] and [i.request_id for i in q["open_invoices"]] == [req_id]
