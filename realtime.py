@@ -37,14 +37,17 @@ def snapshot_for(session, office: Office) -> dict:
     return public_snapshot(session, office, complaints=complaints())
 
 
-def publish(office_id: int, *, call: dict | None = None, event: str | None = None, data: dict | None = None) -> None:
+def publish(office_id: int, *, call: dict | None = None, event: str | None = None, data: dict | None = None,
+            call_token: str | None = None) -> None:
     """After a committed change: announce a call (if any), then send every screen of the office a snapshot.
 
-    Never raises: a broadcast that fails must not undo or fail the action that was already committed.
+    `call_token`: the called ticket's status token, when the caller has it (saves reading it again for the
+    visitor's phone). Never raises: a broadcast that fails must not undo or fail the action already committed.
     """
     try:
         broadcast(socketio, current_app.extensions["loket.db"], complaints(), office_id, call=call, event=event,
-                  data=data, min_interval=current_app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0))
+                  data=data, min_interval=current_app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
+                  call_token=call_token)
     except Exception:  # noqa: BLE001
         log.exception("broadcast for office %s failed", office_id)
 
@@ -188,7 +191,7 @@ def _office_code(db, office_id: int) -> str:
 
 
 def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | None = None, event: str | None = None,
-              data: dict | None = None, min_interval: float = 0.0) -> None:
+              data: dict | None = None, min_interval: float = 0.0, call_token: str | None = None) -> None:
     """Emit a call and/or an event to the office's rooms at once, then a (coalesced) snapshot.
 
     `emitter` is the app's socketio or an external_emitter(); with a message queue the emit reaches the
@@ -202,7 +205,7 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         # Let the connections' writers send the call now, before this request builds the snapshot.
         emitter.sleep(0)
         from status.live import push_call  # the called visitor's own phone (local: status imports realtime)
-        push_call(emitter, db, call)
+        push_call(emitter, db, call, token=call_token)
     if event is not None:
         emitter.emit(event, data or {}, to=rooms)
 

@@ -22,7 +22,7 @@ from printer import jobs as print_jobs
 from realtime import call_message, publish
 from rules import counters as counter_rules
 from rules import guestbook, offices, snapshot, tickets
-from rules.errors import N_, RuleError
+from rules.errors import N_, NotFound, RuleError
 from rules.estimate import estimated_wait_minutes
 from rules.opening import opening
 from rules.users import authenticate
@@ -186,10 +186,11 @@ def api_logout():
 
 def _held_counter(s, counter_id: int) -> Counter:
     """The counter, if it is in the user's office and the user holds it."""
-    counter = offices.get_counter(s, counter_id, office_id=current_user.office_id)
-    # Re-read under the row lock the action itself takes: a takeover committed meanwhile must be seen here,
+    # Read under the row lock the action itself takes: a takeover committed meanwhile must be seen here,
     # not after the check (PostgreSQL; SQLite's write transaction already holds the database).
-    s.refresh(counter, with_for_update=True)
+    counter = s.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
+    if counter is None or not counter.active or counter.office_id != current_user.office_id:
+        raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
     if counter.officer_id != current_user.id:
         raise RuleError("not_your_counter", N_("Open counter %(counter)s before serving at it."), counter=counter.number)
     return counter
@@ -247,7 +248,8 @@ def _counter_action(counter_id: int, action) -> tuple:
         result = {"ticket": snapshot.staff_ticket(s, ticket, s.get(Office, counter.office_id))
                   if ticket else None, "counter": _counter_json(counter)}
         message = call_message(ticket, counter) if call and ticket else None
-    publish(current_user.office_id, call=message)
+        phone = ticket.status_token if message else None  # the called visitor's phone (never on a display)
+    publish(current_user.office_id, call=message, call_token=phone)
     return jsonify(result), 200
 
 

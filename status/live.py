@@ -66,13 +66,14 @@ def _connected_tokens(emitter, db_url: str, office_id: int) -> set[str]:
         return set(tokens)
 
 
-def push_call(emitter, db, call: dict) -> None:
+def push_call(emitter, db, call: dict, token: str | None = None) -> None:
     """A call (or recall) goes to the called ticket's own room at once (the wall display gets its own)."""
     try:
         if not call or not call.get("ticket_id"):
             return
-        with db.read() as s:
-            token = s.exec(select(Ticket.status_token).where(Ticket.id == call["ticket_id"])).first()
+        if token is None:
+            with db.read() as s:
+                token = s.exec(select(Ticket.status_token).where(Ticket.id == call["ticket_id"])).first()
         if token:
             emitter.emit("call", {k: call.get(k) for k in CALL_FIELDS}, to=ticket_room(token), namespace=NAMESPACE)
     except Exception:  # noqa: BLE001 - the change is committed; a phone catches up on its next refresh
