@@ -1,16 +1,28 @@
-"""Report queries on years of a large office's history: generate the database fast, then time each report
-with and without its indexes and print the query plans.
+"""Report queries on years of a large office's history: the reports before and after 0006_report_speed, on
+a generated database, on SQLite and on PostgreSQL, with the query plans and the figures.
 
-    .venv/bin/python bench/bench_reports.py                         # 500,000 tickets over 4 years, SQLite
-    .venv/bin/python bench/bench_reports.py --tickets 100000 --years 2
-    .venv/bin/python bench/bench_reports.py --url postgresql://postgres@127.0.0.1:5432/loket_bench_reports
+    .venv/bin/python bench/bench_reports.py                      # generate the SQLite file once (500,000 tickets)
+    .venv/bin/python bench/bench_reports.py --reuse              # the same file again (no generation)
+    .venv/bin/python bench/bench_reports.py --reuse --postgres   # and PostgreSQL: a scratch database filled
+                                                                 # from that file with COPY, dropped after
+    .venv/bin/python bench/bench_reports.py --tickets 100000 --years 2 --file /tmp/small.db
 
-The data is inserted in bulk (SQLite executemany in one transaction; PostgreSQL COPY), never one ORM object
-at a time. Rows look like the product's own: tickets with their events (issued, called with its verdict,
-started, finished / no-show / cancelled / transferred), guest-book lines and visitors. The report figures
-come from rules.reports, the same functions the pages use; timings are the best of --repeat runs.
-Index sets compared: 'none' (no secondary index on ticket/ticketevent), 'base' (those of 0001), 'all'
-(0001 plus 0004_reports). Nothing here asserts: it prints.
+The generated office: 4 years of working days, arrivals over 7 hours, three services, enough counters (one
+officer each) to serve the day at about 80 % load; tickets with their events (issued, called with its
+verdict, started, finished / no-show / cancelled / transferred), guest-book lines and visitors, inserted in
+bulk (SQLite executemany in one transaction; PostgreSQL COPY), never one ORM object at a time. The report
+columns of 0006 (waiting_us, service_us, first_call_within) are written as models._ticket_report_figures
+would write them.
+
+For each report (a day, a month, a year, a year of one officer, a year of one service) it times:
+  before   tests/supervisor/reference.py: every ticket read and worked out in Python (the code before 0006),
+           with the indexes of 0005 (ix_ticket_report_scan dropped)
+  no scan  rules/reports.py without ix_ticket_report_scan (what the SQL aggregation alone buys)
+  after    rules/reports.py with ix_ticket_report_scan (0006)
+Timings are the best of --repeat runs (before: one run for periods over a month), wall clock; the load
+average is printed because another process on the machine changes them. It checks that before and after
+give the same figures (tests/supervisor/reference.differences), prints them, and prints the plans of the
+queries each report runs. Nothing here asserts: it prints.
 """
 
 from __future__ import annotations
@@ -29,39 +41,51 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, text  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
 from commands import migrate  # noqa: E402
 from db import Database  # noqa: E402
-from models import Counter, CounterService  # noqa: E402
+from models import Counter, CounterService, Office, User  # noqa: E402
 from rules import offices, reports, users  # noqa: E402
 from settings import load_settings  # noqa: E402
+from tests.supervisor import reference  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 END_DAY = date(2026, 10, 30)
+DEFAULT_FILE = "/tmp/loket-bench-reports.db"
 SERVICE_MIX = (("penjualan", 0.5), ("konsultasi", 0.35), ("perpustakaan", 0.15))
-# Indexes the comparison adds and removes (name, table, columns); the unique keys always stay.
-BASE_INDEXES = (
+US = timedelta(microseconds=1)
+# Secondary indexes of ticket / ticketevent, dropped while loading and built afterwards (name, table, columns).
+LOAD_INDEXES = (
     ("ix_ticket_office_day", "ticket", ("office_id", "service_date")),
     ("ix_ticket_queue", "ticket", ("office_id", "service_id", "status", "priority", "queued_at")),
+    ("ix_ticket_visitor_id", "ticket", ("visitor_id",)),
     ("ix_ticketevent_office_at", "ticketevent", ("office_id", "at")),
-)
-REPORT_INDEXES = (
+    ("ix_ticketevent_ticket_id", "ticketevent", ("ticket_id",)),
     ("ix_ticket_report_counter", "ticket", ("office_id", "counter_id", "service_date")),
     ("ix_ticket_report_officer", "ticket", ("office_id", "officer_id", "service_date")),
     ("ix_ticketevent_office_kind_at", "ticketevent", ("office_id", "kind", "at")),
 )
+SCAN_INDEX = ("ix_ticket_report_scan", "ticket",
+              ("office_id", "service_date", "issued_service_id", "counter_id", "officer_id", "status",
+               "transfer_count", "waiting_us", "service_us", "first_call_within", "estimated_wait_minutes",
+               "visitor_id", "guestbook_id", "issued_at"))
 # The detail the product writes with a call (rules.tickets.call_next), made once.
 WITHIN, LATE = json.dumps({"within_limit": True}), json.dumps({"within_limit": False})
 TICKET_COLS = ("id", "office_id", "service_id", "issued_service_id", "service_date", "number", "code", "guestbook_id",
                "visitor_id", "status", "priority", "priority_reason", "issued_at", "queued_at", "clock_started_at",
                "deadline_at", "called_at", "first_called_at", "started_at", "finished_at", "ended_at", "counter_id",
                "officer_id", "recall_count", "transfer_count", "back_in_minutes", "status_token",
-               "estimated_wait_minutes")
+               "estimated_wait_minutes", "waiting_us", "service_us", "first_call_within")
 EVENT_COLS = ("id", "office_id", "ticket_id", "kind", "at", "service_id", "counter_id", "user_id", "detail")
 GB_COLS = ("id", "office_id", "visitor_id", "service_id", "purpose", "purpose_note", "consent_at", "created_at")
 VISITOR_COLS = ("id", "office_id", "name", "email", "phone", "gender", "birth_year", "education", "occupation",
                 "institution_category", "institution_name", "segment", "npwp", "created_at", "updated_at")
+COLUMNS = {"visitor": VISITOR_COLS, "guestbookentry": GB_COLS, "ticket": TICKET_COLS, "ticketevent": EVENT_COLS}
+BOOLEAN_COLS = {"ticket": ("priority", "first_call_within")}
 
+
+# ---- the generated office ---------------------------------------------------------------------------------
 
 def business_days(years: int) -> list[date]:
     start = END_DAY - timedelta(days=round(365.25 * years))
@@ -117,18 +141,18 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
             officer = ids["officer_of"][cid]
             start_call = max(arrival, free_at[cid]) + rnd.expovariate(1 / 1.5)
             clock = arrival if last_end[sid] is None else max(arrival, min(last_end[sid], start_call))
-            within = start_call <= clock + 10
             fate = rnd.random()
             service_min = max(0.5, rnd.gauss(8, 3))
             est = round(max(0.0, (max(arrival, free_at[cid]) - arrival) + rnd.gauss(0, 4)))
-            called = local(day, start_call)
+            called, deadline = local(day, start_call), local(day, clock + 10)
+            within = called <= deadline        # as rules.tickets.call_next decides it, on the stored times
             yield "guestbookentry", (gid, office_id, visitor, sid, rnd.choice(PURPOSES), "", issued, issued)
             t = dict.fromkeys(TICKET_COLS)
             t.update(id=tid, office_id=office_id, service_id=sid, issued_service_id=sid, service_date=day,
                      number=numbers[sid], code=f"{prefix}-{numbers[sid]:03d}", guestbook_id=gid, visitor_id=visitor,
                      priority=False, priority_reason="", issued_at=issued, queued_at=issued, recall_count=0,
                      transfer_count=0, status_token=f"bench-{tid}", estimated_wait_minutes=est,
-                     clock_started_at=local(day, clock), deadline_at=local(day, clock + 10), called_at=called,
+                     clock_started_at=local(day, clock), deadline_at=deadline, called_at=called,
                      first_called_at=called, counter_id=cid, officer_id=officer)
             events = [("issued", issued, None, None, "")]
             events.append(("called", called, cid, officer, WITHIN if within else LATE))
@@ -136,14 +160,10 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
                 t.update(status="cancelled", ended_at=local(day, arrival + 5), clock_started_at=None,
                          deadline_at=None, called_at=None, first_called_at=None, counter_id=None, officer_id=None)
                 events = [events[0], ("cancelled", t["ended_at"], None, None, json.dumps({"by": "visitor"}))]
-                yield "ticket", tuple(t[c] for c in TICKET_COLS)
-                for kind, at, c, u, detail in events:
-                    eid += 1
-                    yield "ticketevent", (eid, office_id, tid, kind, at, sid, c, u, detail)
-                continue
-            if fate < 0.06:                                   # no-show after two recalls
+            elif fate < 0.06:                                 # no-show after two recalls
                 end = start_call + 3
-                t.update(status="no_show", ended_at=local(day, end), recall_count=2)
+                t.update(status="no_show", ended_at=local(day, end), recall_count=2,
+                         called_at=local(day, start_call + 1))
                 events += [("recalled", local(day, start_call + 1), cid, officer, ""),
                            ("no_show", local(day, end), cid, officer, "")]
                 free_at[cid] = end
@@ -155,13 +175,20 @@ def generate(n_tickets: int, years: int, ids: dict, seed: int = 7):
                     events.append(("transferred", local(day, started + 1), cid, officer,
                                    json.dumps({"to_service": "konsultasi"})))
                     started, finished = started + 4, started + 4 + service_min
-                    events.append(("called", local(day, started - 0.5), cid, officer, WITHIN))
+                    t["called_at"] = local(day, started - 0.5)
+                    events.append(("called", t["called_at"], cid, officer, WITHIN))
                 t.update(status="done", started_at=local(day, started), finished_at=local(day, finished),
                          ended_at=local(day, finished))
                 events += [("started", local(day, started), cid, officer, ""),
                            ("finished", local(day, finished), cid, officer, "")]
                 free_at[cid] = finished
-            last_end[sid] = free_at[cid]
+            # the report columns, as models._ticket_report_figures writes them
+            if t["first_called_at"] is not None:
+                t.update(waiting_us=(t["first_called_at"] - issued) // US, first_call_within=within)
+            if t["status"] == "done":
+                t["service_us"] = (t["finished_at"] - t["started_at"]) // US
+            if t["status"] != "cancelled":
+                last_end[sid] = free_at[cid]
             yield "ticket", tuple(t[c] for c in TICKET_COLS)
             for kind, at, c, u, detail in events:
                 eid += 1
@@ -178,140 +205,8 @@ def _sqlite_value(v):
     return v
 
 
-COLUMNS = {"ticket": TICKET_COLS, "ticketevent": EVENT_COLS, "guestbookentry": GB_COLS, "visitor": VISITOR_COLS}
-
-
-def load(db: Database, rows, batch: int = 20000) -> dict:
-    """Bulk insert: SQLite executemany in one transaction, PostgreSQL COPY."""
-    counts = {k: 0 for k in COLUMNS}
-    raw = db.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        if db.is_sqlite:
-            cur.execute("PRAGMA synchronous=OFF")
-            buffers: dict[str, list] = {k: [] for k in COLUMNS}
-
-            def flush(table):
-                cols = COLUMNS[table]
-                cur.executemany(f'INSERT INTO "{table}" ({",".join(cols)}) VALUES ({",".join("?" * len(cols))})',
-                                buffers[table])
-                buffers[table].clear()
-            cur.execute("BEGIN")
-            for table, row in rows:
-                buffers[table].append(tuple(_sqlite_value(v) for v in row))
-                counts[table] += 1
-                if len(buffers[table]) >= batch:
-                    for t in ("visitor", "guestbookentry", "ticket", "ticketevent"):  # foreign-key order
-                        if buffers[t]:
-                            flush(t)
-            for t in ("visitor", "guestbookentry", "ticket", "ticketevent"):
-                if buffers[t]:
-                    flush(t)
-            cur.execute("COMMIT")
-        else:
-            # COPY per table needs the rows grouped: keep them in memory per table, parents first.
-            grouped: dict[str, list] = {k: [] for k in COLUMNS}
-            for table, row in rows:
-                grouped[table].append(row)
-                counts[table] += 1
-            for table in ("visitor", "guestbookentry", "ticket", "ticketevent"):
-                with cur.copy(f'COPY "{table}" ({",".join(COLUMNS[table])}) FROM STDIN') as copy:
-                    for row in grouped[table]:
-                        copy.write_row(row)
-            for table in COLUMNS:
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))")
-            raw.commit()
-    finally:
-        raw.close()
-    return counts
-
-
-def set_indexes(db: Database, wanted: str) -> None:
-    """'none', 'base' or 'all'."""
-    keep = {"none": (), "base": BASE_INDEXES, "all": BASE_INDEXES + REPORT_INDEXES}[wanted]
-    with db.engine.begin() as conn:
-        for name, _table, _cols in BASE_INDEXES + REPORT_INDEXES:
-            conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
-        for name, table, cols in keep:
-            conn.execute(text(f'CREATE INDEX "{name}" ON "{table}" ({", ".join(cols)})'))
-        conn.execute(text("ANALYZE"))
-
-
-class Capture:
-    """The SQL statements (with parameters) a report runs, to show their plans."""
-
-    def __init__(self, engine):
-        self.engine, self.statements = engine, []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._hook)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._hook)
-
-    def _hook(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append((statement, parameters))
-
-
-def plans(db: Database, statements) -> list[str]:
-    out = []
-    raw = db.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        for sql, params in statements:
-            if "FROM ticket" not in sql and "FROM ticketevent" not in sql:
-                continue
-            if db.is_sqlite:
-                rows = cur.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
-                out.append(" | ".join(r[-1] for r in rows))
-            else:
-                cur.execute("EXPLAIN " + sql, params)
-                out.append(" | ".join(r[0].strip() for r in cur.fetchall()[:4]))
-    finally:
-        raw.close()
-    return out
-
-
-def run_reports(db: Database, ids: dict, repeat: int, show_plans: bool, label: str) -> None:
-    officer = ids["officer_of"][ids["counters"][0]]
-    counter = ids["counters"][1]
-    cases = [
-        ("day", reports.Period.day(END_DAY), reports.Filters()),
-        ("month", reports.Period.month(END_DAY.year, END_DAY.month), reports.Filters()),
-        ("year", reports.Period.between(END_DAY - timedelta(days=364), END_DAY), reports.Filters()),
-        ("year, one service", reports.Period.between(END_DAY - timedelta(days=364), END_DAY),
-         reports.Filters(service_id=ids["services"]["perpustakaan"])),
-        ("year, one counter", reports.Period.between(END_DAY - timedelta(days=364), END_DAY),
-         reports.Filters(counter_id=counter)),
-        ("year, one officer", reports.Period.between(END_DAY - timedelta(days=364), END_DAY),
-         reports.Filters(officer_id=officer)),
-        ("month, one officer", reports.Period.month(END_DAY.year, END_DAY.month), reports.Filters(officer_id=officer)),
-    ]
-    print(f"\n== indexes: {label}")
-    print(f"{'report':<22}{'best s':>9}{'tickets':>10}{'wait med':>10}{'wait P90':>10}{'svc med':>9}{'in limit':>10}")
-    from models import Office
-    for name, period, filters in cases:
-        best = None
-        for _ in range(repeat):
-            with db.read() as s:
-                office = s.get(Office, ids["office"])
-                with Capture(db.engine) as cap:
-                    t0 = time.perf_counter()
-                    rep = reports.build_report(s, office, period, filters)
-                    dt = time.perf_counter() - t0
-            best = dt if best is None else min(best, dt)
-        sm = rep.summary
-        fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
-        share = "-" if sm["limit"]["share"] is None else f"{100 * sm['limit']['share']:.1f}%"
-        print(f"{name:<22}{best:>9.3f}{sm['tickets']:>10,}{fmt(sm['waiting']['median']):>10}"
-              f"{fmt(sm['waiting']['p90']):>10}{fmt(sm['service']['median']):>9}{share:>10}")
-        if show_plans:
-            for p in plans(db, cap.statements):
-                print(f"    plan: {p[:220]}")
-
-
 def prepare(url: str, n: int, years: int) -> tuple[Database, dict]:
+    """Schema, office, counters (enough for the day's load) and one officer per counter; the ids used."""
     migrate(url)
     db = Database(url)
     settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
@@ -351,47 +246,320 @@ def prepare(url: str, n: int, years: int) -> tuple[Database, dict]:
     return db, ids
 
 
+def drop_indexes(db: Database, indexes) -> None:
+    with db.engine.begin() as conn:
+        for name, _table, _cols in indexes:
+            conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
+
+
+def create_indexes(db: Database, indexes) -> None:
+    with db.engine.begin() as conn:
+        for name, table, cols in indexes:
+            conn.execute(text(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({", ".join(cols)})'))
+    analyze(db)
+
+
+def analyze(db: Database) -> None:
+    if db.is_sqlite:
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    else:  # VACUUM too: index-only scans need the visibility map
+        raw = db.engine.raw_connection()
+        try:
+            raw.driver_connection.autocommit = True
+            raw.driver_connection.execute("VACUUM ANALYZE")
+        finally:
+            raw.close()
+
+
+def build_sqlite(path: str, n: int, years: int) -> dict:
+    """A fresh SQLite file with the generated office (bulk insert in one transaction)."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    url = f"sqlite:///{path}"
+    t0 = time.perf_counter()
+    db, ids = prepare(url, n, years)
+    drop_indexes(db, LOAD_INDEXES + (SCAN_INDEX,))
+    counts = {k: 0 for k in COLUMNS}
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA synchronous=OFF")
+        buffers: dict[str, list] = {k: [] for k in COLUMNS}
+
+        def flush():
+            for table in COLUMNS:  # foreign-key order
+                if buffers[table]:
+                    cols = COLUMNS[table]
+                    cur.executemany(f'INSERT INTO "{table}" ({",".join(cols)}) VALUES ({",".join("?" * len(cols))})',
+                                    buffers[table])
+                    buffers[table].clear()
+        cur.execute("BEGIN")
+        for table, row in generate(n, years, ids):
+            buffers[table].append(tuple(_sqlite_value(v) for v in row))
+            counts[table] += 1
+            if len(buffers[table]) >= 20000:
+                flush()
+        flush()
+        cur.execute("COMMIT")
+    finally:
+        raw.close()
+    create_indexes(db, LOAD_INDEXES + (SCAN_INDEX,))
+    with db.write() as s:   # remember the ids with the file, for --reuse
+        s.execute(text("CREATE TABLE IF NOT EXISTS bench_meta (ids TEXT)"))
+        s.execute(text("DELETE FROM bench_meta"))
+        s.execute(text("INSERT INTO bench_meta (ids) VALUES (:ids)"), {"ids": json.dumps(ids)})
+    db.dispose()
+    dt = time.perf_counter() - t0
+    print(f"generated {path} in {dt:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return ids
+
+
+def read_ids(db: Database) -> dict:
+    with db.read() as s:
+        ids = json.loads(s.execute(text("SELECT ids FROM bench_meta")).scalar_one())
+    for key in ("prefix", "serves", "officer_of"):
+        ids[key] = {int(k): v for k, v in ids[key].items()}
+    return ids
+
+
+def build_postgres(url: str, sqlite_path: str, n: int, years: int) -> dict:
+    """A scratch PostgreSQL database with the SQLite file's rows, loaded with COPY."""
+    import sqlite3
+    _create_pg_database(url)
+    t0 = time.perf_counter()
+    db, ids = prepare(url, n, years)
+    src = sqlite3.connect(sqlite_path)
+    drop_indexes(db, LOAD_INDEXES + (SCAN_INDEX,))
+    counts = {}
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        # Times in the file are UTC without an offset; foreign keys are the file's own (checked there), so
+        # their triggers are skipped while copying (superuser only).
+        cur.execute("SET TIME ZONE 'UTC'")
+        cur.execute("SET session_replication_role = replica")
+        for table, cols in COLUMNS.items():
+            booleans = [cols.index(c) for c in BOOLEAN_COLS.get(table, ())]
+            counts[table] = 0
+            with cur.copy(f'COPY "{table}" ({",".join(cols)}) FROM STDIN') as copy:
+                for row in src.execute(f'SELECT {",".join(cols)} FROM "{table}" ORDER BY id'):
+                    if booleans:
+                        row = list(row)
+                        for i in booleans:
+                            row[i] = None if row[i] is None else bool(row[i])
+                    copy.write_row(row)
+                    counts[table] += 1
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))")
+        cur.execute("SET session_replication_role = DEFAULT")
+        raw.commit()
+    finally:
+        raw.close()
+        src.close()
+    create_indexes(db, LOAD_INDEXES + (SCAN_INDEX,))
+    db.dispose()
+    print(f"PostgreSQL database filled with COPY in {time.perf_counter() - t0:.0f} s: "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return ids
+
+
+# ---- timing the reports --------------------------------------------------------------------------------------
+
+class Capture:
+    """The SQL statements (with parameters) a report runs, to show their plans."""
+
+    def __init__(self, engine):
+        self.engine, self.statements = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._hook)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._hook)
+
+    def _hook(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append((statement, parameters))
+
+
+def plans(db: Database, statements) -> list[list[str]]:
+    """The plan of each statement that reads ticket or ticketevent (PostgreSQL: EXPLAIN ANALYZE)."""
+    out = []
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for sql, params in statements:
+            if "FROM ticket" not in sql and "ticket." not in sql:
+                continue
+            if db.is_sqlite:
+                rows = cur.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+                out.append([r[-1] for r in rows])
+            else:
+                cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+                out.append([r[0] for r in cur.fetchall()])
+    finally:
+        raw.close()
+    return out
+
+
+def cases(ids: dict) -> list[tuple[str, reports.Period, reports.Filters]]:
+    year = reports.Period.between(END_DAY - timedelta(days=364), END_DAY)
+    return [
+        ("day", reports.Period.day(END_DAY), reports.Filters()),
+        ("month", reports.Period.month(END_DAY.year, END_DAY.month), reports.Filters()),
+        ("year", year, reports.Filters()),
+        ("year, one officer", year, reports.Filters(officer_id=ids["officer_of"][ids["counters"][0]])),
+        ("year, one service", year, reports.Filters(service_id=ids["services"]["perpustakaan"])),
+    ]
+
+
+def timed(db: Database, ids: dict, build, period, filters, repeat: int):
+    """(best seconds, report, statements of the last run)."""
+    best, report, statements = None, None, []
+    for _ in range(repeat):
+        with db.read() as s:
+            office = s.get(Office, ids["office"])
+            with Capture(db.engine) as cap:
+                t0 = time.perf_counter()
+                report = build(s, office, period, filters)
+                dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+        statements = cap.statements
+    return best, report, statements
+
+
+def fmt(v, unit="") -> str:
+    return "-" if v is None else f"{v:,.2f}{unit}" if isinstance(v, float) else f"{v:,}{unit}"
+
+
+def figures_line(r: reports.Report) -> str:
+    s = r.summary
+    w, sv, lim, est = s["waiting"], s["service"], s["limit"], s["estimate"]
+    share = "-" if lim["share"] is None else f"{100 * lim['share']:.1f} %"
+    return (f"tickets {s['tickets']:,}, visitors {s['visitors']:,}, served {s['served']:,}, no-shows {s['no_shows']:,}, "
+            f"cancelled {s['cancelled']:,}, transfers {s['transfers']:,}; waiting mean/median/P90 "
+            f"{fmt(w['mean'])}/{fmt(w['median'])}/{fmt(w['p90'])} min; service median/P90 "
+            f"{fmt(sv['median'])}/{fmt(sv['p90'])} min; within the limit {share} "
+            f"({lim['within']:,} of {lim['called']:,}); "
+            f"estimate MAE {fmt(est['mean_abs_error'])} min; {len(r.by_counter)} counters, {len(r.by_officer)} officers, "
+            f"{len(r.by_time)} {r.time_unit}s, busiest hour "
+            f"{max(r.by_hour, key=lambda h: h[1])[0] if r.by_hour else '-'}:00")
+
+
+def run(db: Database, ids: dict, label: str, repeat: int, show_plans: bool) -> list[dict]:
+    print(f"\n==== {label}  (load average {load_average()})")
+    rows = []
+    drop_indexes(db, (SCAN_INDEX,))
+    analyze(db)
+    for name, period, filters in cases(ids):
+        before, ref, before_sql = timed(db, ids, reference.build_report, period, filters,
+                                        repeat if period.days <= 31 else 1)
+        no_scan, _r, no_scan_sql = timed(db, ids, reports.build_report, period, filters, repeat)
+        rows.append({"name": name, "period": period, "filters": filters, "before": before, "no_scan": no_scan,
+                     "ref": ref, "plans_before": plans(db, before_sql) if show_plans else [],
+                     "plans_no_scan": plans(db, no_scan_sql) if show_plans else []})
+    t0 = time.perf_counter()
+    create_indexes(db, (SCAN_INDEX,))
+    print(f"(ix_ticket_report_scan built in {time.perf_counter() - t0:.1f} s)")
+    for row in rows:
+        after, rep, after_sql = timed(db, ids, reports.build_report, row["period"], row["filters"], repeat)
+        row.update(after=after, report=rep, plans_after=plans(db, after_sql) if show_plans else [],
+                   differences=reference.differences(row["ref"], rep))
+    print(f"{'report':<20}{'tickets':>10}{'before s':>11}{'no scan s':>11}{'after s':>10}{'speed-up':>10}  same figures")
+    for row in rows:
+        diffs = row["differences"]
+        print(f"{row['name']:<20}{row['report'].summary['tickets']:>10,}{row['before']:>11.3f}{row['no_scan']:>11.3f}"
+              f"{row['after']:>10.3f}{row['before'] / row['after']:>9.0f}x  "
+              f"{'yes' if not diffs else f'NO ({len(diffs)}): ' + '; '.join(diffs[:3])}")
+    print("\nfigures (after):")
+    for row in rows:
+        print(f"  {row['name']}: {figures_line(row['report'])}")
+    if show_plans:
+        for row in rows:
+            if row["name"] not in ("year", "year, one officer"):
+                continue
+            for key, title in (("plans_before", "before"), ("plans_no_scan", "no scan index"), ("plans_after", "after")):
+                print(f"\n  plans, {row['name']}, {title}:")
+                for plan in row[key]:
+                    print("    - " + plan[0])
+                    for line in plan[1:]:
+                        print("      " + line)
+    print(f"(load average {load_average()})")
+    return rows
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# ---- main ---------------------------------------------------------------------------------------------------
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--file", default=DEFAULT_FILE, help=f"the SQLite file (default {DEFAULT_FILE})")
+    ap.add_argument("--reuse", action="store_true", help="use the file as it is if it exists (no generation)")
     ap.add_argument("--tickets", type=int, default=500_000)
     ap.add_argument("--years", type=int, default=4)
-    ap.add_argument("--url", default="", help="database URL (default: a fresh SQLite file under /tmp)")
+    ap.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/loket_bench_reports",
+                    default="", help="also on PostgreSQL: a scratch database of this URL, dropped after")
+    ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL (the file still feeds it)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-plans", action="store_true")
-    ap.add_argument("--keep", action="store_true", help="keep the generated SQLite file")
     ap.add_argument("--pdf", default="", help="also write the last month's report PDF here (for the README)")
     ap.add_argument("--lang", default="id", help="language of that PDF (id or en)")
     args = ap.parse_args()
-    url = args.url or f"sqlite:////tmp/loket-bench-reports-{os.getpid()}.db"
-    if url.startswith("postgresql"):
-        _create_pg_database(url)
-    print(f"database: {url.split('@')[-1]}  tickets: {args.tickets:,}  years: {args.years}")
-    db, ids = prepare(url, args.tickets, args.years)
-    set_indexes(db, "none")        # load without secondary indexes, build them afterwards (faster)
-    t0 = time.perf_counter()
-    counts = load(db, generate(args.tickets, args.years, ids))
-    dt = time.perf_counter() - t0
-    total = sum(counts.values())
-    print(f"generated and inserted in {dt:.1f} s ({total / dt:,.0f} rows/s): "
-          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(f"load average {load_average()} on {os.cpu_count()} cores")
+    if args.reuse and os.path.exists(args.file):
+        print(f"reusing {args.file}")
+        db = Database(f"sqlite:///{args.file}")
+        migrate(db.url)   # a file made before a newer revision gets it
+        ids = read_ids(db)
+    else:
+        ids = build_sqlite(args.file, args.tickets, args.years)
+        db = Database(f"sqlite:///{args.file}")
     if args.pdf:
-        write_sample_pdf(url, args.pdf, args.lang)
-    for label in ("none", "base", "all"):
-        t0 = time.perf_counter()
-        set_indexes(db, label)
-        print(f"\n(index set '{label}' built in {time.perf_counter() - t0:.1f} s)")
-        run_reports(db, ids, args.repeat, not args.no_plans, {
-            "none": "none (no secondary index on ticket / ticketevent)",
-            "base": "base (0001: office+day, queue, office+event time)",
-            "all": "all (0001 + 0004_reports: counter, officer, event kind+time)"}[label])
+        write_sample_pdf(db.url, args.pdf, args.lang)
+    results = {}
+    if not args.no_sqlite:
+        results["SQLite"] = run(db, ids, f"SQLite {args.file}", args.repeat, not args.no_plans)
+        create_indexes(db, (SCAN_INDEX,))   # leave the file as 0006 has it
     db.dispose()
-    if url.startswith("sqlite") and not args.keep:
-        path = url.split("///", 1)[1]
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-    elif url.startswith("postgresql") and not args.keep:
-        _drop_pg_database(url)
+    if args.postgres:
+        url = args.postgres
+        with Database(f"sqlite:///{args.file}").read() as s:
+            n = s.execute(text("SELECT count(*) FROM ticket")).scalar_one()
+            first = s.execute(text("SELECT min(service_date) FROM ticket")).scalar_one()
+        years = round((END_DAY - date.fromisoformat(first)).days / 365.25)
+        try:
+            pg_ids = build_postgres(url, args.file, n, years)
+            if pg_ids != ids:
+                print("PostgreSQL ids differ from the file's: the figures below are not comparable")
+            pg = Database(url)
+            results["PostgreSQL"] = run(pg, ids, f"PostgreSQL {url.rsplit('@', 1)[-1]}", args.repeat,
+                                        not args.no_plans)
+            pg.dispose()
+        finally:
+            _drop_pg_database(url)
+            print(f"dropped {url.rsplit('/', 1)[-1]}")
+    print_summary(results)
+
+
+def print_summary(results: dict) -> None:
+    """Before and after side by side (seconds), and whether every figure agreed."""
+    if not results:
+        return
+    print(f"\n==== summary (load average {load_average()})")
+    header = "".join(f"{db + ' before':>20}{db + ' after':>18}" for db in results)
+    print(f"{'report':<20}{header}  same figures")
+    names = [row["name"] for row in next(iter(results.values()))]
+    for i, name in enumerate(names):
+        cells = "".join(f"{rows[i]['before']:>20.3f}{rows[i]['after']:>18.3f}" for rows in results.values())
+        same = all(not rows[i]["differences"] for rows in results.values())
+        print(f"{name:<20}{cells}  {'yes' if same else 'NO'}")
 
 
 def write_sample_pdf(url: str, path: str, lang: str) -> None:
@@ -401,8 +569,9 @@ def write_sample_pdf(url: str, path: str, lang: str) -> None:
     app = create_app({"TESTING": True, "DATABASE_URL": url}, settings=settings)
     with app.extensions["loket.db"].write() as s:
         office = offices.get_office(s, settings.office.code)
-        users.create_user(s, office_id=office.id, username="bench-supervisor", name="Kepala Seksi PST",
-                          role="supervisor", password="bench-supervisor-pw")
+        if s.exec(select(User).where(User.username == "bench-supervisor")).first() is None:
+            users.create_user(s, office_id=office.id, username="bench-supervisor", name="Kepala Seksi PST",
+                              role="supervisor", password="bench-supervisor-pw")
     client = app.test_client()
     token = client.get("/api/session").get_json()["csrf_token"]
     r = client.post("/api/login", json={"username": "bench-supervisor", "password": "bench-supervisor-pw"},
@@ -417,13 +586,13 @@ def write_sample_pdf(url: str, path: str, lang: str) -> None:
 
 def _admin_url(url: str) -> tuple[str, str]:
     base, name = url.rsplit("/", 1)
-    return base + "/postgres", name
+    return base.replace("postgresql+psycopg", "postgresql") + "/postgres", name
 
 
 def _create_pg_database(url: str) -> None:
     import psycopg
     admin, name = _admin_url(url)
-    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+    with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}"')
         c.execute(f'CREATE DATABASE "{name}"')
 
@@ -431,8 +600,8 @@ def _create_pg_database(url: str) -> None:
 def _drop_pg_database(url: str) -> None:
     import psycopg
     admin, name = _admin_url(url)
-    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -170,9 +170,15 @@ class Tickets(NamedTuple):
     services: list[int]              # service times of finished tickets, microseconds, sorted
     errors: list[int]                # waiting time - estimate of called tickets with an estimate, microseconds
     visitors: list[str]              # visitor ids as text, repeated (counted distinct)
+    sums: tuple[int, int, int, int]  # of waits, services, errors and their absolute values (added once)
+
+    @classmethod
+    def of(cls, counts, waits: list[int], services: list[int], errors: list[int], visitors: list[str]) -> "Tickets":
+        return cls(tuple(counts), waits, services, errors, visitors,
+                   (sum(waits), sum(services), sum(errors), sum(map(abs, errors))))
 
 
-EMPTY = Tickets((0,) * len(_COUNTS), [], [], [], [])
+EMPTY = Tickets.of((0,) * len(_COUNTS), [], [], [], [])
 
 
 class Part(NamedTuple):
@@ -186,10 +192,11 @@ class Part(NamedTuple):
 
 
 class Reading(NamedTuple):
-    """A period read in one query: its parts, and tickets issued per local hour."""
+    """A period read in one query: its parts, tickets issued per local hour, the range of its guest-book ids."""
 
     parts: list[Part]
     hours: dict[int, int]
+    guestbook_ids: tuple[int, int] | None   # lowest and highest (None: no ticket came through the guest book)
 
 
 def _merged(lists) -> list[int]:
@@ -212,7 +219,8 @@ def union(sets) -> Tickets:
     return Tickets(counts=tuple(map(sum, zip(*(t.counts for t in sets)))),
                    waits=_merged(t.waits for t in sets), services=_merged(t.services for t in sets),
                    errors=list(chain.from_iterable(t.errors for t in sets)),
-                   visitors=list(chain.from_iterable(t.visitors for t in sets)))
+                   visitors=list(chain.from_iterable(t.visitors for t in sets)),
+                   sums=tuple(map(sum, zip(*(t.sums for t in sets)))))
 
 
 def _conditions(office: Office, period: Period, filters: Filters) -> list:
@@ -263,7 +271,7 @@ def _group_query(dialect: str, office: Office, period: Period, filters: Filters)
         func.count(T.first_call_within), count_if(T.first_call_within.is_(True)),
         count_if(func.abs(error) <= ESTIMATE_TOLERANCE_MINUTES * _US_PER_MINUTE),
         listed(T.waiting_us), listed(T.service_us), listed(error), listed(T.visitor_id),
-        listed(_local_hour(dialect, office, period)))
+        func.min(T.guestbook_id), func.max(T.guestbook_id), listed(_local_hour(dialect, office, period)))
         .where(*_conditions(office, period, filters)).group_by(*keys))
 
 
@@ -289,12 +297,14 @@ def read(session: Session, office: Office, period: Period, filters: Filters = Fi
         counts = tuple(map(int, map(sum, zip(*(r[4:4 + n] for r in rows)))))
         waits, services, errors, visitors = (4 + n + i for i in range(4))
         visitor_text = ",".join(r[visitors] for r in rows if r[visitors])
-        parts.append(Part(bucket, service_id, counter_id, officer_id, Tickets(
+        parts.append(Part(bucket, service_id, counter_id, officer_id, Tickets.of(
             counts, _ints(r[waits] for r in rows), _ints(r[services] for r in rows),
             _ints((r[errors] for r in rows), ordered=False), visitor_text.split(",") if visitor_text else [])))
-    hours = ",".join(r[-1] for rows in cells.values() for r in rows if r[-1])
+    rows = [r for rows in cells.values() for r in rows]
+    hours = ",".join(r[-1] for r in rows if r[-1])
     tally = Tally(hours.split(",")) if hours else Tally()
-    return Reading(parts, {int(h): c for h, c in tally.items()})
+    lows, highs = [r[-3] for r in rows if r[-3] is not None], [r[-2] for r in rows if r[-2] is not None]
+    return Reading(parts, {int(h): c for h, c in tally.items()}, (min(lows), max(highs)) if lows else None)
 
 
 # ---- figures of a set of tickets -------------------------------------------------------------------------
@@ -310,18 +320,19 @@ def _percentile_sorted(xs: list[int], p: float) -> float | None:
     return a + (h - lo) * (b - a)
 
 
-def _durations(xs: list[int]) -> dict:
+def _durations(xs: list[int], total: int) -> dict:
     """count, mean, median, p90 and max (minutes) of sorted microseconds; the mean of their exact sum."""
     if not xs:
         return {"count": 0, "mean": None, "median": None, "p90": None, "max": None}
-    return {"count": len(xs), "mean": minutes(sum(xs)) / len(xs), "median": _percentile_sorted(xs, 50),
+    return {"count": len(xs), "mean": minutes(total) / len(xs), "median": _percentile_sorted(xs, 50),
             "p90": _percentile_sorted(xs, 90), "max": minutes(xs[-1])}
 
 
 def summarize(tickets: Tickets) -> dict:
     """All the headline figures of a set of tickets (see the module text for each definition)."""
     c = dict(zip(_COUNTS, tickets.counts))
-    errors, n_est = tickets.errors, len(tickets.errors)
+    wait_sum, service_sum, error_sum, error_abs_sum = tickets.sums
+    n_est = len(tickets.errors)
     return {
         "tickets": c["tickets"],
         "visitors": len(set(tickets.visitors)),
@@ -331,13 +342,13 @@ def summarize(tickets: Tickets) -> dict:
         "not_served": c["not_served"],
         "transferred_tickets": c["transferred_tickets"],
         "transfers": c["transfers"],
-        "waiting": _durations(tickets.waits),
-        "service": _durations(tickets.services),
+        "waiting": _durations(tickets.waits, wait_sum),
+        "service": _durations(tickets.services, service_sum),
         "limit": {"called": c["judged"], "within": c["within"], "breaches": c["judged"] - c["within"],
                   "share": share(c["within"], c["judged"])},
         "estimate": {"count": n_est,
-                     "mean_abs_error": minutes(sum(map(abs, errors))) / n_est if n_est else None,
-                     "bias": minutes(sum(errors)) / n_est if n_est else None,
+                     "mean_abs_error": minutes(error_abs_sum) / n_est if n_est else None,
+                     "bias": minutes(error_sum) / n_est if n_est else None,
                      "within_tolerance": c["estimate_close"],
                      "share_within_tolerance": share(c["estimate_close"], n_est),
                      "tolerance_minutes": ESTIMATE_TOLERANCE_MINUTES},
@@ -385,17 +396,20 @@ def time_series(parts: list[Part], period: Period) -> tuple[str, list[dict]]:
 
 # ---- the guest book: what visitors came for, who they are ------------------------------------------------
 
-def guestbook_breakdown(session: Session, office: Office, period: Period, filters: Filters = Filters()
-                        ) -> dict[str, list[tuple[str, int]]]:
+def guestbook_breakdown(session: Session, office: Office, period: Period, filters: Filters = Filters(),
+                        guestbook_ids: tuple[int, int] | None = None) -> dict[str, list[tuple[str, int]]]:
     """Visits per value of each guest-book dimension, most frequent first (ties by code).
 
     One statement in two halves: the purposes (the visit's own) counted per visit, and the profile (the
     visitor's, as last recorded) looked up once per visitor and weighted by the visitor's visits, rather than
-    once per visit.
+    once per visit. guestbook_ids (Reading.guestbook_ids of the same period and filters) only narrows the
+    guest-book lines to read: PostgreSQL then reads that range of them instead of all.
     """
     T, G, V = Ticket.__table__.c, GuestBookEntry.__table__.c, Visitor.__table__.c
     visits = Ticket.__table__.join(GuestBookEntry.__table__, G.id == T.guestbook_id)
     conds = _conditions(office, period, filters)
+    if guestbook_ids is not None:
+        conds.append(G.id.between(*guestbook_ids))
     purposes = sa_select(literal("purpose"), G.purpose, null(), null(), null(), func.count()) \
         .select_from(visits).where(*conds).group_by(G.purpose)
     per_visitor = (sa_select(G.visitor_id.label("visitor_id"), func.count().label("n"))
@@ -548,6 +562,8 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
                             lambda k: officers[k].name if k in officers else None,
                             lambda k: (officers[k].name if k in officers else "\uffff", k or 0))
     unit, by_time = time_series(parts, period)
+    guestbook = (guestbook_breakdown(session, office, period, filters, reading.guestbook_ids)
+                 if reading.guestbook_ids else {dim: [] for dim in GUESTBOOK_DIMENSIONS})
     start, end = period.bounds(tz)
     missing = []
     pnbp, ok = optional_figures("rules.invoices.pnbp_summary", session, office.id, start, end)
@@ -560,5 +576,5 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
         office={"id": office.id, "code": office.code, "name": office.name, "timezone": office.timezone},
         period=period, filters=filters, summary=summarize(overall), by_service=by_service, by_counter=by_counter,
         by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=sorted(reading.hours.items()),
-        guestbook=guestbook_breakdown(session, office, period, filters), pnbp=pnbp, ikm=ikm,
+        guestbook=guestbook, pnbp=pnbp, ikm=ikm,
         limit_minutes=office.service_limit_minutes, extras_missing=missing)
