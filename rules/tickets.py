@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, union_all
 from sqlmodel import Session, select
 
 from clock import business_day, day_bounds, utcnow
@@ -106,22 +106,25 @@ def aheads_of_lines(session: Session, *, office: Office, service_ids: list[int],
                     exclude_ticket_id: int | None = None) -> dict[int, service_limit.Ahead]:
     """ahead_of_line() for several queues of an office at once: two queries, however many queues.
 
-    The last call per queue is picked by the database (a window over the day's 'called' events of the office,
-    read through ix_ticketevent_office_kind_at), then the end of those tickets' stints in one more query.
+    Each queue's last call is one LIMIT 1 read backwards through ix_ticketevent_office_kind_at (it stops at
+    the first match, however many calls the day has had), all of them in one UNION ALL; then the end of those
+    tickets' stints in one more query.
     """
     out = {sid: service_limit.NO_ONE_AHEAD for sid in service_ids}
     if not service_ids:
         return out
     start, end = day_bounds(day, offices.office_tz(office))
     conds = [TicketEvent.office_id == office.id, TicketEvent.kind == "called", TicketEvent.at >= start,
-             TicketEvent.at < end, TicketEvent.service_id.in_(service_ids)]
+             TicketEvent.at < end]
     if exclude_ticket_id is not None:
         conds.append(TicketEvent.ticket_id != exclude_ticket_id)
-    rank = func.row_number().over(partition_by=TicketEvent.service_id,
-                                  order_by=(TicketEvent.at.desc(), TicketEvent.id.desc())).label("rank")
-    ranked = select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at, rank).where(*conds).subquery()
-    last_calls = session.exec(select(ranked.c.service_id, ranked.c.ticket_id, ranked.c.at)
-                              .where(ranked.c.rank == 1)).all()
+    lasts = [select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at)
+             .where(*conds, TicketEvent.service_id == sid)
+             .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)
+             for sid in service_ids]
+    # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
+    q = lasts[0] if len(lasts) == 1 else union_all(*(select(*sub.subquery().c) for sub in lasts))
+    last_calls = session.exec(q).all()
     if not last_calls:
         return out
     ends: dict[int, list] = {}
