@@ -29,17 +29,19 @@ Definitions (the report prints them; tests check each on hand-made timelines):
   estimate (minutes); mean absolute error, mean error (positive: people waited longer than promised) and
   the share within +/- 5 minutes.
 
-How they are computed (fast on years of history; tests/supervisor/reference.py keeps the ticket-by-ticket
-computation they are checked against, bench/bench_reports.py times both):
+How they are computed (a year of a large office in about half a second on SQLite and PostgreSQL;
+tests/supervisor/reference.py keeps the ticket-by-ticket computation they are checked against, and
+bench/bench_reports.py times both):
 
-* Each ticket row carries its waiting and service time in microseconds and its first call's verdict
-  (``waiting_us``, ``service_us``, ``first_call_within``; models._ticket_report_figures keeps them in step,
-  migration 0006 filled them for older history), so the database sums columns instead of parsing times.
-* One query reads the period through ``ix_ticket_report_scan`` and groups it by day, service, counter and
-  officer: counts and sums in SQL, plus each group's waiting times, service times and visitor ids as text.
-  Every breakdown (office, service, counter, officer, day or month) is a union of those groups, merged here;
-  the medians and 90th percentiles sort the exact values (in microseconds) of each breakdown's group.
-* The guest book and the arrivals per hour are one grouped query each.
+* Each ticket row carries its waiting and service time in whole microseconds and its first call's verdict
+  (``waiting_us``, ``service_us``, ``first_call_within``; models._ticket_report_figures keeps them in step
+  on every write, migration 0006 filled them for older history), so nothing parses times or reads events.
+* One query reads the period from ``ix_ticket_report_scan`` alone and groups it by day, service, counter
+  and officer, in the index's order: counts in SQL, and each group's waiting times, service times,
+  estimate errors, visitor ids and local hours of issue as text. Every breakdown (office, service, counter,
+  officer, day or month) is a union of those groups: sums are added, the value lists merged; medians and
+  90th percentiles are read from the sorted exact values, so they are exactly those of the definition.
+* The guest book is one more query: purposes per visit, and each visitor's profile looked up once.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (BigInteger, String, case, cast, func, literal, null, select as sa_select, text,
-                        union_all)
+                        tuple_, union_all)
 from sqlmodel import Session, select
 
 from clock import day_bounds
@@ -400,28 +402,37 @@ def guestbook_breakdown(session: Session, office: Office, period: Period, filter
                         guestbook_ids: tuple[int, int] | None = None) -> dict[str, list[tuple[str, int]]]:
     """Visits per value of each guest-book dimension, most frequent first (ties by code).
 
-    One statement in two halves: the purposes (the visit's own) counted per visit, and the profile (the
-    visitor's, as last recorded) looked up once per visitor and weighted by the visitor's visits, rather than
-    once per visit. guestbook_ids (Reading.guestbook_ids of the same period and filters) only narrows the
-    guest-book lines to read: PostgreSQL then reads that range of them instead of all.
+    The purposes (the visit's own) and the profile (the visitor's, as last recorded) are two groupings of
+    the period's guest-book visits: PostgreSQL makes both in one pass (grouping sets); SQLite, which has
+    none, in two halves of one statement, where the profile is looked up once per visitor and weighted by
+    the visitor's visits rather than once per visit. guestbook_ids (Reading.guestbook_ids of the same
+    period and filters) only narrows the guest-book lines to read: PostgreSQL then reads that range of
+    them instead of all.
     """
     T, G, V = Ticket.__table__.c, GuestBookEntry.__table__.c, Visitor.__table__.c
     visits = Ticket.__table__.join(GuestBookEntry.__table__, G.id == T.guestbook_id)
     conds = _conditions(office, period, filters)
     if guestbook_ids is not None:
         conds.append(G.id.between(*guestbook_ids))
-    purposes = sa_select(literal("purpose"), G.purpose, null(), null(), null(), func.count()) \
-        .select_from(visits).where(*conds).group_by(G.purpose)
-    per_visitor = (sa_select(G.visitor_id.label("visitor_id"), func.count().label("n"))
-                   .select_from(visits).where(*conds).group_by(G.visitor_id).subquery())
     profile = (V.segment, V.institution_category, V.education, V.occupation)
-    profiles = (sa_select(literal("profile"), *profile, func.sum(per_visitor.c.n))
-                .select_from(per_visitor.outerjoin(Visitor.__table__, V.id == per_visitor.c.visitor_id))
-                .group_by(*profile))
+    if session.get_bind().dialect.name == "postgresql":
+        q = (sa_select(case((func.grouping(G.purpose) == 0, "purpose"), else_="profile"), G.purpose, *profile,
+                       func.count())
+             .select_from(visits.outerjoin(Visitor.__table__, V.id == G.visitor_id)).where(*conds)
+             .group_by(func.grouping_sets(G.purpose, tuple_(*profile))))
+    else:
+        purposes = sa_select(literal("purpose"), G.purpose, null(), null(), null(), null(), func.count()) \
+            .select_from(visits).where(*conds).group_by(G.purpose)
+        per_visitor = (sa_select(G.visitor_id.label("visitor_id"), func.count().label("n"))
+                       .select_from(visits).where(*conds).group_by(G.visitor_id).subquery())
+        profiles = (sa_select(literal("profile"), null(), *profile, func.sum(per_visitor.c.n))
+                    .select_from(per_visitor.outerjoin(Visitor.__table__, V.id == per_visitor.c.visitor_id))
+                    .group_by(*profile))
+        q = union_all(purposes, profiles)
     tallies = {dim: Tally() for dim in GUESTBOOK_DIMENSIONS}
-    for kind, *values, n in session.execute(union_all(purposes, profiles)):
+    for kind, purpose, *values, n in session.execute(q):
         if kind == "purpose":
-            tallies["purpose"][values[0] or ""] += int(n)
+            tallies["purpose"][purpose or ""] += int(n)
         else:
             for dim, value in zip(GUESTBOOK_DIMENSIONS[:4], values):
                 tallies[dim][value or ""] += int(n)
