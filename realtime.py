@@ -38,16 +38,17 @@ def snapshot_for(session, office: Office) -> dict:
 
 
 def publish(office_id: int, *, call: dict | None = None, event: str | None = None, data: dict | None = None,
-            call_token: str | None = None) -> None:
+            call_token: str | None = None, staff_only: bool = False) -> None:
     """After a committed change: announce a call (if any), then send every screen of the office a snapshot.
 
     `call_token`: the called ticket's status token, when the caller has it (saves reading it again for the
-    visitor's phone). Never raises: a broadcast that fails must not undo or fail the action already committed.
+    visitor's phone). `staff_only`: the event goes to the staff room only (wall displays have no use for it).
+    Never raises: a broadcast that fails must not undo or fail the action already committed.
     """
     try:
         broadcast(socketio, current_app.extensions["loket.db"], complaints(), office_id, call=call, event=event,
                   data=data, min_interval=current_app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
-                  call_token=call_token)
+                  settle=current_app.config.get("SNAPSHOT_SETTLE", 0.0), call_token=call_token, staff_only=staff_only)
     except Exception:  # noqa: BLE001
         log.exception("broadcast for office %s failed", office_id)
 
@@ -63,6 +64,10 @@ class _Coalescer:
     With `min_interval` (seconds; serve.py sets it in production) an office gets at most one snapshot per
     interval from this process: a change inside the interval is folded into one snapshot sent at its end
     by a background task. 'call' events are never delayed; only the queue figures are.
+
+    With `settle` (seconds; serve.py: 50 ms) even the first change of a quiet office is sent by a background
+    task that short while later: the request answers at once, and when officers call together their 'call'
+    events go out before the CPU is spent on snapshots, which then show those calls together.
     """
 
     def __init__(self):
@@ -72,12 +77,13 @@ class _Coalescer:
         self._scheduled: set = set()
         self._last: dict = {}
 
-    def run(self, key, send, min_interval: float = 0.0, spawn=None, sleep=None) -> None:
+    def run(self, key, send, min_interval: float = 0.0, spawn=None, sleep=None, settle: float = 0.0) -> None:
         with self._lock:
             if key in self._busy or key in self._scheduled:
                 self._dirty.add(key)  # the snapshot in flight or due will be read after this commit
                 return
             wait = self._last.get(key, float("-inf")) + min_interval - time.monotonic() if min_interval else 0
+            wait = max(wait, settle)
             if wait > 0:
                 self._scheduled.add(key)
                 spawn(self._later, key, send, wait, min_interval, spawn, sleep)
@@ -191,7 +197,8 @@ def _office_code(db, office_id: int) -> str:
 
 
 def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | None = None, event: str | None = None,
-              data: dict | None = None, min_interval: float = 0.0, call_token: str | None = None) -> None:
+              data: dict | None = None, min_interval: float = 0.0, call_token: str | None = None,
+              settle: float = 0.0, staff_only: bool = False) -> None:
     """Emit a call and/or an event to the office's rooms at once, then a (coalesced) snapshot.
 
     `emitter` is the app's socketio or an external_emitter(); with a message queue the emit reaches the
@@ -207,7 +214,7 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         from status.live import push_call  # the called visitor's own phone (local: status imports realtime)
         push_call(emitter, db, call, token=call_token)
     if event is not None:
-        emitter.emit(event, data or {}, to=rooms)
+        emitter.emit(event, data or {}, to=rooms[1:] if staff_only else rooms)
 
     def send():
         with db.read() as s:
@@ -215,7 +222,8 @@ def broadcast(emitter, db, complaints_: dict, office_id: int, *, call: dict | No
         emitter.emit("snapshot", snap, to=rooms)
         office_changed(emitter, office_id)
 
-    _snapshots.run(office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep)
+    _snapshots.run(office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep,
+                   settle=settle)
 
 
 # ---- visitors' phones: each server process updates the phones connected to it --------------------------
@@ -293,7 +301,7 @@ def init_app(app) -> None:
             live.push_states(socketio, db, office_id, default_minutes=minutes)
         socketio.start_background_task(
             _phone_pushes.run, (db.url, office_id), send, app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
-            socketio.start_background_task, socketio.sleep)
+            socketio.start_background_task, socketio.sleep, app.config.get("SNAPSHOT_SETTLE", 0.0))
 
     socketio.server.manager.loket_office_changed = changed
 

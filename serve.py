@@ -46,6 +46,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--snapshot-interval", type=float, default=float(env.get("LOKET_SNAPSHOT_INTERVAL_MS", "500")),
                    help="ms: at most one queue snapshot per office per interval and process (calls are never "
                         "delayed); 0 sends one after every change (env LOKET_SNAPSHOT_INTERVAL_MS)")
+    p.add_argument("--snapshot-settle", type=float, default=float(env.get("LOKET_SNAPSHOT_SETTLE_MS", "50")),
+                   help="ms: a snapshot (and the phones' update) waits this long after the change that asked for "
+                        "it, so calls made together go out first and share one snapshot (env "
+                        "LOKET_SNAPSHOT_SETTLE_MS)")
     p.add_argument("--access-log", action="store_true", default=env.get("LOKET_ACCESS_LOG", "") == "1",
                    help="log every request (env LOKET_ACCESS_LOG=1)")
     return p.parse_args(argv)
@@ -80,11 +84,13 @@ def ensure_secret() -> None:
             f.write(secrets.token_hex(32))
 
 
-def app_overrides(worker_class: str, workers: int, database_url: str, snapshot_interval_ms: float = 0) -> dict:
+def app_overrides(worker_class: str, workers: int, database_url: str, snapshot_interval_ms: float = 0,
+                  snapshot_settle_ms: float = 0) -> dict:
     """What the production app changes from the development defaults."""
     postgres = database_url.startswith("postgresql")
     return {
         "SNAPSHOT_MIN_INTERVAL": snapshot_interval_ms / 1000,
+        "SNAPSHOT_SETTLE": snapshot_settle_ms / 1000,
         "SOCKETIO_ASYNC_MODE": ASYNC_MODES[worker_class],
         # One process may keep polling (proxies without websockets); several: websocket only, no stickiness.
         "SOCKETIO_TRANSPORTS": ["websocket"] if workers > 1 else ["polling", "websocket"],
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
           f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}", flush=True)
     LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "",
-                                               args.snapshot_interval)).run()
+                                       args.snapshot_interval, args.snapshot_settle)).run()
 
 
 if __name__ == "__main__":

@@ -99,7 +99,9 @@ def issue_ticket(code: str):
         office_id = office.id
     out["print_job_id"] = job.id
     out["status_url"] = ticket_status_url(settings, out["status_token"])
-    publish(office_id, event="ticket_issued", data={"code": out["code"], "service_id": out["service"]["id"]})
+    # The counters' screens hear of the new ticket; wall displays only need the snapshot that follows.
+    publish(office_id, event="ticket_issued", data={"code": out["code"], "service_id": out["service"]["id"]},
+            staff_only=True)
     return jsonify(out), 201
 
 

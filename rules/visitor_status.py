@@ -164,22 +164,29 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
     now = now or utcnow()
     day = tickets.today(office, now)
     limit = office.service_limit_minutes
-    rows = list(session.exec(
-        select(Ticket).where(Ticket.office_id == office.id, Ticket.service_date == day,
-                             Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= now - RECENTLY_ENDED))
-        .order_by(*tickets.line_order())))
-    wanted = rows if tokens is None else [t for t in rows if t.status_token in tokens]
+    live = (Ticket.office_id == office.id, Ticket.service_date == day,
+            Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= now - RECENTLY_ENDED))
+    if tokens is None:
+        rows = list(session.exec(select(Ticket).where(*live).order_by(*tickets.line_order())))
+        wanted, waiting = rows, [t for t in rows if t.status == TicketStatus.waiting]
+    else:
+        # Whole tickets only for the phones asked about; the lines (for their places) as a few columns.
+        wanted = list(session.exec(select(Ticket).where(*live, Ticket.status_token.in_(tokens))))
+        if not wanted:
+            return {}
+        waiting = list(session.exec(select(Ticket.id, Ticket.service_id, Ticket.queued_at).where(
+            Ticket.office_id == office.id, Ticket.service_date == day, Ticket.status == TicketStatus.waiting)
+            .order_by(*tickets.line_order())))
     if not wanted:
         return {}
     services = {s.id: s for s in session.exec(select(Service).where(Service.office_id == office.id))}
     counters = {c.id: c for c in session.exec(select(Counter).where(Counter.office_id == office.id))}
     position: dict[int, int] = {}
-    per_service: dict[int, list[Ticket]] = {}
-    for t in rows:  # already in line order
-        if t.status == TicketStatus.waiting:
-            line = per_service.setdefault(t.service_id, [])
-            position[t.id] = len(line)
-            line.append(t)
+    per_service: dict[int, list] = {}
+    for t in waiting:  # already in line order
+        line = per_service.setdefault(t.service_id, [])
+        position[t.id] = len(line)
+        line.append(t)
     needed = sorted({t.service_id for t in wanted if t.id in position})
     speed = speeds_of(session, office_id=office.id, service_ids=needed, default_minutes=default_service_minutes,
                       now=now)

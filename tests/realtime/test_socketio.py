@@ -92,6 +92,7 @@ def test_staff_room_receives_new_tickets_and_display_room_does_not_leak_them(liv
                              "ticket_issued on the staff screen")[0]
     assert set(event) <= {"code", "service_id"}
     display.snapshot_where(lambda s: any(v["waiting"] == 1 for v in s["services"]), "the waiting count")
+    assert display.named("ticket_issued") == []  # a wall display gets the count, not an event per ticket
 
 
 def test_unknown_office_is_refused(live_server, screens):
