@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from bench import procs
@@ -125,8 +125,17 @@ def pg_db():
 @pytest.mark.postgres
 def test_random_history_on_postgresql(pg_db):
     random_history(pg_db, days=3, per_day=25, seed=7)
-    assert _stored_columns(pg_db) == _columns_from_times_and_events(pg_db)
+    good = _columns_from_times_and_events(pg_db)
+    assert _stored_columns(pg_db) == good
     _compare_everything(pg_db)
+    # the refill and the migration work the columns out the same way from PostgreSQL's times and events
+    with pg_db.write() as s:
+        s.execute(text("UPDATE ticket SET waiting_us = NULL, service_us = NULL, first_call_within = NULL"))
+    with pg_db.write() as s:
+        assert reports.refill_report_columns(s)["waiting_us"] > 0
+    assert _stored_columns(pg_db) == good
+    _downgrade_and_upgrade(pg_db.url)
+    assert _stored_columns(pg_db) == good
 
 
 # ---- the report columns after each kind of step ------------------------------------------------------------
@@ -202,21 +211,30 @@ def test_refill_finds_and_fixes_missing_or_wrong_columns(db):
         assert set(reports.refill_report_columns(s, check_only=True).values()) == {0}
 
 
-def test_migration_fills_the_columns_of_stored_history(db, db_url):
+def _downgrade_and_upgrade(url: str) -> None:
+    """Back to 0005 (the columns and the scan index are gone), then up again (filled from times and events)."""
     from alembic import command
     from alembic.config import Config
     from settings import ROOT
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.downgrade(cfg, "0005_merge")
+    db = Database(url)
+    try:
+        with db.engine.connect() as c:
+            names = {col["name"] for col in inspect(c).get_columns("ticket")}
+        assert not {"waiting_us", "service_us", "first_call_within"} & names
+    finally:
+        db.dispose()
+    command.upgrade(cfg, "heads")
+
+
+def test_migration_fills_the_columns_of_stored_history(db, db_url):
     random_history(db, days=2, per_day=25, seed=9)
     good = _stored_columns(db)
     db.dispose()
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", db_url)
-    command.downgrade(cfg, "0005_merge")             # the columns and the scan index are gone
-    with Database(db_url).engine.connect() as c:
-        names = {r[1] for r in c.execute(text("PRAGMA table_info(ticket)"))}
-        assert not {"waiting_us", "service_us", "first_call_within"} & names
-    command.upgrade(cfg, "heads")                    # and filled again from the times and events
+    _downgrade_and_upgrade(db_url)
     assert _stored_columns(db) == good
     with db.read() as s:
         plan = " ".join(r[-1] for r in s.execute(text(
