@@ -299,8 +299,11 @@ def init_app(app) -> None:
 
         def send():
             live.push_states(socketio, db, office_id, default_minutes=minutes)
+        # A phone gets at most one update per PHONE_MIN_INTERVAL (serve.py: 2 s) per office: a place in line
+        # changes over minutes, and the visitor's own call is pushed at once (push_call), never throttled.
+        interval = app.config.get("PHONE_MIN_INTERVAL", app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0))
         socketio.start_background_task(
-            _phone_pushes.run, (db.url, office_id), send, app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
+            _phone_pushes.run, (db.url, office_id), send, interval,
             socketio.start_background_task, socketio.sleep, app.config.get("SNAPSHOT_SETTLE", 0.0))
 
     socketio.server.manager.loket_office_changed = changed

@@ -46,6 +46,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--snapshot-interval", type=float, default=float(env.get("LOKET_SNAPSHOT_INTERVAL_MS", "500")),
                    help="ms: at most one queue snapshot per office per interval and process (calls are never "
                         "delayed); 0 sends one after every change (env LOKET_SNAPSHOT_INTERVAL_MS)")
+    p.add_argument("--phone-interval", type=float, default=float(env.get("LOKET_PHONE_INTERVAL_MS", "2000")),
+                   help="ms: at most one update of the visitors' phones per office per interval and process (their "
+                        "own call is never delayed; env LOKET_PHONE_INTERVAL_MS)")
     p.add_argument("--snapshot-settle", type=float, default=float(env.get("LOKET_SNAPSHOT_SETTLE_MS", "50")),
                    help="ms: a snapshot (and the phones' update) waits this long after the change that asked for "
                         "it, so calls made together go out first and share one snapshot (env "
@@ -85,17 +88,21 @@ def ensure_secret() -> None:
 
 
 def app_overrides(worker_class: str, workers: int, database_url: str, snapshot_interval_ms: float = 0,
-                  snapshot_settle_ms: float = 0) -> dict:
+                  snapshot_settle_ms: float = 0, phone_interval_ms: float = 0) -> dict:
     """What the production app changes from the development defaults."""
     postgres = database_url.startswith("postgresql")
     return {
         "SNAPSHOT_MIN_INTERVAL": snapshot_interval_ms / 1000,
+        "PHONE_MIN_INTERVAL": phone_interval_ms / 1000,
         "SNAPSHOT_SETTLE": snapshot_settle_ms / 1000,
         "SOCKETIO_ASYNC_MODE": ASYNC_MODES[worker_class],
         # One process may keep polling (proxies without websockets); several: websocket only, no stickiness.
         "SOCKETIO_TRANSPORTS": ["websocket"] if workers > 1 else ["polling", "websocket"],
-        # PostgreSQL allows 100 connections by default: 4 processes x (5 + 10) leaves room for the rest.
-        "DATABASE_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30} if postgres else {},
+        # A process keeps up to 15 connections open and opens at most 5 more for a burst. A pool smaller than
+        # the threads that use the database at once opened and closed a PostgreSQL connection (a backend
+        # process) for nearly every request under load; beyond 20 a request waits for a free connection.
+        # PostgreSQL's default max_connections (100) takes 4 processes x 20, plus room for the rest.
+        "DATABASE_ENGINE_OPTIONS": {"pool_size": 15, "max_overflow": 5, "pool_timeout": 30} if postgres else {},
     }
 
 
@@ -155,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
           f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}", flush=True)
     LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "",
-                                       args.snapshot_interval, args.snapshot_settle)).run()
+                                       args.snapshot_interval, args.snapshot_settle, args.phone_interval)).run()
 
 
 if __name__ == "__main__":

@@ -130,8 +130,12 @@ def counter_loads(session: Session, *, office_id: int, service_id: int, per_visi
 
 
 def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int, float],
-                     now: datetime | None = None) -> dict[int, list[CounterLoad]]:
-    """counter_loads() of several services (keys of per_visitor) of an office in four queries, however many."""
+                     now: datetime | None = None, waiting: dict[int, int] | None = None
+                     ) -> dict[int, list[CounterLoad]]:
+    """counter_loads() of several services (keys of per_visitor) of an office in three queries, however many.
+
+    `waiting`: today's waiting tickets per service of the office, when the caller has counted them already.
+    """
     now = now or utcnow()
     service_ids = list(per_visitor)
     out: dict[int, list[CounterLoad]] = {sid: [] for sid in service_ids}
@@ -140,25 +144,28 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
     office = session.get(Office, office_id)
     from zoneinfo import ZoneInfo
     day = business_day(now, ZoneInfo(office.timezone))
+    # Every (open counter, service it serves) of the office at once: who serves these queues, and what else
+    # each of those counters serves (its share of time).
     serving: dict[int, list[Counter]] = {}
+    served: dict[int, set[int]] = {}
     for counter, sid in session.exec(
             select(Counter, CounterService.service_id).join(CounterService, CounterService.counter_id == Counter.id)
-            .where(Counter.office_id == office_id, CounterService.service_id.in_(service_ids),
-                   Counter.status == CounterStatus.open, Counter.active == True)  # noqa: E712
-            .order_by(Counter.number)):
-        serving.setdefault(sid, []).append(counter)
+            .where(Counter.office_id == office_id, Counter.status == CounterStatus.open,
+                   Counter.active == True)  # noqa: E712
+            .order_by(Counter.number, CounterService.service_id)):
+        served.setdefault(counter.id, set()).add(sid)
+        if sid in out:
+            serving.setdefault(sid, []).append(counter)
     if not serving:
         return out
     ids = list({c.id for counters in serving.values() for c in counters})
-    served = {}
-    for cid, sid in session.exec(select(CounterService.counter_id, CounterService.service_id)
-                                 .where(CounterService.counter_id.in_(ids))):
-        served.setdefault(cid, set()).add(sid)
+    served = {cid: served[cid] for cid in ids}
     all_sids = set().union(*served.values())
-    waiting = dict(session.exec(select(Ticket.service_id, func.count())
-                                .where(Ticket.office_id == office_id, Ticket.service_date == day,
-                                       Ticket.status == TicketStatus.waiting, Ticket.service_id.in_(all_sids))
-                                .group_by(Ticket.service_id)).all())
+    if waiting is None:
+        waiting = dict(session.exec(select(Ticket.service_id, func.count())
+                                    .where(Ticket.office_id == office_id, Ticket.service_date == day,
+                                           Ticket.status == TicketStatus.waiting, Ticket.service_id.in_(all_sids))
+                                    .group_by(Ticket.service_id)).all())
     current = {}
     for t in session.exec(select(Ticket).where(Ticket.counter_id.in_(ids),
                                                Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))):
@@ -180,12 +187,13 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
 
 
 def speeds_of(session: Session, *, office_id: int, service_ids: list[int], default_minutes: float,
-              now: datetime | None = None) -> dict[int, tuple[float, list[CounterLoad]]]:
+              now: datetime | None = None, waiting: dict[int, int] | None = None
+              ) -> dict[int, tuple[float, list[CounterLoad]]]:
     """Each service's typical service time and counter loads: what expected_wait() needs, for many tickets."""
     now = now or utcnow()
     per_visitor = recent_service_minutes_of(session, office_id=office_id, service_ids=service_ids,
                                             default_minutes=default_minutes, now=now)
-    loads = counter_loads_of(session, office_id=office_id, per_visitor=per_visitor, now=now)
+    loads = counter_loads_of(session, office_id=office_id, per_visitor=per_visitor, now=now, waiting=waiting)
     return {sid: (per_visitor[sid], loads[sid]) for sid in service_ids}
 
 

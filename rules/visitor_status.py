@@ -189,7 +189,7 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
         line.append(t)
     needed = sorted({t.service_id for t in wanted if t.id in position})
     speed = speeds_of(session, office_id=office.id, service_ids=needed, default_minutes=default_service_minutes,
-                      now=now)
+                      now=now, waiting={sid: len(line) for sid, line in per_service.items()})
     heads = {sid: per_service[sid][0] for sid in needed}
     aheads = tickets.aheads_of_lines(session, office=office, service_ids=needed, day=day)
     back = tickets.back_until(session, wanted)
