@@ -159,19 +159,22 @@ class Phones:
 
 # ---- CPU accounting ------------------------------------------------------------------------------
 
-def _cpu_of(pid: int) -> float:
+def _cpu_of(pid: int, key: str = "cpu_s") -> float:
     try:
-        return procs.proc_stats(pid)["cpu_s"]
+        return procs.proc_stats(pid)[key]
     except (OSError, IndexError, KeyError):
         return 0.0
 
 
-def _machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+def _machine_busy() -> tuple[float, float, float]:
+    """(busy, total, interrupts) CPU seconds of the whole machine since boot, from /proc/stat.
+
+    Interrupts (irq + softirq) are mostly the kernel moving loopback packets between the processes; they
+    are not charged to any process, so they are shown on their own."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     ticks = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks, (fields[5] + fields[6]) / ticks
 
 
 class CpuMeter:
@@ -182,9 +185,11 @@ class CpuMeter:
         self.server, self.display_pids = server, display_pids
 
     def _sample(self) -> dict:
-        busy, total = _machine_busy()
-        return {"server": sum(_cpu_of(p) for p in self.server.pids()), "generator": time.process_time(),
-                "displays": sum(_cpu_of(p) for p in self.display_pids), "busy": busy, "total": total}
+        busy, total, irq = _machine_busy()
+        return {"server": sum(_cpu_of(p) for p in self.server.pids()),
+                "server_system": sum(_cpu_of(p, "system_s") for p in self.server.pids()),
+                "generator": time.process_time(),
+                "displays": sum(_cpu_of(p) for p in self.display_pids), "busy": busy, "total": total, "irq": irq}
 
     @contextmanager
     def phase(self, into: dict):
@@ -194,14 +199,16 @@ class CpuMeter:
         d = {k: after[k] - before[k] for k in before}
         capacity = d["total"] or 1.0
         into["cpu"] = {"server": d["server"] / capacity, "generator": d["generator"] / capacity,
-                       "displays": d["displays"] / capacity,
-                       "other": max(0.0, d["busy"] - d["server"] - d["generator"] - d["displays"]) / capacity,
-                       "idle": max(0.0, 1 - d["busy"] / capacity), "server_s": d["server"]}
+                       "displays": d["displays"] / capacity, "irq": d["irq"] / capacity,
+                       "other": max(0.0, d["busy"] - d["server"] - d["generator"] - d["displays"] - d["irq"])
+                       / capacity,
+                       "idle": max(0.0, 1 - d["busy"] / capacity), "server_s": d["server"],
+                       "server_kernel": d["server_system"] / d["server"] if d["server"] else 0.0}
 
 
 def cpu_line(c: dict) -> str:
-    return (f"cpu: server {c['server']:.0%}  load generator {c['generator']:.0%}  displays {c['displays']:.0%}  "
-            f"other (database, redis) {c['other']:.0%}  idle {c['idle']:.0%}")
+    return (f"cpu: server {c['server']:.0%} (in the kernel: {c['server_kernel']:.0%} of it)  load generator {c['generator']:.0%}  displays {c['displays']:.0%}  "
+            f"kernel interrupts {c['irq']:.0%}  other (database, redis, ...) {c['other']:.0%}  idle {c['idle']:.0%}")
 
 
 # ---- phases --------------------------------------------------------------------------------------
@@ -263,7 +270,11 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
             "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
 
 
-async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: float) -> dict:
+async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: float, pause: float = 1.0,
+                     on_start=None) -> dict:
+    """Officers sign in and open their counters; `pause` seconds later (the screens have taken in the opened
+    counters) they all call at the same moment. `on_start()` runs just before: the measured phase starts
+    there, so the sign-ins' password hashing is not counted as calling."""
     calls: list[dict] = []  # one per ticket called: ticket_id, office, counter, t_send_ns, seq
     latencies: list[int] = []
     errors: Counter = Counter()
@@ -311,6 +322,9 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
         if any(t.done() and t.exception() for t in tasks):
             raise next(t.exception() for t in tasks if t.done() and t.exception())
         await asyncio.sleep(0.05)
+    await asyncio.sleep(pause)
+    if on_start is not None:
+        on_start()
     t0 = time.monotonic()
     start.set()  # every officer calls at once
     await asyncio.gather(*tasks)
@@ -387,11 +401,17 @@ def analyse_deliveries(calls: list[dict], displays: list[dict]) -> dict:
             last_arrival[ticket_id] = max(last_arrival.get(ticket_id, 0), dt)
         lost += sum(1 for t in expected if t not in seen)
     every = list(last_arrival.values())
+    # The officers' first calls are made at the same instant (a burst); every later call is spread out.
+    first = {c["ticket_id"] for c in calls if c["seq"] == 0}
+    burst = [v for k, v in last_arrival.items() if k in first]
+    steady = [v for k, v in last_arrival.items() if k not in first]
     return {"deliveries": len(per_delivery), "lost": lost, "duplicated": duplicated, "out_of_order": out_of_order,
             "unexpected": unexpected,
             "delivery_p50_ms": ms(pct(per_delivery, 50)), "delivery_p99_ms": ms(pct(per_delivery, 99)),
             "every_p50_ms": ms(pct(every, 50)), "every_p99_ms": ms(pct(every, 99)),
             "every_max_ms": ms(max(every)) if every else float("nan"),
+            "burst_p50_ms": ms(pct(burst, 50)), "burst_max_ms": ms(max(burst)) if burst else float("nan"),
+            "steady_p50_ms": ms(pct(steady, 50)), "steady_p99_ms": ms(pct(steady, 99)),
             "snapshots": sum(d["snapshots"] for d in displays),
             "stale_snapshots": sum(d["stale_snapshots"] for d in displays),
             "display_errors": sum(1 for d in displays if d["error"])}
@@ -473,8 +493,12 @@ async def run_config(name: str, cfg: dict, args) -> dict:
                 with profiling(args.profile, f"{name}-issue", server), meter.phase(issue_cpu := {}):
                     issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling,
                                                phones)
-                with profiling(args.profile, f"{name}-call", server), meter.phase(call_cpu := {}):
-                    called = await call_phase(server.url, seeded["officers"], args.call_seconds, args.think_ms)
+                with ExitStack() as measured:
+                    call_cpu: dict = {}
+                    called = await call_phase(
+                        server.url, seeded["officers"], args.call_seconds, args.think_ms,
+                        on_start=lambda: (measured.enter_context(profiling(args.profile, f"{name}-call", server)),
+                                          measured.enter_context(meter.phase(call_cpu))))
                 await asyncio.sleep(2)  # let the last events arrive
                 phone_stats = phones.analyse(called["calls"])
             memory = [procs.proc_stats(pid) for pid in server.pids()]
@@ -517,6 +541,8 @@ def print_result(r: dict) -> None:
           f"   ({d['deliveries']} deliveries)")
     print(f"  call -> EVERY display of the office   p50 {d['every_p50_ms']:.1f} ms  p99 {d['every_p99_ms']:.1f} ms"
           f"  worst {d['every_max_ms']:.1f} ms")
+    print(f"      the officers' first calls, all at once: p50 {d['burst_p50_ms']:.1f} ms  worst {d['burst_max_ms']:.1f} ms;"
+          f"  every later call: p50 {d['steady_p50_ms']:.1f} ms  p99 {d['steady_p99_ms']:.1f} ms")
     print(f"  events lost {d['lost']}  duplicated {d['duplicated']}  out of order {d['out_of_order']}"
           f"  unexpected {d['unexpected']}   display errors {d['display_errors']}"
           f"   snapshots {d['snapshots']} (stale after newer: {d['stale_snapshots']})")
@@ -524,7 +550,8 @@ def print_result(r: dict) -> None:
           f"  call -> phone p50 {ph['p50_ms']:.1f} ms  p99 {ph['p99_ms']:.1f} ms  ({ph['calls']} calls, lost {ph['lost']})")
     print(f"  tickets called twice: {t['twice_in_answers']} in answers, {t['twice_in_db']} in the database"
           f" ({t['called_in_db']} calls recorded)")
-    mem = "  ".join(f"{m['pid']}: {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f}), cpu {m['cpu_s']:.0f} s"
+    mem = "  ".join(f"{m['pid']}: {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f}), cpu {m['cpu_s']:.0f} s, "
+                    f"{m['threads']} threads"
                     for m in r["memory"])
     print(f"  server processes  {mem}")
     print(f"  display clients   cpu {r['client']['cpu_s']:.0f} s, rss {r['client']['rss_mb']} MB;"

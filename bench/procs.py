@@ -150,4 +150,5 @@ def proc_stats(pid: int) -> dict:
     ticks = os.sysconf("SC_CLK_TCK")
     return {"pid": pid, "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
             "peak_rss_mb": int(fields["VmHWM"].split()[0]) / 1024,
-            "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
+            "cpu_s": (int(stat[11]) + int(stat[12])) / ticks, "system_s": int(stat[12]) / ticks,
+            "threads": int(fields.get("Threads", "0"))}
