@@ -247,11 +247,17 @@ def _counter_action(counter_id: int, action) -> tuple:
     with get_db().write() as s:
         counter = _held_counter(s, counter_id)
         ticket, call = action(s, counter)
-        result = {"ticket": snapshot.staff_ticket(s, ticket, s.get(Office, counter.office_id))
-                  if ticket else None, "counter": _counter_json(counter)}
         message = call_message(ticket, counter) if call and ticket else None
         phone = ticket.status_token if message else None  # the called visitor's phone (never on a display)
+        counter_out, office_id = _counter_json(counter), counter.office_id
+    # Announced as soon as it is committed; the officer's answer is read after that. The write transaction
+    # (SQLite's one writer, the counter's row lock on PostgreSQL) lasts no longer than the action itself,
+    # so officers calling at the same moment get their calls out one after another without waiting for
+    # each other's answers to be built.
     publish(current_user.office_id, call=message, call_token=phone)
+    with get_db().read() as s:
+        result = {"ticket": snapshot.staff_ticket(s, ticket, s.get(Office, office_id)) if ticket else None,
+                  "counter": counter_out}
     return jsonify(result), 200
 
 
@@ -261,7 +267,8 @@ def _counter_action(counter_id: int, action) -> tuple:
 def call_next(counter_id: int):
     """Call the next visitor (priority first, then arrival). `ticket` is null when no one is waiting."""
     return _counter_action(counter_id, lambda s, c: (
-        tickets.call_next(s, counter_id=c.id, user_id=current_user.id, office_id=c.office_id), True))
+        tickets.call_next(s, counter_id=c.id, user_id=current_user.id, office_id=c.office_id, locked_counter=c),
+        True))
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/recall")

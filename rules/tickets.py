@@ -223,8 +223,11 @@ def current_ticket(session: Session, counter_id: int) -> Ticket | None:
                         .order_by(Ticket.called_at.desc()).limit(1)).first()
 
 
-def _lock_counter(session: Session, counter_id: int, office_id: int | None) -> Counter:
-    counter = session.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
+def _lock_counter(session: Session, counter_id: int, office_id: int | None, locked: Counter | None = None) -> Counter:
+    if locked is not None and locked.id == counter_id:
+        counter = locked  # the caller read it under this transaction's row lock already
+    else:
+        counter = session.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
     if counter is None or not counter.active or (office_id is not None and counter.office_id != office_id):
         raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
     return counter
@@ -238,15 +241,16 @@ def _require_open(counter: Counter) -> None:
 
 
 def call_next(session: Session, *, counter_id: int, user_id: int | None, office_id: int | None = None,
-              now: datetime | None = None) -> Ticket | None:
+              now: datetime | None = None, locked_counter: Counter | None = None) -> Ticket | None:
     """Call the next ticket for a counter: priority first, then arrival. Returns None when no one waits.
 
     A counter has at most one visitor at a time: if its visitor is being served, that service is finished
     first; if its visitor was called but not yet served, the call is refused (recall, start or no-show),
-    so a double click or a second tab can never skip a ticket.
+    so a double click or a second tab can never skip a ticket. `locked_counter`: the counter, if the caller
+    has already read it FOR UPDATE in this transaction.
     """
     now = now or utcnow()
-    counter = _lock_counter(session, counter_id, office_id)
+    counter = _lock_counter(session, counter_id, office_id, locked_counter)
     _require_open(counter)
     current = current_ticket(session, counter.id)
     office = session.get(Office, counter.office_id)
