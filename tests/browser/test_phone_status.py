@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from models import Counter
 from tests.factories import guest_form
+from tests.kiosk_page import fill_guest_book
 
 pytestmark = pytest.mark.browser
 
@@ -260,20 +261,8 @@ def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, p
     import zxingcpp
     from PIL import Image
     page.goto(f"{live_server.url}/kiosk/1600")
-    page.get_by_test_id("start").click()
-    page.fill("#name", "Rina Kurniawati")
-    page.fill("#email", "rina@example.id")
-    page.fill("#phone", "081234567890")
-    page.check('input[name="gender"][value="P"]')
-    page.fill("#birth_year", "1994")
-    page.select_option("#education", "s2")
-    page.select_option("#occupation", "researcher")
-    page.select_option("#institution_category", "domestic_education")
-    page.fill("#institution_name", "Universitas Sriwijaya")
-    page.select_option("#purpose", "research")
-    page.get_by_test_id("service-penjualan").click()
-    page.get_by_test_id("consent").check()
-    page.get_by_test_id("submit").click()
+    fill_guest_book(page, name="Rina Kurniawati", email="rina@example.id", phone="081234567890",
+                    occupation="researcher", submit=True)
     code = page.get_by_test_id("ticket-code")
     expect(code).to_have_text("B-001")
     qr = page.get_by_test_id("ticket-qr-img")

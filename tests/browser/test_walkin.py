@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 import clock
+from tests.kiosk_page import fill_guest_book
 from tests.realtime.conftest import Http
 
 pytestmark = pytest.mark.browser
@@ -70,22 +71,6 @@ def open_display(screens, base: str, **kw):
     expect(display.get_by_test_id("connection")).not_to_have_class(re.compile("offline"))
     expect(display.locator(".counter-box[data-counter='1']")).to_be_visible()  # the first snapshot is drawn
     return display
-
-
-def fill_guest_book(kiosk, *, email: str = "siti.aminah@contoh.id", service: str = "penjualan") -> None:
-    kiosk.get_by_test_id("start").click()
-    kiosk.fill("#name", "Siti Aminah")
-    kiosk.fill("#email", email)
-    kiosk.fill("#phone", "0812 3456 7890")
-    kiosk.check("input[name=gender][value=P]")
-    kiosk.fill("#birth_year", "1994")
-    kiosk.select_option("#education", "s2")
-    kiosk.select_option("#occupation", "lecturer_teacher")
-    kiosk.select_option("#institution_category", "domestic_education")
-    kiosk.fill("#institution_name", "Universitas Sriwijaya")
-    kiosk.select_option("#purpose", "research")
-    kiosk.get_by_test_id(f"service-{service}").click()
-    kiosk.get_by_test_id("consent").check()
 
 
 def sign_in_at_counter(screens, base: str, username: str, counter: int):

@@ -7,26 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from printer.worker import BackgroundWorker
+from tests.kiosk_page import fill_guest_book
 from tests.printer.escpos_parser import parse
 
 pytestmark = pytest.mark.browser
-
-
-def fill_guestbook(page):
-    page.get_by_test_id("start").click()
-    page.fill("#name", "Rina Kurniawati")
-    page.fill("#email", "rina@example.id")
-    page.fill("#phone", "081234567890")
-    page.check('input[name="gender"][value="P"]')
-    page.fill("#birth_year", "1994")
-    page.select_option("#education", "s2")
-    page.select_option("#occupation", "researcher")
-    page.select_option("#institution_category", "domestic_education")
-    page.fill("#institution_name", "Universitas Sriwijaya")
-    page.select_option("#purpose", "research")
-    page.get_by_test_id("service-penjualan").click()
-    page.get_by_test_id("consent").check()
-    page.get_by_test_id("submit").click()
 
 
 def test_kiosk_shows_printing_failed_and_the_reprint_prints_once(live_server, page, worker, fake_printer_factory):
@@ -35,7 +19,8 @@ def test_kiosk_shows_printing_failed_and_the_reprint_prints_once(live_server, pa
     bg = BackgroundWorker(worker).start()
     try:
         page.goto(f"{live_server.url}/kiosk/1600")
-        fill_guestbook(page)
+        fill_guest_book(page, name="Rina Kurniawati", email="rina@example.id", phone="081234567890",
+                        occupation="researcher", submit=True)
         expect(page.get_by_test_id("ticket-code")).to_have_text("B-001")
         note = page.locator("#ticket-print")
         expect(note).to_have_text("Pencetakan gagal — sedang dicoba ulang.", timeout=15000)
