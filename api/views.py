@@ -15,6 +15,7 @@ from auth.roles import COUNTER_ROLES, StaffUser, roles_required
 from clock import utcnow
 from extensions import api_spec, get_db, get_settings
 from links import ticket_status_url
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from models import Counter, Office, Service, Ticket
@@ -186,11 +187,14 @@ def api_logout():
 
 # ---- the counter ----------------------------------------------------------------------------------
 
+_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()  # built once
+
+
 def _held_counter(s, counter_id: int) -> Counter:
     """The counter, if it is in the user's office and the user holds it."""
     # Read under the row lock the action itself takes: a takeover committed meanwhile must be seen here,
     # not after the check (PostgreSQL; SQLite's write transaction already holds the database).
-    counter = s.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
+    counter = s.exec(_COUNTER_FOR_UPDATE, params={"counter_id": counter_id}).first()
     if counter is None or not counter.active or counter.office_id != current_user.office_id:
         raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
     if counter.officer_id != current_user.id:

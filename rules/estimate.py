@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from statistics import median
 
-from sqlalchemy import func, union_all
+from sqlalchemy import bindparam, func, union_all
 from sqlmodel import Session, select
 
 from clock import business_day, utcnow
@@ -102,15 +103,22 @@ def recent_service_minutes_of(session: Session, *, office_id: int, service_ids: 
     out = {sid: default_minutes for sid in service_ids}
     if not service_ids:
         return out
+    params = {"office_id": office_id, "since": now - RECENT_WINDOW, "now": now}
+    params.update({f"s{i}": sid for i, sid in enumerate(service_ids)})
+    return _medians(out, session.exec(_recent_stmt(len(service_ids)), params=params).all())
+
+
+@cache
+def _recent_stmt(services: int):
+    """The last RECENT finished tickets of each of `services` services (bind s0, s1, ...), built once per count."""
     recent = [select(Ticket.service_id, Ticket.started_at, Ticket.finished_at)
-              .where(Ticket.office_id == office_id, Ticket.service_id == sid, Ticket.status == TicketStatus.done,
-                     Ticket.finished_at >= now - RECENT_WINDOW, Ticket.finished_at <= now,
-                     Ticket.started_at.is_not(None))
+              .where(Ticket.office_id == bindparam("office_id"), Ticket.service_id == bindparam(f"s{i}"),
+                     Ticket.status == TicketStatus.done, Ticket.finished_at >= bindparam("since"),
+                     Ticket.finished_at <= bindparam("now"), Ticket.started_at.is_not(None))
               .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(RECENT)
-              for sid in service_ids]
+              for i in range(services)]
     # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
-    q = recent[0] if len(recent) == 1 else union_all(*(select(*sub.subquery().c) for sub in recent))
-    return _medians(out, session.exec(q).all())
+    return recent[0] if services == 1 else union_all(*(select(*sub.subquery().c) for sub in recent))
 
 
 def _medians(out: dict[int, float], rows) -> dict[int, float]:
@@ -127,6 +135,21 @@ def counter_loads(session: Session, *, office_id: int, service_id: int, per_visi
                   now: datetime | None = None) -> list[CounterLoad]:
     """The open counters serving a service, with their share of this queue and the time left with a visitor."""
     return counter_loads_of(session, office_id=office_id, per_visitor={service_id: per_visitor}, now=now)[service_id]
+
+
+# Read for every ticket issued and every phone update: built once, with bind parameters (see rules/tickets.py).
+_OPEN_COUNTER_SERVICES = (
+    select(Counter, CounterService.service_id).join(CounterService, CounterService.counter_id == Counter.id)
+    .where(Counter.office_id == bindparam("office_id"), Counter.status == CounterStatus.open,
+           Counter.active == True)  # noqa: E712
+    .order_by(Counter.number, CounterService.service_id))
+_WAITING_COUNTS = (select(Ticket.service_id, func.count())
+                   .where(Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
+                          Ticket.status == TicketStatus.waiting,
+                          Ticket.service_id.in_(bindparam("service_ids", expanding=True)))
+                   .group_by(Ticket.service_id))
+_AT_COUNTERS = select(Ticket).where(Ticket.counter_id.in_(bindparam("counter_ids", expanding=True)),
+                                    Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
 
 
 def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int, float],
@@ -148,11 +171,7 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
     # each of those counters serves (its share of time).
     serving: dict[int, list[Counter]] = {}
     served: dict[int, set[int]] = {}
-    for counter, sid in session.exec(
-            select(Counter, CounterService.service_id).join(CounterService, CounterService.counter_id == Counter.id)
-            .where(Counter.office_id == office_id, Counter.status == CounterStatus.open,
-                   Counter.active == True)  # noqa: E712
-            .order_by(Counter.number, CounterService.service_id)):
+    for counter, sid in session.exec(_OPEN_COUNTER_SERVICES, params={"office_id": office_id}):
         served.setdefault(counter.id, set()).add(sid)
         if sid in out:
             serving.setdefault(sid, []).append(counter)
@@ -162,13 +181,10 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
     served = {cid: served[cid] for cid in ids}
     all_sids = set().union(*served.values())
     if waiting is None:
-        waiting = dict(session.exec(select(Ticket.service_id, func.count())
-                                    .where(Ticket.office_id == office_id, Ticket.service_date == day,
-                                           Ticket.status == TicketStatus.waiting, Ticket.service_id.in_(all_sids))
-                                    .group_by(Ticket.service_id)).all())
+        waiting = dict(session.exec(_WAITING_COUNTS, params={"office_id": office_id, "day": day,
+                                                             "service_ids": list(all_sids)}).all())
     current = {}
-    for t in session.exec(select(Ticket).where(Ticket.counter_id.in_(ids),
-                                               Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))):
+    for t in session.exec(_AT_COUNTERS, params={"counter_ids": ids}):
         current[t.counter_id] = t
     for service_id, counters in serving.items():
         mine = max(waiting.get(service_id, 0), 1)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import bindparam
 from sqlmodel import Session, or_, select
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import npwp as stdnum_npwp
@@ -248,6 +249,10 @@ def prefill(visitor: Visitor) -> dict:
     }
 
 
+# Read for every ticket taken at a kiosk: built once, with bind parameters (see rules/tickets.py).
+_VISITOR_BY_EMAIL = select(Visitor).where(Visitor.office_id == bindparam("office_id"), Visitor.email == bindparam("email"))
+
+
 def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookForm,
                          now: datetime | None = None) -> Ticket:
     """Record the guest-book line (creating or updating the visitor) and issue the ticket, in one transaction."""
@@ -256,7 +261,7 @@ def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookFor
     if service is None or service.office_id != office.id or not service.active:
         from rules.errors import NotFound
         raise NotFound("service_not_found", N_("This service does not exist at this office."))
-    visitor = session.exec(select(Visitor).where(Visitor.office_id == office.id, Visitor.email == form.email)).first()
+    visitor = session.exec(_VISITOR_BY_EMAIL, params={"office_id": office.id, "email": form.email}).first()
     if form.segment == "private" and not form.npwp and not (visitor is not None and visitor.npwp):
         # The kiosk tells a returning private buyer "an NPWP is on file, leave empty to keep it".
         raise FieldsInvalid({"npwp": N_("An NPWP is required for private-sector buyers.")})

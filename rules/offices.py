@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from models import Counter, CounterService, Office, Service
@@ -49,8 +50,17 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
     return office
 
 
+# Read on every request and screen update: built once, with bind parameters (see rules/tickets.py).
+_OFFICE_BY_CODE = select(Office).where(Office.code == bindparam("code"))
+_SERVICES = select(Service).where(Service.office_id == bindparam("office_id")).order_by(Service.sort_order, Service.id)
+_ACTIVE_SERVICES = _SERVICES.where(Service.active == True)  # noqa: E712
+_COUNTERS = (select(Counter).where(Counter.office_id == bindparam("office_id"), Counter.active == True)  # noqa: E712
+             .order_by(Counter.number))
+_COUNTER_SERVICE_IDS = select(CounterService.service_id).where(CounterService.counter_id == bindparam("counter_id"))
+
+
 def get_office(session: Session, code: str) -> Office:
-    office = session.exec(select(Office).where(Office.code == code)).first()
+    office = session.exec(_OFFICE_BY_CODE, params={"code": code}).first()
     if office is None:
         raise NotFound("office_not_found", N_("No office with code %(code)s."), code=code)
     return office
@@ -61,10 +71,7 @@ def office_tz(office: Office) -> ZoneInfo:
 
 
 def services(session: Session, office_id: int, active_only: bool = True) -> list[Service]:
-    q = select(Service).where(Service.office_id == office_id)
-    if active_only:
-        q = q.where(Service.active == True)  # noqa: E712
-    return list(session.exec(q.order_by(Service.sort_order, Service.id)))
+    return list(session.exec(_ACTIVE_SERVICES if active_only else _SERVICES, params={"office_id": office_id}))
 
 
 def get_service(session: Session, office_id: int, service_id: int) -> Service:
@@ -75,8 +82,7 @@ def get_service(session: Session, office_id: int, service_id: int) -> Service:
 
 
 def counters(session: Session, office_id: int) -> list[Counter]:
-    return list(session.exec(select(Counter).where(Counter.office_id == office_id, Counter.active == True)  # noqa: E712
-                             .order_by(Counter.number)))
+    return list(session.exec(_COUNTERS, params={"office_id": office_id}))
 
 
 def get_counter(session: Session, counter_id: int, office_id: int | None = None) -> Counter:
@@ -87,4 +93,4 @@ def get_counter(session: Session, counter_id: int, office_id: int | None = None)
 
 
 def counter_service_ids(session: Session, counter_id: int) -> list[int]:
-    return list(session.exec(select(CounterService.service_id).where(CounterService.counter_id == counter_id)))
+    return list(session.exec(_COUNTER_SERVICE_IDS, params={"counter_id": counter_id}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from clock import day_bounds, iso, utcnow
@@ -16,6 +17,15 @@ LAST_CALLS = 6
 NEXT_CODES = 5
 
 
+# Built once, with bind parameters: a snapshot is read after every change of an office (see rules/tickets.py).
+_AT_COUNTERS = select(Ticket).where(Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
+                                    Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
+_LAST_CALLS = (select(TicketEvent, Ticket.code).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+               .where(TicketEvent.office_id == bindparam("office_id"), TicketEvent.kind.in_(["called", "recalled"]),
+                      TicketEvent.at >= bindparam("start"), TicketEvent.at < bindparam("end"))
+               .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(LAST_CALLS))
+
+
 def public_snapshot(session: Session, office: Office, *, complaints: dict | None = None,
                     now: datetime | None = None) -> dict:
     """Everything a wall display needs, with ticket codes only: nothing that identifies a person."""
@@ -25,9 +35,7 @@ def public_snapshot(session: Session, office: Office, *, complaints: dict | None
     svc_list = offices.services(session, office.id)
     svc_by_id = {s.id: s for s in svc_list}
     counters = offices.counters(session, office.id)
-    active = {t.counter_id: t for t in session.exec(
-        select(Ticket).where(Ticket.office_id == office.id, Ticket.service_date == day,
-                             Ticket.status.in_([TicketStatus.called, TicketStatus.serving])))}
+    active = {t.counter_id: t for t in session.exec(_AT_COUNTERS, params={"office_id": office.id, "day": day})}
     services_out = []
     # Every queue's line and head clock in a few queries for the whole office (not a few per queue).
     lines = tickets.lines_with_clocks(session, office=office, service_ids=[s.id for s in svc_list], day=day, light=True)
@@ -60,11 +68,7 @@ def public_snapshot(session: Session, office: Office, *, complaints: dict | None
         })
     start, end = day_bounds(day, offices.office_tz(office))
     number_of = {c.id: c.number for c in counters}
-    calls = session.exec(
-        select(TicketEvent, Ticket.code).join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.office_id == office.id, TicketEvent.kind.in_(["called", "recalled"]),
-               TicketEvent.at >= start, TicketEvent.at < end)
-        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(LAST_CALLS)).all()
+    calls = session.exec(_LAST_CALLS, params={"office_id": office.id, "start": start, "end": end}).all()
     return {
         "office": {"code": office.code, "name": office.name, "short_name": office.short_name,
                    "timezone": office.timezone, "service_limit_minutes": limit},

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func, union_all
+from functools import cache
+
+from sqlalchemy import bindparam, func, union_all
 from sqlmodel import Session, select
 
 from clock import business_day, day_bounds, utcnow
@@ -73,25 +75,33 @@ def waiting_line(session: Session, *, office_id: int, service_ids: list[int], da
     """The waiting tickets of the given services today, in call order."""
     if not service_ids:
         return []
-    q = (select(Ticket).where(Ticket.office_id == office_id, Ticket.service_id.in_(service_ids),
-                              Ticket.service_date == day, Ticket.status == TicketStatus.waiting)
-         .order_by(*line_order()))
-    return list(session.exec(q))
+    return list(session.exec(_line_stmt(False), params={"office_id": office_id, "service_ids": list(service_ids),
+                                                        "day": day}))
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
     """How many waiting tickets of the same queue will be called before this one."""
     if ticket.status != TicketStatus.waiting:
         return 0
-    same = (Ticket.office_id == ticket.office_id, Ticket.service_id == ticket.service_id,
-            Ticket.service_date == ticket.service_date, Ticket.status == TicketStatus.waiting, Ticket.id != ticket.id)
-    if ticket.priority:
-        before = (Ticket.priority == True) & (  # noqa: E712
-            (Ticket.queued_at < ticket.queued_at) | ((Ticket.queued_at == ticket.queued_at) & (Ticket.id < ticket.id)))
-    else:
-        before = (Ticket.priority == True) | (  # noqa: E712
-            (Ticket.queued_at < ticket.queued_at) | ((Ticket.queued_at == ticket.queued_at) & (Ticket.id < ticket.id)))
-    return session.exec(select(func.count()).select_from(Ticket).where(*same, before)).one()
+    return session.exec(_AHEAD[bool(ticket.priority)], params={
+        "office_id": ticket.office_id, "service_id": ticket.service_id, "day": ticket.service_date,
+        "ticket_id": ticket.id, "queued_at": ticket.queued_at}).one()
+
+
+# The statements read on every ticket, call and snapshot are built once, with bind parameters: building a
+# SELECT with its conditions costs more Python time than running it, and a statement object built once also
+# keeps its cache key (SQLAlchemy then only binds the values).
+def _ahead_stmt(priority: bool):
+    t_id, queued = bindparam("ticket_id"), bindparam("queued_at")
+    earlier = (Ticket.queued_at < queued) | ((Ticket.queued_at == queued) & (Ticket.id < t_id))
+    before = ((Ticket.priority == True) & earlier) if priority else ((Ticket.priority == True) | earlier)  # noqa: E712
+    return (select(func.count()).select_from(Ticket)
+            .where(Ticket.office_id == bindparam("office_id"), Ticket.service_id == bindparam("service_id"),
+                   Ticket.service_date == bindparam("day"), Ticket.status == TicketStatus.waiting, Ticket.id != t_id,
+                   before))
+
+
+_AHEAD = {True: _ahead_stmt(True), False: _ahead_stmt(False)}
 
 
 def ahead_of_line(session: Session, *, office_id: int, service_id: int, day: date,
@@ -114,30 +124,39 @@ def aheads_of_lines(session: Session, *, office: Office, service_ids: list[int],
     if not service_ids:
         return out
     start, end = day_bounds(day, offices.office_tz(office))
-    conds = [TicketEvent.office_id == office.id, TicketEvent.kind == "called", TicketEvent.at >= start,
-             TicketEvent.at < end]
-    if exclude_ticket_id is not None:
-        conds.append(TicketEvent.ticket_id != exclude_ticket_id)
-    lasts = [select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at)
-             .where(*conds, TicketEvent.service_id == sid)
-             .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)
-             for sid in service_ids]
-    # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
-    q = lasts[0] if len(lasts) == 1 else union_all(*(select(*sub.subquery().c) for sub in lasts))
-    last_calls = session.exec(q).all()
+    params = {"office_id": office.id, "start": start, "end": end, "exclude": exclude_ticket_id or 0}
+    params.update({f"s{i}": sid for i, sid in enumerate(service_ids)})
+    last_calls = session.exec(_last_calls_stmt(len(service_ids)), params=params).all()
     if not last_calls:
         return out
     ends: dict[int, list] = {}
-    for ticket_id, at in session.exec(
-            select(TicketEvent.ticket_id, TicketEvent.at)
-            .where(TicketEvent.ticket_id.in_([t for _, t, _ in last_calls]), TicketEvent.kind.in_(_STINT_ENDS))
-            .order_by(TicketEvent.at, TicketEvent.id)):
+    for ticket_id, at in session.exec(_ENDS, params={"ticket_ids": [t for _, t, _ in last_calls]}):
         ends.setdefault(ticket_id, []).append(at)
     for sid, ticket_id, called_at in last_calls:
         called_at = _aware(called_at)
         ended = next((at for at in map(_aware, ends.get(ticket_id, ())) if at >= called_at), None)
         out[sid] = service_limit.Ahead(exists=True, ended_at=ended)
     return out
+
+
+@cache
+def _last_calls_stmt(queues: int):
+    """Each of `queues` queues' last call today (bind s0, s1, ...), one LIMIT 1 per queue in a UNION ALL."""
+    lasts = [select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at)
+             .where(TicketEvent.office_id == bindparam("office_id"), TicketEvent.kind == "called",
+                    TicketEvent.at >= bindparam("start"), TicketEvent.at < bindparam("end"),
+                    TicketEvent.ticket_id != bindparam("exclude"), TicketEvent.service_id == bindparam(f"s{i}"))
+             .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)
+             for i in range(queues)]
+    # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
+    return lasts[0] if queues == 1 else union_all(*(select(*sub.subquery().c) for sub in lasts))
+
+
+_ENDS = (select(TicketEvent.ticket_id, TicketEvent.at)
+         .where(TicketEvent.ticket_id.in_(bindparam("ticket_ids", expanding=True)), TicketEvent.kind.in_(_STINT_ENDS))
+         .order_by(TicketEvent.at, TicketEvent.id))
+_REJOINED = (select(TicketEvent.ticket_id, TicketEvent.at)
+             .where(TicketEvent.ticket_id.in_(bindparam("ticket_ids", expanding=True)), TicketEvent.kind.in_(_REJOINS)))
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -153,8 +172,7 @@ def rejoined_at(session: Session, ticket_ids: list[int]) -> dict[int, datetime]:
     out: dict[int, datetime] = {}
     if not ticket_ids:
         return out
-    for ticket_id, at in session.exec(select(TicketEvent.ticket_id, TicketEvent.at)
-                                      .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(_REJOINS))):
+    for ticket_id, at in session.exec(_REJOINED, params={"ticket_ids": list(ticket_ids)}):
         if ticket_id not in out or at > out[ticket_id]:
             out[ticket_id] = at
     return out
@@ -185,6 +203,16 @@ def line_with_clocks(session: Session, *, office: Office, service_id: int, day: 
 LINE_COLUMNS = (Ticket.id, Ticket.service_id, Ticket.code, Ticket.priority, Ticket.queued_at)
 
 
+@cache
+def _line_stmt(light: bool):
+    """Waiting tickets of some queues of an office on a day, in call order (whole tickets, or LINE_COLUMNS)."""
+    return ((select(*LINE_COLUMNS) if light else select(Ticket))
+            .where(Ticket.office_id == bindparam("office_id"),
+                   Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+                   Ticket.service_date == bindparam("day"), Ticket.status == TicketStatus.waiting)
+            .order_by(*line_order()))
+
+
 def lines_with_clocks(session: Session, *, office: Office, service_ids: list[int], day: date, light: bool = False
                       ) -> dict[int, list[tuple[Ticket, datetime | None, datetime | None]]]:
     """line_with_clocks() for several queues of an office in four queries, however many queues.
@@ -195,11 +223,9 @@ def lines_with_clocks(session: Session, *, office: Office, service_ids: list[int
     out: dict[int, list] = {sid: [] for sid in service_ids}
     if not service_ids:
         return out
-    q = (select(*LINE_COLUMNS) if light else select(Ticket)).where(
-        Ticket.office_id == office.id, Ticket.service_id.in_(service_ids), Ticket.service_date == day,
-        Ticket.status == TicketStatus.waiting).order_by(*line_order())
     lines: dict[int, list] = {}
-    for t in session.exec(q):
+    for t in session.exec(_line_stmt(light), params={"office_id": office.id, "service_ids": list(service_ids),
+                                                     "day": day}):
         lines.setdefault(t.service_id, []).append(t)
     if not lines:
         return out
@@ -218,19 +244,25 @@ def lines_with_clocks(session: Session, *, office: Office, service_ids: list[int
 
 def current_ticket(session: Session, counter_id: int) -> Ticket | None:
     """The ticket a counter has called or is serving, if any."""
-    return session.exec(select(Ticket).where(Ticket.counter_id == counter_id,
-                                             Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
-                        .order_by(Ticket.called_at.desc()).limit(1)).first()
+    return session.exec(_CURRENT, params={"counter_id": counter_id}).first()
+
+
+_CURRENT = (select(Ticket).where(Ticket.counter_id == bindparam("counter_id"),
+                                 Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
+            .order_by(Ticket.called_at.desc()).limit(1))
 
 
 def _lock_counter(session: Session, counter_id: int, office_id: int | None, locked: Counter | None = None) -> Counter:
     if locked is not None and locked.id == counter_id:
         counter = locked  # the caller read it under this transaction's row lock already
     else:
-        counter = session.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
+        counter = session.exec(_COUNTER_FOR_UPDATE, params={"counter_id": counter_id}).first()
     if counter is None or not counter.active or (office_id is not None and counter.office_id != office_id):
         raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
     return counter
+
+
+_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()
 
 
 def _require_open(counter: Counter) -> None:
@@ -266,10 +298,8 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
     service_ids = offices.counter_service_ids(session, counter.id)
     if not service_ids:
         return None
-    q = (select(Ticket).where(Ticket.office_id == counter.office_id, Ticket.service_id.in_(service_ids),
-                              Ticket.service_date == day, Ticket.status == TicketStatus.waiting)
-         .order_by(*line_order()).limit(1).with_for_update(skip_locked=True))
-    ticket = session.exec(q).first()
+    ticket = session.exec(_NEXT_FOR_UPDATE, params={"office_id": counter.office_id, "service_ids": service_ids,
+                                                    "day": day}).first()
     if ticket is None:
         return None
     ahead = ahead_of_line(session, office_id=ticket.office_id, service_id=ticket.service_id, day=day,
@@ -287,6 +317,9 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
            within_limit=now <= ticket.deadline_at)
     session.flush()
     return ticket
+
+
+_NEXT_FOR_UPDATE = _line_stmt(False).limit(1).with_for_update(skip_locked=True)
 
 
 def _close_left_overnight(session: Session, ticket: Ticket, office: Office, *, user_id: int | None) -> None:
@@ -307,7 +340,7 @@ def _close_left_overnight(session: Session, ticket: Ticket, office: Office, *, u
 
 
 def _ticket_at_counter(session: Session, ticket_id: int, counter_id: int | None, statuses) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
+    ticket = session.exec(_TICKET_FOR_UPDATE, params={"ticket_id": ticket_id}).first()
     if ticket is None:
         raise NotFound("ticket_not_found", N_("No such ticket."))
     if counter_id is not None and ticket.counter_id != counter_id and ticket.status in ACTIVE:
@@ -320,6 +353,7 @@ def _ticket_at_counter(session: Session, ticket_id: int, counter_id: int | None,
 
 
 ACTIVE = (TicketStatus.called, TicketStatus.serving)
+_TICKET_FOR_UPDATE = select(Ticket).where(Ticket.id == bindparam("ticket_id")).with_for_update()
 
 
 def recall(session: Session, *, ticket_id: int, counter_id: int, user_id: int | None,
@@ -485,5 +519,8 @@ def get_ticket(session: Session, ticket_id: int, office_id: int | None = None) -
 
 
 def history(session: Session, ticket_id: int) -> list[TicketEvent]:
-    return list(session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-                             .order_by(TicketEvent.at, TicketEvent.id)))
+    return list(session.exec(_HISTORY, params={"ticket_id": ticket_id}))
+
+
+_HISTORY = select(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id")).order_by(TicketEvent.at,
+                                                                                              TicketEvent.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from clock import day_bounds, iso, utcnow
@@ -79,11 +80,14 @@ def link_expires_at(session: Session, ticket: Ticket, office: Office, *, keep_ho
     return closed + timedelta(hours=keep_hours)
 
 
+_BY_TOKEN = select(Ticket).where(Ticket.status_token == bindparam("token"))
+
+
 def live_ticket(session: Session, token: str, *, keep_hours: float, now: datetime | None = None) -> Ticket | None:
     """The ticket a status link points to, or None if the link is unknown or has expired (both look alike)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    ticket = session.exec(select(Ticket).where(Ticket.status_token == token)).first()
+    ticket = session.exec(_BY_TOKEN, params={"token": token}).first()
     if ticket is None:
         return None
     now = now or utcnow()
@@ -152,6 +156,19 @@ def visitor_view(session: Session, ticket: Ticket, *, default_service_minutes: f
     return out
 
 
+# Read after every change at an office that has phones connected: built once (see rules/tickets.py).
+_LIVE_TODAY = (Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
+               Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= bindparam("ended_since")))
+_LIVE = select(Ticket).where(*_LIVE_TODAY).order_by(*tickets.line_order())
+_LIVE_OF_TOKENS = select(Ticket).where(*_LIVE_TODAY, Ticket.status_token.in_(bindparam("tokens", expanding=True)))
+_WAITING_PLACES = (select(Ticket.id, Ticket.service_id, Ticket.queued_at)
+                   .where(Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
+                          Ticket.status == TicketStatus.waiting)
+                   .order_by(*tickets.line_order()))
+_ALL_SERVICES = select(Service).where(Service.office_id == bindparam("office_id"))
+_ALL_COUNTERS = select(Counter).where(Counter.office_id == bindparam("office_id"))
+
+
 def office_views(session: Session, office: Office, *, default_service_minutes: float,
                  now: datetime | None = None, tokens: set[str] | None = None) -> dict[str, dict]:
     """The state of every ticket whose phone may need an update after a change at the office, by token.
@@ -164,23 +181,20 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
     now = now or utcnow()
     day = tickets.today(office, now)
     limit = office.service_limit_minutes
-    live = (Ticket.office_id == office.id, Ticket.service_date == day,
-            Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= now - RECENTLY_ENDED))
+    live = {"office_id": office.id, "day": day, "ended_since": now - RECENTLY_ENDED}
     if tokens is None:
-        rows = list(session.exec(select(Ticket).where(*live).order_by(*tickets.line_order())))
+        rows = list(session.exec(_LIVE, params=live))
         wanted, waiting = rows, [t for t in rows if t.status == TicketStatus.waiting]
     else:
         # Whole tickets only for the phones asked about; the lines (for their places) as a few columns.
-        wanted = list(session.exec(select(Ticket).where(*live, Ticket.status_token.in_(tokens))))
+        wanted = list(session.exec(_LIVE_OF_TOKENS, params={**live, "tokens": list(tokens)}))
         if not wanted:
             return {}
-        waiting = list(session.exec(select(Ticket.id, Ticket.service_id, Ticket.queued_at).where(
-            Ticket.office_id == office.id, Ticket.service_date == day, Ticket.status == TicketStatus.waiting)
-            .order_by(*tickets.line_order())))
+        waiting = list(session.exec(_WAITING_PLACES, params={"office_id": office.id, "day": day}))
     if not wanted:
         return {}
-    services = {s.id: s for s in session.exec(select(Service).where(Service.office_id == office.id))}
-    counters = {c.id: c for c in session.exec(select(Counter).where(Counter.office_id == office.id))}
+    services = {s.id: s for s in session.exec(_ALL_SERVICES, params={"office_id": office.id})}
+    counters = {c.id: c for c in session.exec(_ALL_COUNTERS, params={"office_id": office.id})}
     position: dict[int, int] = {}
     per_service: dict[int, list] = {}
     for t in waiting:  # already in line order
