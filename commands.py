@@ -27,11 +27,11 @@ DEMO_USERS = (
 
 def migrate(url: str) -> None:
     """Bring the database schema up to date (Alembic, every head)."""
+    import logging
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
     cfg = AlembicConfig(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    import logging
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     alembic_command.upgrade(cfg, "heads")
 
 

@@ -155,11 +155,12 @@ class Settings(_Strict):
 def _format_error(err: ValidationError, path: Path) -> str:
     lines = [f"Invalid configuration in {path}:"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = ".".join(str(p) for p in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (misspelt?)"
-        lines.append(f"  - {loc}: {msg}")
+        # Cross-field checks name their own key in the message.
+        lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
     return "\n".join(lines)
 
 
