@@ -25,14 +25,19 @@ DEMO_USERS = (
 )
 
 
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic's configuration for this repository's migrations and the given database."""
+    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
 def migrate(url: str) -> None:
     """Bring the database schema up to date (Alembic, every head)."""
     import logging
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
-    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    alembic_command.upgrade(cfg, "heads")
+    alembic_command.upgrade(alembic_config(url), "heads")
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 import socket
 import uuid
 from dataclasses import dataclass, field
@@ -94,29 +95,35 @@ def postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture
-def pg_db():
-    """A scratch PostgreSQL database, migrated and holding the configured office and the demo users."""
+@contextmanager
+def pg_url_or_skip(prefix: str = "loket_rules"):
+    """A new, empty scratch PostgreSQL database (its URL), dropped afterwards; skips when PostgreSQL is absent."""
     if not postgres_reachable():
         pytest.skip(f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}; the PostgreSQL variant is skipped")
     import psycopg
-    name = f"loket_rules_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    database = None
     try:
-        migrate(url)
-        database = Database(url)
-        with database.write() as s:
-            office = offices.sync_from_settings(s, test_settings())
-            for username, role in (("petugas1", "officer"), ("petugas2", "officer")):
-                users.create_user(s, office_id=office.id, username=username, name=username, role=role,
-                                  password=f"{username}-demo")
-        yield database
+        yield f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
     finally:
-        if database is not None:
-            database.dispose()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_db():
+    """A scratch PostgreSQL database, migrated and holding the configured office and the demo users."""
+    with pg_url_or_skip() as url:
+        migrate(url)
+        database = Database(url)
+        try:
+            with database.write() as s:
+                office = offices.sync_from_settings(s, test_settings())
+                for username, role in (("petugas1", "officer"), ("petugas2", "officer")):
+                    users.create_user(s, office_id=office.id, username=username, name=username, role=role,
+                                      password=f"{username}-demo")
+            yield database
+        finally:
+            database.dispose()

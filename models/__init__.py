@@ -1,0 +1,37 @@
+"""The tables of Loket (SQLModel), one module per feature, re-exported here so `from models import Ticket` works.
+
+- `models.office`: the office, services, counters, staff accounts;
+- `models.queue`: visitors, guest book, daily numbers, tickets and their events, counter events;
+- `models.printing`: the print queue and printers' states;
+- `models.requests`: paid-product requests, invoices, payments, receipts, ratings.
+
+Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
+tests/models/test_migrations.py fails when the models and the migrations differ.
+"""
+
+from models.common import new_token
+from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, User
+from models.printing import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease
+from models.queue import CounterEvent, DailySequence, GuestBookEntry, Ticket, TicketEvent, TicketStatus, Visitor
+from models.requests import (
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentStatus,
+    ProductRequest,
+    Rating,
+    Receipt,
+    RequestDocument,
+    RequestEvent,
+    RequestLine,
+    RequestState,
+    YearSequence,
+)
+
+__all__ = [
+    "Counter", "CounterEvent", "CounterService", "CounterStatus", "DailySequence", "GuestBookEntry", "Invoice",
+    "InvoiceStatus", "Office", "Payment", "PaymentStatus", "PrintJob", "PrintJobEvent", "PrintJobStatus",
+    "PrintWorkerLease", "PrinterState", "ProductRequest", "Rating", "Receipt", "RequestDocument", "RequestEvent",
+    "RequestLine", "RequestState", "Role", "Service", "Ticket", "TicketEvent", "TicketStatus", "User", "Visitor",
+    "YearSequence", "new_token",
+]

@@ -1,0 +1,88 @@
+"""The office and how it is set up: services (queues), counters, the services each serves, staff accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from clock import utcnow
+
+
+class Role(StrEnum):
+    officer = "officer"
+    treasurer = "treasurer"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class CounterStatus(StrEnum):
+    closed = "closed"
+    open = "open"
+    paused = "paused"
+
+
+class Office(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True, index=True)
+    name: str = Field(max_length=200)
+    short_name: str = Field(default="", max_length=80)
+    address: str = Field(default="", max_length=300)
+    timezone: str = Field(default="Asia/Jakarta", max_length=64)
+    service_limit_minutes: int = 10
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Service(SQLModel, table=True):
+    """A queue: a service the office offers, with its ticket prefix."""
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "prefix"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    code: str = Field(max_length=32)
+    prefix: str = Field(max_length=2)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    paid: bool = False
+    active: bool = True
+    sort_order: int = 0
+
+
+class Counter(SQLModel, table=True):
+    """A service counter (loket)."""
+
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    number: int
+    name: str = Field(default="", max_length=60)
+    status: str = Field(default=CounterStatus.closed, max_length=16)
+    pause_reason: str = Field(default="", max_length=200)
+    officer_id: int | None = Field(default=None, foreign_key="user.id")
+    status_since: datetime = Field(default_factory=utcnow)
+    printer: str = Field(default="", max_length=64)
+    active: bool = True
+
+
+class CounterService(SQLModel, table=True):
+    """Which services a counter serves."""
+
+    counter_id: int = Field(foreign_key="counter.id", primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=256)
+    active: bool = True
+    language: str = Field(default="", max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)
