@@ -12,8 +12,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 import i18n
+import realtime
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
+from api.errors import refusal_json
 from rules.errors import N_, RuleError
 from rules.privacy import ScrubFilter
 from settings import ConfigError, ROOT, Settings, load_settings
@@ -26,7 +28,7 @@ def create_app(overrides: dict | None = None, settings: Settings | None = None) 
     settings = settings or load_settings()
     configure(app, settings, overrides or {})
     register_extensions(app, settings)
-    register_blueprints(app)
+    register_screens(app)
     register_errorhandlers(app)
     register_commands(app)
     register_health(app)
@@ -46,8 +48,6 @@ def configure(app: Flask, settings: Settings, overrides: dict) -> None:
         BABEL_DEFAULT_LOCALE=settings.app.default_language,
         BABEL_DEFAULT_TIMEZONE=settings.office.timezone,
         BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in i18n.translation_dirs()),
-        KIOSK_STATION="kiosk-1",
-        TESTING_CLOCK=False,
     )
     app.config.update(overrides)
     app.extensions["loket.settings"] = settings
@@ -89,10 +89,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # serve.py (production) picks the async mode and, with several processes on one port, websocket only
-    # (a polling session lives in one process; a websocket needs no sticky sessions).
-    import realtime
-    # The message queue's manager is built by realtime (it also carries the 'office changed' hint that lets
-    # each process update the visitors' phones connected to it); None: one process, no queue.
+    # (a polling session lives in one process; a websocket needs no sticky sessions). The message queue's
+    # manager is built by realtime (it also carries the 'office changed' hint that lets each process update
+    # the screens connected to it); None: one process, no queue.
     socketio.init_app(app, client_manager=realtime.client_manager(settings),
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
                       transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
@@ -105,28 +104,23 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         return {"settings": settings, "current_user": current_user, "lang": i18n.select_locale()}
 
 
-def register_blueprints(app: Flask) -> None:
-    from api import bp as api_bp
-    from auth import bp as auth_bp
-    from counter import bp as counter_bp
-    from display import bp as display_bp
-    from kiosk import bp as kiosk_bp
-    from status import bp as status_bp  # the visitor's phone (also its Socket.IO namespace '/status')
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(api_bp, url_prefix="/api")
-    app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
-    app.register_blueprint(counter_bp, url_prefix="/counter")
-    app.register_blueprint(display_bp, url_prefix="/display")
-    app.register_blueprint(__import__("supervisor").bp, url_prefix="/supervisor")  # live view and reports
-    app.register_blueprint(status_bp, url_prefix="/s")
-    app.register_blueprint(__import__("counter.treasurer").treasurer.bp, url_prefix="/treasurer")  # payments
-    app.register_blueprint(__import__("counter.request_pages").request_pages.bp)  # /rate/<token>, /verify/<token>
+def register_screens(app: Flask) -> None:
+    """Every screen is a package with init_app(app): it registers its blueprints (pages and JSON endpoints), its
+    Socket.IO handlers and its commands. `api` holds only what their JSON endpoints share (the OpenAPI document)."""
+    import api
+    import auth
+    import counter
+    import display
+    import kiosk
+    import phone
     import printer
-    printer.init_app(app)  # printers and stations (validated), /printers/, the print-job API, print commands
+    import supervisor
+    import treasurer
+    import verify
+
+    for screen in (api, auth, kiosk, counter, treasurer, display, supervisor, phone, verify, printer):
+        screen.init_app(app)
     api_spec.register(app)
-    from display import events as display_events
-    display_events.register()  # Socket.IO handlers, on this app's server
 
     @app.route("/")
     def index():
@@ -139,10 +133,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(RuleError)
     def _rule_error(err: RuleError):
-        message = _(err.message, **err.params)
+        body = refusal_json(err)
         if wants_json():
-            return jsonify(error=err.code, message=message), err.status
-        return render_template("error.html", message=message), err.status
+            return jsonify(body), err.status
+        return render_template("error.html", message=body["message"]), err.status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err):

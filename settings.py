@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = ROOT / "config.toml"
 
 
+# The service time assumed before any visitor of a service was served (app.default_service_minutes).
+DEFAULT_SERVICE_MINUTES = 8.0
+
+
 class ConfigError(Exception):
     """A config file that cannot be used; the message names the key and the problem."""
 
@@ -26,7 +30,7 @@ class _Strict(BaseModel):
 class AppSettings(_Strict):
     default_language: str = "id"
     recalls_before_no_show: int = Field(default=2, ge=0, le=10)
-    default_service_minutes: float = Field(default=8, gt=0, le=240)
+    default_service_minutes: float = Field(default=DEFAULT_SERVICE_MINUTES, gt=0, le=240)
     always_open: bool = False
     # Base URL printed in QR codes and links handed to visitors (e.g. "http://pst.local:5000"); empty: the
     # address the kiosk used to reach the server.

@@ -1,8 +1,21 @@
-"""The JSON API the screens use; its OpenAPI document is served at /api/openapi.json."""
+"""The JSON API's shared plumbing: the OpenAPI document, the error shape, the staff's view of a request.
 
-from flask import Blueprint
+The endpoints themselves live with the screen they serve (kiosk/api.py, counter/api.py, treasurer/api.py,
+phone/api.py, ...); each registers its own blueprint under /api. This package only holds what they share.
+"""
 
-bp = Blueprint("api", __name__)
+from flask import Blueprint, jsonify
 
-from api import views  # noqa: E402,F401
-from api import requests  # noqa: E402,F401  (paid-product requests, payments, ratings)
+from extensions import api_spec
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this API, generated from the routes and their pydantic models."""
+    return jsonify(api_spec.spec)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""Request and response shapes of the JSON API (pydantic), which also make the OpenAPI document."""
+"""Shapes several screens' JSON endpoints share: the error answer, and a step taken on a paid-product request."""
 
 from __future__ import annotations
 
@@ -13,42 +13,31 @@ class Error(BaseModel):
     fields: dict[str, str] | None = Field(default=None, description="per-field messages for form errors")
 
 
-class Service(BaseModel):
-    id: int
-    code: str
-    prefix: str
-    name: str
-    name_en: str
-    paid: bool
+ERRORS = {"HTTP_400": Error, "HTTP_404": Error, "HTTP_409": Error}
+STAFF_ERRORS = {**ERRORS, "HTTP_401": Error, "HTTP_403": Error}
 
 
-class ServiceList(BaseModel):
-    services: list[Service]
-    open: bool
-    closed_reason: str = ""
-    closed_message: str = ""
+class ActionOut(BaseModel):
+    """The request after a step, and what the step made."""
+
+    request: dict[str, Any]
+    invoice: dict[str, Any] | None = None
+    payment: dict[str, Any] | None = None
+    receipt: dict[str, Any] | None = None
+    print_job_id: int | None = None
 
 
-class TicketRequest(BaseModel):
-    """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule)."""
-    name: str
-    email: str
-    phone: str
-    gender: str = Field(description="L or P")
-    birth_year: int
-    education: str
-    occupation: str
-    institution_category: str
-    institution_name: str = ""
-    purpose: str
-    purpose_note: str = ""
-    service_id: int
-    npwp: str = ""
-    priority_reason: str = Field(default="", description="disability, elderly, pregnant, infant or empty")
-    consent: bool
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=300)
+
+
+class TextIn(BaseModel):
+    text: str = Field(max_length=1000)
 
 
 class TicketOut(BaseModel):
+    """A ticket as its visitor may see it (the kiosk after issuing it, the phone's status link)."""
+
     id: int
     code: str
     status: str
@@ -63,56 +52,3 @@ class TicketOut(BaseModel):
     status_token: str | None = None
     status_url: str | None = None
     print_job_id: int | None = None
-
-
-class VisitorLookup(BaseModel):
-    email: str = ""
-    phone: str = ""
-
-
-class Prefill(BaseModel):
-    found: bool
-    visitor: dict[str, Any] | None = None
-
-
-class Snapshot(BaseModel):
-    office: dict[str, Any]
-    server_time: str
-    day: str
-    counters: list[dict[str, Any]]
-    services: list[dict[str, Any]]
-    last_calls: list[dict[str, Any]]
-    complaints: dict[str, Any]
-
-
-class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class SessionOut(BaseModel):
-    csrf_token: str
-    user: dict[str, Any] | None
-
-
-class CounterState(BaseModel):
-    counter: dict[str, Any]
-    current: dict[str, Any] | None
-    waiting: list[dict[str, Any]]
-    no_shows: list[dict[str, Any]]
-    services: list[dict[str, Any]]
-    recalls_before_no_show: int
-
-
-class TicketAction(BaseModel):
-    ticket: dict[str, Any] | None
-    counter: dict[str, Any]
-
-
-class PauseRequest(BaseModel):
-    reason: str = Field(description="break, prayer, meeting, system or other")
-    note: str = ""
-
-
-class TransferRequest(BaseModel):
-    service_id: int

@@ -1,4 +1,7 @@
-"""Who may do what: the logged-in staff user, and decorators that check roles."""
+"""Who may do what, on the web: the signed-in staff user, and the decorator that checks a route's roles.
+
+The role groups themselves are rules (rules/roles.py): screens, commands and rules check the same ones.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,6 @@ from flask_login import UserMixin, current_user
 
 from extensions import get_db, login_manager
 from models import User
-
-COUNTER_ROLES = ("officer", "supervisor", "admin")
-TREASURER_ROLES = ("treasurer",)
-SUPERVISOR_ROLES = ("supervisor", "admin")
-ADMIN_ROLES = ("admin",)
 
 
 class StaffUser(UserMixin):
@@ -40,13 +38,14 @@ def _load_user(user_id: str):
         return StaffUser(user) if user is not None and user.active else None
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """An API call or a script asking for JSON (answered with {error, message}, never a page)."""
     return request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    if _wants_json():
+    if wants_json():
         return jsonify(error="login_required", message=_("Please sign in.")), 401
     return redirect(url_for("auth.login", next=_here()))
 
@@ -66,7 +65,7 @@ def roles_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
-                if _wants_json():
+                if wants_json():
                     return jsonify(error="forbidden", message=_("Your role may not do this.")), 403
                 return redirect(url_for("auth.forbidden"))
             return view(*args, **kwargs)

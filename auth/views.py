@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from auth import bp
 from auth.forms import LoginForm

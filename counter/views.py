@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from auth.roles import COUNTER_ROLES, roles_required
+from auth.roles import roles_required
 from counter import bp
 from extensions import get_db, get_settings
 from models import Office, User
 from rules import offices
 from rules.counters import PAUSE_REASONS
+from rules.roles import COUNTER_ROLES
 
 
 def counter_strings() -> dict:

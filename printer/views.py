@@ -7,19 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from spectree import Response
 
-from api.schemas import Error
-from auth.roles import SUPERVISOR_ROLES, roles_required
+from api.schemas import ERRORS, STAFF_ERRORS, Error
+from auth.roles import roles_required
 from clock import iso
 from extensions import api_spec, get_db
 from models import PrintJob, PrintJobStatus
 from printer import jobs, schemas as S
 from printer.status import printer_states
 from rules.errors import N_, RuleError
+from rules.roles import STAFF_ROLES, SUPERVISOR_ROLES
 
 bp = Blueprint("printer", __name__, template_folder="templates")
-STAFF_ROLES = ("officer", "treasurer", "supervisor", "admin")
-ERRORS = {"HTTP_400": Error, "HTTP_404": Error, "HTTP_409": Error}
-STAFF_ERRORS = {**ERRORS, "HTTP_401": Error, "HTTP_403": Error}
 KIND_LABELS = {"ticket": N_("Queue ticket"), "invoice": N_("Invoice"), "receipt": N_("Receipt"),
                "test_page": N_("Test page")}
 # Job states as the printers page names them.

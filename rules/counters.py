@@ -7,17 +7,28 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from clock import utcnow
-from models import Counter, CounterEvent, CounterService, CounterStatus
-from rules.errors import N_, NotFound, RuleError
+from models import Counter, CounterEvent, CounterStatus
+from rules.errors import N_, RuleError
+from rules import offices
 from rules.tickets import current_ticket
 
 PAUSE_REASONS = ("break", "prayer", "meeting", "system", "other")
 
 
 def _lock(session: Session, counter_id: int, office_id: int | None) -> Counter:
-    counter = session.exec(select(Counter).where(Counter.id == counter_id).with_for_update()).first()
-    if counter is None or not counter.active or (office_id is not None and counter.office_id != office_id):
-        raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
+    return offices.lock_counter(session, counter_id, office_id)
+
+
+def held_counter(session: Session, *, counter_id: int, user_id: int, office_id: int) -> Counter:
+    """The counter, locked, if it is in the user's office and the user holds it; refused otherwise.
+
+    Read under the row lock the action itself takes: a takeover committed meanwhile is seen here, not after
+    the check.
+    """
+    counter = offices.lock_counter(session, counter_id, office_id)
+    if counter.officer_id != user_id:
+        raise RuleError("not_your_counter", N_("Open counter %(counter)s before serving at it."),
+                        counter=counter.number)
     return counter
 
 
@@ -100,13 +111,3 @@ def close_counter(session: Session, *, counter_id: int, user_id: int | None, off
     _event(session, counter, "close", user_id, now)
     session.flush()
     return counter
-
-
-def open_counters_for_service(session: Session, office_id: int, service_id: int) -> int:
-    """How many open (not paused) counters serve a service now."""
-
-    return len(session.exec(select(Counter.id).join(CounterService, CounterService.counter_id == Counter.id)
-                            .where(Counter.office_id == office_id, CounterService.service_id == service_id,
-                                   Counter.status == CounterStatus.open)).all())
-
-

@@ -8,6 +8,17 @@ def N_(message: str) -> str:
     return message
 
 
+class Msg(str):
+    """A message parameter that is itself a msgid: screens translate it before putting it in the sentence."""
+
+
+class MsgList(tuple):
+    """Several msgids joined with commas once translated."""
+
+    def __str__(self) -> str:
+        return ", ".join(self)
+
+
 class RuleError(Exception):
     """An action the rules refuse. `message` is an English msgid with %(name)s placeholders."""
 

@@ -15,13 +15,11 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clock import business_day, day_bounds, iso, utcnow
-from models import (Invoice, InvoiceStatus, Office, Payment, PaymentStatus, ProductRequest, Receipt, RequestLine,
-                    RequestState, User, Visitor)
-from rules import offices, tariffs
+from models import (Invoice, InvoiceStatus, Office, Payment, PaymentStatus, ProductRequest, Receipt, User, Visitor)
+from rules import numbering, offices, tariffs
 from rules import requests as rq
 from rules.errors import N_, NotFound, RuleError
 
@@ -114,7 +112,7 @@ def _snapshot(session: Session, req: ProductRequest) -> str:
 
 def _new_invoice(session: Session, req: ProductRequest, user: User, code: str, now: datetime,
                  replaces: Invoice | None = None) -> Invoice:
-    number, year = rq.document_number(session, office_id=req.office_id, kind="invoice", prefix=INVOICE_PREFIX, now=now)
+    number, year = numbering.document_number(session, office_id=req.office_id, kind="invoice", prefix=INVOICE_PREFIX, now=now)
     office = session.get(Office, req.office_id)
     inv = Invoice(office_id=req.office_id, request_id=req.id, number=number, year=year, billing_code=code,
                   total=req.total, issued_at=now, valid_until=validity(office, now), issued_by=user.id,

@@ -92,5 +92,18 @@ def get_counter(session: Session, counter_id: int, office_id: int | None = None)
     return counter
 
 
+_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()  # built once
+
+
+def lock_counter(session: Session, counter_id: int, office_id: int | None = None) -> Counter:
+    """The counter read under a row lock held to the end of the transaction (PostgreSQL; SQLite's write
+    transaction already holds the database): every action on a counter takes it first, so two officers or two
+    tabs acting on one counter queue instead of both acting on what they read before the other committed."""
+    counter = session.exec(_COUNTER_FOR_UPDATE, params={"counter_id": counter_id}).first()
+    if counter is None or not counter.active or (office_id is not None and counter.office_id != office_id):
+        raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
+    return counter
+
+
 def counter_service_ids(session: Session, counter_id: int) -> list[int]:
     return list(session.exec(_COUNTER_SERVICE_IDS, params={"counter_id": counter_id}))

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from clock import iso, utcnow
 from models import Invoice, InvoiceStatus, Payment, PaymentStatus, Receipt
-from rules import invoices
+from rules import invoices, numbering
 from rules import requests as rq
-from rules.errors import N_, NotFound, RuleError
+from rules.errors import N_, Msg, NotFound, RuleError
 
 _NTPN = re.compile(r"^[0-9A-Z]{16}$")
 # A payment proof's clock and ours may differ a little; a "future" payment beyond this is a typo.
@@ -70,7 +70,7 @@ def record_payment(session: Session, *, user_id: int, ntpn: str, paid_at: dateti
     invoices.refresh(session, inv, now)
     if inv.status in (InvoiceStatus.cancelled, InvoiceStatus.replaced):
         raise RuleError("invoice_closed", N_("Invoice %(number)s was %(what)s; it cannot be paid."),
-                        number=inv.number, what=rq.Msg(_STATUS_WORDS[inv.status]))
+                        number=inv.number, what=Msg(_STATUS_WORDS[inv.status]))
     if inv.status == InvoiceStatus.paid or session.exec(
             select(Payment).where(Payment.invoice_id == inv.id,
                                   Payment.status.in_([PaymentStatus.recorded, PaymentStatus.confirmed]))).first():
@@ -115,7 +115,7 @@ def _treasurer_payment(session: Session, payment_id: int, user_id: int, step: st
     rq.require(req, step, user=user)
     if pay.status != PaymentStatus.recorded:
         raise RuleError("payment_not_pending", N_("This payment is %(what)s, not waiting for confirmation."),
-                        what=rq.Msg({"confirmed": N_("confirmed"), "rejected": N_("rejected")}.get(pay.status,
+                        what=Msg({"confirmed": N_("confirmed"), "rejected": N_("rejected")}.get(pay.status,
                                                                                                      pay.status)))
     return user, pay, req
 
@@ -171,7 +171,7 @@ def issue_receipt(session: Session, *, user_id: int, invoice_id: int | None = No
     if existing is not None:
         raise RuleError("receipt_exists", N_("Receipt %(number)s was already issued for this invoice; reprint it "
                                              "instead."), number=existing.number)
-    number, year = rq.document_number(session, office_id=inv.office_id, kind="receipt", prefix=invoices.RECEIPT_PREFIX,
+    number, year = numbering.document_number(session, office_id=inv.office_id, kind="receipt", prefix=invoices.RECEIPT_PREFIX,
                                       now=now)
     rec = Receipt(office_id=inv.office_id, invoice_id=inv.id, payment_id=pay.id, request_id=req.id, number=number,
                   year=year, total=pay.amount, issued_at=now, issued_by=user.id)

@@ -47,10 +47,9 @@ bench/bench_reports.py times both):
 from __future__ import annotations
 
 import calendar
-import importlib
 import math
 from collections import Counter as Tally
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import NamedTuple
@@ -62,6 +61,8 @@ from sqlmodel import Session, select
 
 from clock import day_bounds
 from models import Counter, GuestBookEntry, Office, Service, Ticket, TicketStatus, User, Visitor
+from rules import ikm as ikm_rules
+from rules import invoices
 
 ESTIMATE_TOLERANCE_MINUTES = 5
 PERCENTILE_METHOD = "linear interpolation between closest ranks (PERCENTILE.INC, type 7)"
@@ -523,7 +524,6 @@ class Report:
     pnbp: dict | None
     ikm: dict | None
     limit_minutes: int
-    extras_missing: list[str] = field(default_factory=list)
 
 
 def _names(session: Session, office_id: int) -> tuple[dict, dict, dict]:
@@ -539,19 +539,6 @@ def _breakdown(groups: dict, label_of, order_of) -> list[dict]:
     for r in rows:
         r.pop("order")
     return rows
-
-
-def optional_figures(name: str, session: Session, office_id: int, start: datetime, end: datetime):
-    """A figure another part of Loket provides (PNBP, IKM), if it is installed: (value, available)."""
-    module_name, func_name = name.rsplit(".", 1)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None, False
-    fn = getattr(module, func_name, None)
-    if fn is None:
-        return None, False
-    return fn(session, office_id, start, end), True
 
 
 def build_report(session: Session, office: Office, period: Period, filters: Filters = Filters()) -> Report:
@@ -576,16 +563,11 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
     guestbook = (guestbook_breakdown(session, office, period, filters, reading.guestbook_ids)
                  if reading.guestbook_ids else {dim: [] for dim in GUESTBOOK_DIMENSIONS})
     start, end = period.bounds(tz)
-    missing = []
-    pnbp, ok = optional_figures("rules.invoices.pnbp_summary", session, office.id, start, end)
-    if not ok:
-        missing.append("pnbp")
-    ikm, ok = optional_figures("rules.ikm.ikm_for", session, office.id, start, end)
-    if not ok:
-        missing.append("ikm")
+    pnbp = invoices.pnbp_summary(session, office.id, start, end)
+    ikm = ikm_rules.ikm_for(session, office.id, start, end)
     return Report(
         office={"id": office.id, "code": office.code, "name": office.name, "timezone": office.timezone},
         period=period, filters=filters, summary=summarize(overall), by_service=by_service, by_counter=by_counter,
         by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=sorted(reading.hours.items()),
         guestbook=guestbook, pnbp=pnbp, ikm=ikm,
-        limit_minutes=office.service_limit_minutes, extras_missing=missing)
+        limit_minutes=office.service_limit_minutes)

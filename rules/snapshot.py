@@ -148,3 +148,14 @@ def no_shows_today(session: Session, office: Office, service_ids: list[int], now
                         .order_by(Ticket.ended_at.desc())).all()
     return [{"id": t.id, "code": t.code, "ended_at": iso(t.ended_at)} for t in rows]
 
+
+def call_message(ticket: Ticket, counter: Counter) -> dict:
+    """The payload of a 'call' event: what the display flashes and speaks (no personal data)."""
+    return {"ticket_id": ticket.id, "code": ticket.code, "counter": counter.number, "counter_name": counter.name,
+            "recall": ticket.recall_count > 0, "at": iso(ticket.called_at)}
+
+
+def service_json(service: Service) -> dict:
+    """A service as the kiosk and the counter list it (both names: the screen shows its language's)."""
+    return {"id": service.id, "code": service.code, "prefix": service.prefix, "name": service.name,
+            "name_en": service.name_en, "paid": service.paid}

@@ -254,15 +254,8 @@ _CURRENT = (select(Ticket).where(Ticket.counter_id == bindparam("counter_id"),
 
 def _lock_counter(session: Session, counter_id: int, office_id: int | None, locked: Counter | None = None) -> Counter:
     if locked is not None and locked.id == counter_id:
-        counter = locked  # the caller read it under this transaction's row lock already
-    else:
-        counter = session.exec(_COUNTER_FOR_UPDATE, params={"counter_id": counter_id}).first()
-    if counter is None or not counter.active or (office_id is not None and counter.office_id != office_id):
-        raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
-    return counter
-
-
-_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()
+        return locked  # the caller read it under this transaction's row lock already (counters.held_counter)
+    return offices.lock_counter(session, counter_id, office_id)
 
 
 def _require_open(counter: Counter) -> None:

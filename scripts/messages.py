@@ -71,7 +71,19 @@ def po_path(package: str) -> Path:
     return base / "translations" / LOCALE / "LC_MESSAGES" / "messages.po"
 
 
-def update(package: str, messages: list[tuple[str, int, str, str | None]]) -> Catalog:
+def known_translations(packages: tuple[str, ...]) -> dict[tuple, object]:
+    """Every Indonesian already typed in any catalog (obsolete entries too), by (context, msgid): a message that
+    moves to another package keeps its translation."""
+    known: dict[tuple, object] = {}
+    for package in ("",) + packages:
+        catalog = read_catalog(package)
+        for message in list(catalog) + list(catalog.obsolete.values()):
+            if message.id and _translated(message):
+                known.setdefault((message.context, message.id), message.string)
+    return known
+
+
+def update(package: str, messages: list[tuple[str, int, str, str | None]], known: dict | None = None) -> Catalog:
     path = po_path(package)
     template = Catalog(locale=LOCALE, project="Loket", fuzzy=False)
     for filename, lineno, msgid, context in messages:
@@ -85,6 +97,9 @@ def update(package: str, messages: list[tuple[str, int, str, str | None]]) -> Ca
     created = catalog.creation_date
     # No fuzzy matching: a guessed translation of a similar sentence is worse than an honest gap.
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    for message in catalog:
+        if message.id and not message.string and (message.context, message.id) in (known or {}):
+            message.string = known[(message.context, message.id)]
     catalog.creation_date = created  # no churn in the header when nothing else changed
     catalog.project, catalog.version = "Loket", "1"
     catalog.header_comment = (f"# Indonesian messages of Loket: {package + '/' if package else 'the top level'}.\n"
@@ -153,9 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(found)} occurrences in {len(packages) + 1} catalogs: "
               f"{len(problems)} problem{'' if len(problems) == 1 else 's'}")
         return 1 if problems else 0
+    known = known_translations(packages)
     for package in ("",) + (tuple(args.packages) or packages):
         messages = [m for m in found if catalog_of(m[0], packages) == package]
-        catalog = update(package, messages)
+        catalog = update(package, messages, known)
         gaps = [m.id for m in catalog if m.id and not m.string]
         print(f"{po_path(package).relative_to(ROOT)}: {len(messages)} occurrences, "
               f"{sum(1 for m in catalog if m.id)} msgids, {len(gaps)} untranslated")

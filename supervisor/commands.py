@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import click
 
+from flask import Flask
+from flask.cli import AppGroup
+
 from extensions import get_db
 from rules import reports
-from supervisor import bp
+
+cli = AppGroup("supervisor", help="The supervisor's reports.")
 
 
-@bp.cli.command("reports-refill")
+def register(app: Flask) -> None:
+    """Add `manage.py supervisor ...` to the app's command line."""
+    app.cli.add_command(cli)
+
+
+@cli.command("reports-refill")
 @click.option("--check", is_flag=True, help="Only count the tickets whose report columns differ; exit 1 if any.")
 def reports_refill(check: bool) -> None:
     """Work out each ticket's report columns again from its times and its first call's event.

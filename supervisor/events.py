@@ -2,8 +2,8 @@
 
 The page listens to the staff room's 'snapshot' broadcasts (sent after every committed change) and answers
 each with a 'supervisor' request, so it never shows a state older than the last change. Handlers are
-registered for every app that registers the blueprint (tests build many apps in one process, and
-Flask-SocketIO only keeps handlers declared before its first init_app).
+registered for every app (supervisor.init_app): tests build many apps in one process, and Flask-SocketIO only
+keeps handlers declared before its first init_app.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_socketio import join_room
 
-from auth.roles import SUPERVISOR_ROLES
+from rules.roles import SUPERVISOR_ROLES
 from extensions import get_db, get_settings, socketio
 from models import Office
 from realtime import staff_room
-from supervisor import bp, live
+from supervisor import live
 
 
 def on_supervisor(data=None):
@@ -29,6 +29,6 @@ def on_supervisor(data=None):
     return {"ok": True, "snapshot": snap}
 
 
-@bp.record
-def _register(_state) -> None:
+def register() -> None:
+    """Attach the handler to the current app's Socket.IO server (from supervisor.init_app)."""
     socketio.on_event("supervisor", on_supervisor)

@@ -74,9 +74,6 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
             w.writerow([dim, code, names[dim](code), n])
     for key, value in (("pnbp", report.pnbp), ("ikm", report.ikm)):
         w.writerow([])
-        if key in report.extras_missing:
-            w.writerow([key, _("not available")])
-            continue
         for path, raw in flatten(value):
             w.writerow([key, path, raw])
     return "\ufeff" + buf.getvalue()

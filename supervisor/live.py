@@ -8,7 +8,6 @@ can be running. The page recomputes states every second from the times sent here
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime
 
@@ -17,25 +16,20 @@ from sqlmodel import Session, select
 from clock import iso, utcnow
 from models import Counter, CounterService, CounterStatus, Office, Ticket, TicketStatus, User, Visitor
 from rules import estimate, offices, reports, service_limit, tickets
+from printer.status import printer_states
 from rules.privacy import mask_name
 
 log = logging.getLogger(__name__)
 
 
-def printer_states(session: Session, office_id: int) -> tuple[list[dict] | None, bool]:
-    """The printers' states from the printing part of Loket, when it is installed: (states, available)."""
+def printers_view(session: Session, office_id: int) -> list[dict] | None:
+    """The printers' states (printer.status), or None when they cannot be read: a printer problem must not
+    blank the supervisor's screen, and it is logged with its cause."""
     try:
-        module = importlib.import_module("printer.status")
-    except ImportError:
-        return None, False
-    fn = getattr(module, "printer_states", None)
-    if fn is None:
-        return None, False
-    try:
-        return list(fn(session, office_id)), True
-    except Exception:  # noqa: BLE001 - a printer problem must not blank the supervisor's screen
+        return list(printer_states(session, office_id))
+    except Exception:
         log.exception("printer states for office %s failed", office_id)
-        return None, True
+        return None
 
 
 def _seconds(since: datetime | None, now: datetime) -> int | None:
@@ -153,7 +147,7 @@ def supervisor_snapshot(session: Session, office: Office, *, default_minutes: fl
     """Everything the live view shows, with the server time so the page's clocks follow the server's."""
     now = now or utcnow()
     services = services_view(session, office, now, default_minutes)
-    printers, printers_available = printer_states(session, office.id)
+    printers = printers_view(session, office.id)
     return {
         "server_time": iso(now),
         "office": {"code": office.code, "name": office.name, "timezone": office.timezone},
@@ -163,6 +157,6 @@ def supervisor_snapshot(session: Session, office: Office, *, default_minutes: fl
         "services": services,
         "today": today_figures(session, office, now, services),
         "suggestions": suggestions(services),
-        "printers": printers, "printers_available": printers_available,
+        "printers": printers,
     }
 

@@ -140,9 +140,6 @@ def render(report: Report, names: dict, drawings: list[tuple[str, Drawing]], cap
         story += [KeepTogether([_table(data, widths=[110 * mm, 25 * mm])]), Spacer(1, 5)]
     for key, heading in (("pnbp", _("PNBP (invoiced and received)")), ("ikm", _("Satisfaction index (IKM)"))):
         story.append(Paragraph(escape(heading), st["h2"]))
-        if key in report.extras_missing:
-            story.append(Paragraph(escape(_("not available")), st["body"]))
-            continue
         pairs = present.extra_section(report, key)
         story.append(_pairs_table(pairs, columns=1) if pairs else Paragraph("–", st["body"]))
 

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from auth.roles import SUPERVISOR_ROLES, roles_required
+from auth.roles import roles_required
 from clock import utcnow
 from extensions import get_db, get_settings
 from models import Counter, Office, User
 from rules import offices, reports, tickets
 from rules.counters import PAUSE_REASONS
 from rules.errors import N_, RuleError
+from rules.roles import SUPERVISOR_ROLES
 from supervisor import bp, charts, export, live, present
 
 

@@ -19,6 +19,9 @@ from rules import offices, users
 from settings import load_settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Fixtures of a paid-product request (a visitor being served, staff, hand-set clocks): used by the rules' tests
+# and by every screen that shows a request (counter, treasurer, phone, verify).
+pytest_plugins = ("tests.request_fixtures",)
 
 
 def test_settings(**env):
@@ -152,3 +155,11 @@ def page(browser):
     p = context.new_page()
     yield p
     context.close()
+
+
+@pytest.fixture
+def ids(db):
+    """The ids of the configured office's services, counters and users."""
+    from tests.rules.conftest import load_ids
+
+    return load_ids(db)

@@ -143,7 +143,7 @@
   }
 
   function renderPrinters() {
-    if (!view.printers_available) {
+    if (view.printers === null) {
       $("sv-printers").replaceChildren(el("p", { class: "muted", text: T.printers_na }));
       return;
     }

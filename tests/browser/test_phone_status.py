@@ -230,7 +230,7 @@ def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, ph
 
 
 def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
-    from tests.status.test_request import delivered_request
+    from tests.phone.test_request import delivered_request
     token, number = delivered_request(app.extensions["loket.db"], name="Siti Aminah")
     phone.goto(f"{live_server.url}/s/{token}")
     box = phone.get_by_test_id("request-box")

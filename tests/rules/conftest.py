@@ -55,11 +55,6 @@ def load_ids(database: Database) -> Office1600:
     return ids
 
 
-@pytest.fixture
-def ids(db) -> Office1600:
-    return load_ids(db)
-
-
 def open_counter(database: Database, ids: Office1600, number: int, username: str = "petugas1", now=None) -> int:
     with database.write() as s:
         counter_rules.open_counter(s, counter_id=ids.counter[number], user_id=ids.user[username], now=now)

@@ -22,7 +22,9 @@ from sqlmodel import Session
 
 from models import GuestBookEntry, Office, Ticket, TicketEvent, TicketStatus, Visitor
 from rules.reports import (DAILY_LIMIT_DAYS, ESTIMATE_TOLERANCE_MINUTES, GUESTBOOK_DIMENSIONS, Filters, Period,
-                           Report, _names, duration_stats, optional_figures, share)
+                           Report, _names, duration_stats, share)
+from rules import ikm as ikm_rules
+from rules import invoices
 
 
 # ---- the facts of each ticket ----------------------------------------------------------------------
@@ -250,19 +252,13 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
                             lambda k: (officers[k].name if k in officers else "\uffff", k or 0))
     unit, by_time = time_series(facts, period)
     start, end = period.bounds(tz)
-    missing = []
-    pnbp, ok = optional_figures("rules.invoices.pnbp_summary", session, office.id, start, end)
-    if not ok:
-        missing.append("pnbp")
-    ikm, ok = optional_figures("rules.ikm.ikm_for", session, office.id, start, end)
-    if not ok:
-        missing.append("ikm")
+    pnbp = invoices.pnbp_summary(session, office.id, start, end)
+    ikm = ikm_rules.ikm_for(session, office.id, start, end)
     return Report(
         office={"id": office.id, "code": office.code, "name": office.name, "timezone": office.timezone},
         period=period, filters=filters, summary=summarize(facts), by_service=by_service, by_counter=by_counter,
         by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=arrivals_by_hour(facts, tz),
-        guestbook=guestbook_breakdown(facts), pnbp=pnbp, ikm=ikm, limit_minutes=office.service_limit_minutes,
-        extras_missing=missing)
+        guestbook=guestbook_breakdown(facts), pnbp=pnbp, ikm=ikm, limit_minutes=office.service_limit_minutes)
 
 
 # ---- comparing two reports -------------------------------------------------------------------------------
@@ -276,7 +272,7 @@ def differences(expected, actual, path: str = "report") -> list[str]:
     """Where two reports (or parts of them) disagree, as 'path: expected != actual' lines."""
     if isinstance(expected, Report):
         fields = ("summary", "by_service", "by_counter", "by_officer", "time_unit", "by_time", "by_hour",
-                  "guestbook", "pnbp", "ikm", "limit_minutes", "extras_missing")
+                  "guestbook", "pnbp", "ikm", "limit_minutes")
         return [d for f in fields for d in differences(getattr(expected, f), getattr(actual, f), f"{path}.{f}")]
     if isinstance(expected, dict) and isinstance(actual, dict):
         if expected.keys() != actual.keys():

@@ -1,0 +1,84 @@
+"""The kiosk's JSON endpoints (public): the services and whether the unit is open, taking a number with the
+guest book, and finding a returning visitor. Each translates HTTP to one call of the rules and back."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from spectree import Response
+
+from api.schemas import ERRORS, TicketOut
+from clock import utcnow
+from extensions import api_spec, get_db, get_settings
+from kiosk import schemas as S
+from links import ticket_status_url
+from printer import jobs as print_jobs
+from realtime import publish
+from rules import guestbook, offices, snapshot
+from rules.issuing import CLOSED_MESSAGES, Closed, take_number
+from rules.opening import opening
+
+bp = Blueprint("kiosk_api", __name__, url_prefix="/api")
+
+
+def closed_message(state) -> str:
+    """The kiosk's sentence for why no ticket can be taken now (the holiday named in the screen's language)."""
+    if state.open:
+        return ""
+    return _(CLOSED_MESSAGES[state.reason], holiday=state.holiday_in(get_locale()), opens=state.opens,
+             closes=state.closes)
+
+
+@bp.get("/offices/<code>/services")
+@api_spec.validate(resp=Response(HTTP_200=S.ServiceList, **ERRORS), tags=["kiosk"])
+def list_services(code: str):
+    """The services a visitor can take a ticket for, and whether the kiosk is open now."""
+    state = opening(utcnow(), get_settings())
+    with get_db().read() as s:
+        office = offices.get_office(s, code)
+        services = [snapshot.service_json(x) for x in offices.services(s, office.id)]
+    return jsonify(services=services, open=state.open, closed_reason=state.reason, closed_message=closed_message(state))
+
+
+@bp.post("/offices/<code>/tickets")
+@api_spec.validate(json=S.TicketRequest, resp=Response(HTTP_201=TicketOut, **ERRORS), tags=["kiosk"],
+                   skip_validation=True)
+def issue_ticket(code: str):
+    """Sign the guest book and take a number (public, from the kiosk). The ticket is queued for printing."""
+    try:
+        form = guestbook.GuestBookForm.model_validate(request.get_json(silent=True) or {})
+    except ValidationError as e:
+        fields = {k: _(getattr(v, "msgid", v), **getattr(v, "params", {}))
+                  for k, v in guestbook.errors_by_field(e).items()}
+        return jsonify(error="invalid", message=_("Please check the highlighted fields."), fields=fields), 400
+    station = request.headers.get("X-Loket-Station") or "kiosk-1"
+    settings = get_settings()
+    try:
+        with get_db().write() as s:
+            office = offices.get_office(s, code)
+            issued = take_number(s, office=office, form=form, settings=settings)
+            job = print_jobs.enqueue_ticket(s, issued.ticket, station=station)
+            out = snapshot.ticket_public(s, issued.ticket, office, estimate_minutes=issued.estimate_minutes,
+                                         ahead=issued.ahead, service=issued.service)
+            office_id = office.id
+    except Closed as closed:
+        return jsonify(error="closed", message=closed_message(closed.state)), 409
+    out["print_job_id"] = job.id
+    out["status_url"] = ticket_status_url(settings, out["status_token"])
+    # The counters' screens hear of the new ticket; wall displays only need the snapshot that follows.
+    publish(office_id, event="ticket_issued", data={"code": out["code"], "service_id": out["service"]["id"]},
+            staff_only=True)
+    return jsonify(out), 201
+
+
+@bp.post("/offices/<code>/visitors/lookup")
+@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.Prefill, **ERRORS), tags=["kiosk"])
+def lookup_visitor(code: str):
+    """Find a returning visitor by email or phone to prefill the guest book (never returns an NPWP)."""
+    body = request.context.json
+    with get_db().read() as s:
+        office = offices.get_office(s, code)
+        visitor = guestbook.find_visitor(s, office_id=office.id, email=body.email, phone=body.phone)
+        return jsonify(found=visitor is not None, visitor=guestbook.prefill(visitor) if visitor else None)

@@ -1,0 +1,76 @@
+"""Shapes of the status page's small JSON endpoints (they appear in /api/openapi.json under 'visitor')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from rules.tickets import BACK_IN_MAX_MINUTES
+
+
+class VisitorState(BaseModel):
+    code: str
+    status: str = Field(description="waiting, called, serving, done, no_show, cancelled or day_over")
+    priority: bool
+    service: dict[str, Any]
+    ahead: int | None = Field(description="waiting tickets of the same queue called before this one")
+    estimated_wait_minutes: int | None
+    service_limit_minutes: int
+    deadline_at: str | None = Field(description="the latest time the visitor should be called, once the clock runs")
+    counter: dict[str, Any] | None
+    called_at: str | None
+    recall: int
+    back_in_minutes: int | None
+    back_until: str | None
+    can_cancel: bool
+    can_step_out: bool
+    server_time: str
+    request: dict[str, Any] | None = None
+
+
+class BackIn(BaseModel):
+    minutes: int = Field(ge=0, le=BACK_IN_MAX_MINUTES, description="0 means: I am back")
+
+
+class VisitorRequestOut(BaseModel):
+    number: str
+    state: str
+    state_label: str
+    total: int
+    lines: list[dict[str, Any]]
+    invoices: list[dict[str, Any]]
+    receipts: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    download_ref: str
+    can_ask_correction: bool
+    can_rate: bool
+    links: dict[str, str]
+
+
+class RatingForm(BaseModel):
+    number: str
+    office: str
+    can_rate: bool
+    rated: bool
+    elements: list[dict[str, str]]
+    scale: list[dict[str, Any]]
+
+
+class RatingIn(BaseModel):
+    u1: int
+    u2: int
+    u3: int
+    u4: int
+    u5: int
+    u6: int
+    u7: int
+    u8: int
+    u9: int
+    comment: str = Field(default="", max_length=1000)
+    channel: str = Field(default="", description="counter or phone")
+
+
+class RatingOut(BaseModel):
+    ok: bool
+    message: str

@@ -1,0 +1,171 @@
+"""The kiosk's guest book through the JSON API: each field's bad value is reported on that field, NPWP for
+private buyers is checked with python-stdnum, consent is required, and a returning visitor is found."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from models import Visitor
+from tests.factories import NOTHING, TICKETS_URL, written
+from tests.factories import guest_form
+
+# field, bad values (each alone makes the form invalid), the English message (None: any message).
+BAD = [
+    ("name", {"name": "12345"}, "Enter your name in letters."),
+    ("name", {"name": "A"}, "This field is too short."),
+    ("email", {"email": "budi@"}, "Enter a valid email address, e.g. nama@contoh.id."),
+    ("email", {"email": "budi santoso@example.id"}, "Enter a valid email address, e.g. nama@contoh.id."),
+    ("email", {"email": None}, None),
+    ("phone", {"phone": "12345"}, "Enter an Indonesian mobile number, e.g. 0812 3456 7890."),
+    ("phone", {"phone": "021 1234 5678"}, "Enter an Indonesian mobile number, e.g. 0812 3456 7890."),
+    ("gender", {"gender": "X"}, "Choose a gender."),
+    ("birth_year", {"birth_year": 1800}, None),
+    ("birth_year", {"birth_year": "tahun"}, "Enter a number."),
+    ("education", {"education": "phd"}, "Choose your highest education."),
+    ("occupation", {"occupation": "astronaut"}, "Choose your main occupation."),
+    ("institution_category", {"institution_category": "alien"}, "Choose the kind of institution."),
+    ("institution_name", {"institution_name": ""}, "Enter the name of your institution."),
+    ("purpose", {"purpose": "fun"}, "Choose the main purpose of your visit."),
+    ("purpose_note", {"purpose": "other", "purpose_note": ""}, "Describe the purpose of your visit."),
+    ("service_id", {"service_id": "penjualan"}, "Enter a number."),
+    ("npwp", {"institution_category": "private", "npwp": ""}, "An NPWP is required for private-sector buyers."),
+    ("npwp", {"institution_category": "private", "npwp": "01.312.166.1-091.000"},
+     "This NPWP is not valid (15 or 16 digits)."),
+    ("priority_reason", {"priority_reason": "vip"}, "Choose a priority reason from the list."),
+    ("consent", {"consent": False}, "Please agree to the use of your data to continue."),
+]
+
+
+def _post(api, body, lang="en"):
+    body = {k: v for k, v in body.items() if v is not None}
+    return api.post(f"{TICKETS_URL}?lang={lang}", json=body)
+
+
+@pytest.mark.parametrize("field,change,message", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_a_bad_field_is_reported_on_that_field_and_nothing_is_issued(api, db, ids, field, change, message):
+    body = {**guest_form(ids.service["penjualan"]), **change}
+    r = _post(api, body)
+    assert r.status_code == 400, r.get_json()
+    out = r.get_json()
+    assert out["error"] == "invalid" and out["message"]
+    assert set(out["fields"]) == {field}
+    if message:
+        assert out["fields"][field] == message
+    else:
+        assert out["fields"][field]
+    assert written(db) == NOTHING
+
+
+@pytest.mark.parametrize("field", ["name", "email", "phone", "gender", "birth_year", "education", "occupation",
+                                   "institution_category", "purpose", "service_id", "consent"])
+def test_each_required_field_missing_is_named(api, db, ids, field):
+    body = guest_form(ids.service["penjualan"])
+    body.pop(field)
+    r = _post(api, body)
+    assert r.status_code == 400
+    assert set(r.get_json()["fields"]) == {field}
+    assert written(db) == NOTHING
+
+
+def test_an_unknown_service_is_not_found(api, db, ids):
+    r = _post(api, guest_form(99999))
+    assert r.status_code == 404 and r.get_json()["error"] == "service_not_found"
+    assert written(db) == NOTHING
+
+
+def test_an_empty_or_non_json_body_names_the_fields(api, db):
+    r = api.post(TICKETS_URL + "?lang=en", data="name=Budi", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400
+    assert {"name", "email", "consent"} <= set(r.get_json()["fields"])
+    assert written(db) == NOTHING
+
+
+@pytest.mark.parametrize("category,npwp,stored", [
+    ("private", "01.312.166.0-091.000", "013121660091000"),           # the old 15-digit form
+    ("private", "0013121660091000", "0013121660091000"),              # 16 digits: "0" + the old number
+    ("state_enterprise", "3171011708450001", "3171011708450001"),     # 16 digits: a resident's NIK
+    ("domestic_education", "", ""),                                    # not private: no NPWP needed
+])
+def test_valid_npwp_forms_are_accepted_and_stored_compact(api, db, ids, category, npwp, stored):
+    r = _post(api, guest_form(ids.service["penjualan"], institution_category=category, npwp=npwp))
+    assert r.status_code == 201, r.get_json()
+    if npwp:   # the kiosk's answer never echoes it
+        assert stored not in r.get_data(as_text=True)
+    with db.read() as s:
+        v = s.exec(select(Visitor)).one()
+    assert v.npwp == stored
+    assert v.segment == ("private" if category in ("private", "state_enterprise") else "education")
+
+
+def test_state_enterprise_is_private_segment_and_needs_an_npwp(api, db, ids):
+    r = _post(api, guest_form(ids.service["penjualan"], institution_category="state_enterprise"))
+    assert r.status_code == 400 and set(r.get_json()["fields"]) == {"npwp"}
+
+
+def test_a_bad_npwp_is_refused_even_when_not_required(api, ids):
+    r = _post(api, guest_form(ids.service["penjualan"], npwp="123456789"))
+    assert r.status_code == 400 and set(r.get_json()["fields"]) == {"npwp"}
+
+
+def test_email_is_normalised_and_phone_accepts_plus62(api, db, ids):
+    r = _post(api, guest_form(ids.service["penjualan"], email="Siti.Aminah@Example.ID", phone="+62 812-3456-7890"))
+    assert r.status_code == 201
+    with db.read() as s:
+        v = s.exec(select(Visitor)).one()
+    assert (v.email, v.phone) == ("siti.aminah@example.id", "081234567890")
+
+
+def test_a_good_form_issues_a_ticket_with_its_guest_book_line(api, db, ids):
+    r = _post(api, guest_form(ids.service["penjualan"], priority_reason="elderly"))
+    assert r.status_code == 201
+    out = r.get_json()
+    assert out["code"] == "B-001" and out["priority"] is True and out["ahead"] == 0
+    assert out["service_limit_minutes"] == 10 and out["print_job_id"]
+    assert written(db) == {"Ticket": 1, "Visitor": 1, "GuestBookEntry": 1, "DailySequence": 1, "PrintJob": 1}
+
+
+# ---- a returning visitor --------------------------------------------------------------------------
+
+LOOKUP = "/api/offices/1600/visitors/lookup"
+
+
+@pytest.fixture
+def returning(api, ids):
+    body = guest_form(ids.service["penjualan"], name="Rahmat Hidayat", email="rahmat@example.id",
+                      phone="0812-7777-1234", institution_category="private", institution_name="CV Maju",
+                      npwp="01.312.166.0-091.000")
+    assert _post(api, body).status_code == 201
+    return body
+
+
+@pytest.mark.parametrize("query", [{"email": "Rahmat@Example.id"}, {"phone": "+62 812 7777 1234"},
+                                   {"phone": "081277771234"}, {"email": "nobody@example.id", "phone": "081277771234"}])
+def test_returning_visitor_is_found_by_email_or_phone_without_their_npwp(api, returning, query):
+    r = api.post(LOOKUP, json=query)
+    assert r.status_code == 200
+    out = r.get_json()
+    assert out["found"] is True
+    v = out["visitor"]
+    assert (v["name"], v["email"], v["phone"]) == ("Rahmat Hidayat", "rahmat@example.id", "081277771234")
+    assert (v["institution_category"], v["institution_name"], v["has_npwp"]) == ("private", "CV Maju", True)
+    assert "npwp" not in v
+    text = r.get_data(as_text=True)
+    assert "013121660091000" not in text and "312.166" not in text
+
+
+@pytest.mark.parametrize("query", [{"email": "someone@example.id"}, {"phone": "081299990000"}, {}])
+def test_unknown_visitor_is_not_found(api, returning, query):
+    r = api.post(LOOKUP, json=query)
+    assert r.status_code == 200 and r.get_json() == {"found": False, "visitor": None}
+
+
+def test_returning_visitor_signs_again_without_retyping_the_npwp(api, db, ids, returning):
+    again = {**returning, "npwp": ""}
+    r = _post(api, again)
+    # The NPWP on file counts: a returning private buyer need not type it again.
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["code"] == "B-002"
+    with db.read() as s:
+        visitors = s.exec(select(Visitor)).all()
+    assert len(visitors) == 1 and visitors[0].npwp == "013121660091000"
