@@ -13,18 +13,17 @@ from sqlalchemy import text
 
 import i18n
 import realtime
+from api.errors import refusal_json
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
-from api.errors import refusal_json
 from rules.errors import N_, RuleError
 from rules.privacy import ScrubFilter
-from settings import ConfigError, ROOT, Settings, load_settings
+from settings import ROOT, ConfigError, Settings, load_settings
 
 
 def create_app(overrides: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app: configuration, extensions, screens, the API, Socket.IO handlers and commands."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder="templates",
-                static_folder="static")
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder="templates", static_folder="static")
     settings = settings or load_settings()
     configure(app, settings, overrides or {})
     register_extensions(app, settings)
@@ -61,6 +60,7 @@ def _instance_secret(app: Flask) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         import secrets
+
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -92,15 +92,19 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     # (a polling session lives in one process; a websocket needs no sticky sessions). The message queue's
     # manager is built by realtime (it also carries the 'office changed' hint that lets each process update
     # the screens connected to it); None: one process, no queue.
-    socketio.init_app(app, client_manager=realtime.client_manager(settings),
-                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
-                      transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
-                      cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [])
+    socketio.init_app(
+        app,
+        client_manager=realtime.client_manager(settings),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [],
+    )
     realtime.init_app(app)
 
     @app.context_processor
     def _globals():
         from flask_login import current_user
+
         return {"settings": settings, "current_user": current_user, "lang": i18n.select_locale()}
 
 
@@ -145,16 +149,23 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error="csrf", message=message), 400
         return render_template("error.html", message=message), 400
 
-    for status, text_ in ((404, N_("Not found.")), (405, N_("Method not allowed.")), (500, N_("Something went wrong."))):
+    for status, text_ in (
+        (404, N_("Not found.")),
+        (405, N_("Method not allowed.")),
+        (500, N_("Something went wrong.")),
+    ):
+
         def handler(err, status=status, text_=text_):
             if wants_json():
                 return jsonify(error=str(status), message=_(text_)), status
             return render_template("error.html", message=_(text_)), status
+
         app.register_error_handler(status, handler)
 
 
 def register_commands(app: Flask) -> None:
     from commands import register
+
     register(app)
 
 
@@ -181,7 +192,10 @@ def main() -> None:
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
     from printer.worker import start_in_process
-    start_in_process(app)  # the print worker as a thread; PRINT_WORKER=False / LOKET_PRINT_WORKER=0: run `manage.py print-worker`
+
+    start_in_process(
+        app
+    )  # the print worker as a thread; PRINT_WORKER=False / LOKET_PRINT_WORKER=0: run `manage.py print-worker`
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

@@ -36,6 +36,7 @@ def alembic_config(url: str) -> AlembicConfig:
 def migrate(url: str) -> None:
     """Bring the database schema up to date (Alembic, every head)."""
     import logging
+
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
     alembic_command.upgrade(alembic_config(url), "heads")
 
@@ -67,8 +68,9 @@ def register(app: Flask) -> None:
         with get_db().write() as s:
             office = offices.get_office(s, office_code or get_settings().office.code)
             try:
-                user, pw = users.create_user(s, office_id=office.id, username=username, name=name or username,
-                                             role=role, password=password)
+                user, pw = users.create_user(
+                    s, office_id=office.id, username=username, name=name or username, role=role, password=password
+                )
             except RuleError as e:
                 raise click.ClickException(str(e)) from None
         click.echo(f"created {role} {user.username}" + ("" if password else f" with password: {pw}"))
@@ -96,4 +98,5 @@ def register(app: Flask) -> None:
 def _safe_url(url: str) -> str:
     """A database URL without its password, for printing."""
     from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)

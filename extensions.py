@@ -25,6 +25,7 @@ def _validation_error_body(req, resp, req_validation_error, instance, model_adap
     import json
 
     from flask_babel import gettext as _
+
     fields = {}
     for e in req_validation_error.errors():
         field = ".".join(str(p) for p in e["loc"]) or "body"
@@ -35,8 +36,16 @@ def _validation_error_body(req, resp, req_validation_error, instance, model_adap
 
 # The OpenAPI document is generated from the validated routes (strict: only those) and served at
 # /api/openapi.json by api.views; spectree's own copy sits at /apidoc/openapi.json.
-api_spec = SpecTree("flask", title="Loket API", version="1.0", path="apidoc", page_templates={}, mode="strict",
-                    validation_error_status=400, before=_validation_error_body)
+api_spec = SpecTree(
+    "flask",
+    title="Loket API",
+    version="1.0",
+    path="apidoc",
+    page_templates={},
+    mode="strict",
+    validation_error_status=400,
+    before=_validation_error_body,
+)
 
 
 def get_db() -> Database:

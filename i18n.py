@@ -16,8 +16,9 @@ LANGUAGES = ("id", "en")
 
 def translation_dirs() -> list[Path]:
     """Every translations/ folder: the top-level one and one per screen package."""
-    return sorted(p for p in ROOT.glob("*/translations") if p.is_dir() and ".venv" not in p.parts) + \
-        ([ROOT / "translations"] if (ROOT / "translations").is_dir() else [])
+    return sorted(p for p in ROOT.glob("*/translations") if p.is_dir() and ".venv" not in p.parts) + (
+        [ROOT / "translations"] if (ROOT / "translations").is_dir() else []
+    )
 
 
 def compile_catalogs() -> None:

@@ -29,6 +29,8 @@ def verify_url(settings: Settings, token: str) -> str:
 def request_links(settings: Settings, req) -> dict[str, str]:
     """The visitor's links of a paid-product request (unguessable tokens): status, correction, rating."""
     root = base_url(settings)
-    return {"status": f"{root}/api/visitor/requests/{req.visitor_token}",
-            "correction": f"{root}/api/visitor/requests/{req.visitor_token}/correction",
-            "rating": f"{root}/rate/{req.rating_token}"}
+    return {
+        "status": f"{root}/api/visitor/requests/{req.visitor_token}",
+        "correction": f"{root}/api/visitor/requests/{req.visitor_token}/correction",
+        "rating": f"{root}/rate/{req.rating_token}",
+    }

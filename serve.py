@@ -33,28 +33,63 @@ ASYNC_MODES = {"gevent": "gevent", "gthread": "threading"}
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     env = os.environ
     p = argparse.ArgumentParser(description="Run Loket in production (gunicorn).")
-    p.add_argument("--bind", default=env.get("LOKET_BIND", "127.0.0.1:8000"),
-                   help="address:port to listen on (env LOKET_BIND; default 127.0.0.1:8000, behind nginx)")
-    p.add_argument("--workers", type=int, default=int(env.get("LOKET_WORKERS", "1")),
-                   help="server processes (env LOKET_WORKERS; more than 1 needs PostgreSQL and Redis)")
-    p.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default=env.get("LOKET_WORKER_CLASS", "gthread"),
-                   help="gthread (default) or gevent (env LOKET_WORKER_CLASS)")
-    p.add_argument("--threads", type=int, default=int(env.get("LOKET_THREADS", "1000")),
-                   help="gthread only: threads per process = open connections (websockets) it can hold")
-    p.add_argument("--connections", type=int, default=int(env.get("LOKET_WORKER_CONNECTIONS", "10000")),
-                   help="gevent only: open connections per process")
-    p.add_argument("--snapshot-interval", type=float, default=float(env.get("LOKET_SNAPSHOT_INTERVAL_MS", "500")),
-                   help="ms: at most one queue snapshot per office per interval and process (calls are never "
-                        "delayed); 0 sends one after every change (env LOKET_SNAPSHOT_INTERVAL_MS)")
-    p.add_argument("--phone-interval", type=float, default=float(env.get("LOKET_PHONE_INTERVAL_MS", "2000")),
-                   help="ms: at most one update of the visitors' phones per office per interval and process (their "
-                        "own call is never delayed; env LOKET_PHONE_INTERVAL_MS)")
-    p.add_argument("--snapshot-settle", type=float, default=float(env.get("LOKET_SNAPSHOT_SETTLE_MS", "50")),
-                   help="ms: a snapshot (and the phones' update) waits this long after the change that asked for "
-                        "it, so calls made together go out first and share one snapshot (env "
-                        "LOKET_SNAPSHOT_SETTLE_MS)")
-    p.add_argument("--access-log", action="store_true", default=env.get("LOKET_ACCESS_LOG", "") == "1",
-                   help="log every request (env LOKET_ACCESS_LOG=1)")
+    p.add_argument(
+        "--bind",
+        default=env.get("LOKET_BIND", "127.0.0.1:8000"),
+        help="address:port to listen on (env LOKET_BIND; default 127.0.0.1:8000, behind nginx)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(env.get("LOKET_WORKERS", "1")),
+        help="server processes (env LOKET_WORKERS; more than 1 needs PostgreSQL and Redis)",
+    )
+    p.add_argument(
+        "--worker-class",
+        choices=sorted(WORKER_CLASSES),
+        default=env.get("LOKET_WORKER_CLASS", "gthread"),
+        help="gthread (default) or gevent (env LOKET_WORKER_CLASS)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(env.get("LOKET_THREADS", "1000")),
+        help="gthread only: threads per process = open connections (websockets) it can hold",
+    )
+    p.add_argument(
+        "--connections",
+        type=int,
+        default=int(env.get("LOKET_WORKER_CONNECTIONS", "10000")),
+        help="gevent only: open connections per process",
+    )
+    p.add_argument(
+        "--snapshot-interval",
+        type=float,
+        default=float(env.get("LOKET_SNAPSHOT_INTERVAL_MS", "500")),
+        help="ms: at most one queue snapshot per office per interval and process (calls are never "
+        "delayed); 0 sends one after every change (env LOKET_SNAPSHOT_INTERVAL_MS)",
+    )
+    p.add_argument(
+        "--phone-interval",
+        type=float,
+        default=float(env.get("LOKET_PHONE_INTERVAL_MS", "2000")),
+        help="ms: at most one update of the visitors' phones per office per interval and process (their "
+        "own call is never delayed; env LOKET_PHONE_INTERVAL_MS)",
+    )
+    p.add_argument(
+        "--snapshot-settle",
+        type=float,
+        default=float(env.get("LOKET_SNAPSHOT_SETTLE_MS", "50")),
+        help="ms: a snapshot (and the phones' update) waits this long after the change that asked for "
+        "it, so calls made together go out first and share one snapshot (env "
+        "LOKET_SNAPSHOT_SETTLE_MS)",
+    )
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        default=env.get("LOKET_ACCESS_LOG", "") == "1",
+        help="log every request (env LOKET_ACCESS_LOG=1)",
+    )
     return p.parse_args(argv)
 
 
@@ -64,11 +99,15 @@ def check(settings, workers: int) -> str | None:
     if workers < 1:
         return "--workers must be at least 1"
     if workers > 1 and (not url or url.startswith("sqlite")):
-        return ("SQLite allows one server process only (one writer, one set of rooms). For several processes "
-                "set LOKET_DATABASE_URL=postgresql+psycopg://... and LOKET_MESSAGE_QUEUE=redis://...")
+        return (
+            "SQLite allows one server process only (one writer, one set of rooms). For several processes "
+            "set LOKET_DATABASE_URL=postgresql+psycopg://... and LOKET_MESSAGE_QUEUE=redis://..."
+        )
     if workers > 1 and not settings.message_queue:
-        return ("several server processes need a message queue so that a call made in one reaches the screens "
-                "connected to another: set LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0")
+        return (
+            "several server processes need a message queue so that a call made in one reaches the screens "
+            "connected to another: set LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0"
+        )
     return None
 
 
@@ -87,8 +126,14 @@ def ensure_secret() -> None:
             f.write(secrets.token_hex(32))
 
 
-def app_overrides(worker_class: str, workers: int, database_url: str, snapshot_interval_ms: float = 0,
-                  snapshot_settle_ms: float = 0, phone_interval_ms: float = 0) -> dict:
+def app_overrides(
+    worker_class: str,
+    workers: int,
+    database_url: str,
+    snapshot_interval_ms: float = 0,
+    snapshot_settle_ms: float = 0,
+    phone_interval_ms: float = 0,
+) -> dict:
     """What the production app changes from the development defaults."""
     postgres = database_url.startswith("postgresql")
     return {
@@ -122,6 +167,7 @@ class LoketServer(BaseApplication):
         # Runs in each worker, after gevent's monkey-patching.
         from app import create_app
         from printer.worker import start_in_process
+
         app = create_app(dict(self.overrides))
         # The print worker, as a thread of every server process: its lease lets one of them send at a time,
         # and another takes over when that process ends (at once on this host, else after the lease time).
@@ -159,10 +205,22 @@ def main(argv: list[str] | None = None) -> None:
         "control_socket_disable": True,
     }
     db = settings.database_url or "sqlite (instance/loket.db)"
-    print(f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
-          f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}", flush=True)
-    LoketServer(options, app_overrides(args.worker_class, args.workers, settings.database_url or "",
-                                       args.snapshot_interval, args.snapshot_settle, args.phone_interval)).run()
+    print(
+        f"Loket: {args.workers} {args.worker_class} process(es) on http://{args.bind}/ "
+        f"database {db.split('@')[-1]} message queue {settings.message_queue or 'none'}",
+        flush=True,
+    )
+    LoketServer(
+        options,
+        app_overrides(
+            args.worker_class,
+            args.workers,
+            settings.database_url or "",
+            args.snapshot_interval,
+            args.snapshot_settle,
+            args.phone_interval,
+        ),
+    ).run()
 
 
 if __name__ == "__main__":

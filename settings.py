@@ -93,8 +93,10 @@ class OfficeSettings(_Strict):
                 raise ValueError(f"day {day!r} must be an ISO weekday 1..7") from None
             if not 1 <= d <= 7:
                 raise ValueError(f"day {day!r} must be an ISO weekday 1..7")
-            if not (isinstance(span, list) and len(span) == 2 and all(isinstance(s, str) and _HHMM.match(s) for s in span)):
-                raise ValueError(f"day {day}: expected [\"HH:MM\", \"HH:MM\"], got {span!r}")
+            if not (
+                isinstance(span, list) and len(span) == 2 and all(isinstance(s, str) and _HHMM.match(s) for s in span)
+            ):
+                raise ValueError(f'day {day}: expected ["HH:MM", "HH:MM"], got {span!r}')
             start, end = (time.fromisoformat(s) for s in span)
             if end <= start:
                 raise ValueError(f"day {day}: closing time {span[1]} is not after opening time {span[0]}")
@@ -134,7 +136,7 @@ class Settings(_Strict):
     message_queue_channel: str = "flask-socketio"
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> "Settings":
+    def _cross_checks(self) -> Settings:
         codes = [s.code for s in self.services]
         prefixes = [s.prefix for s in self.services]
         for name, values in (("services.code", codes), ("services.prefix", prefixes)):
@@ -178,9 +180,12 @@ def load_settings(path: str | os.PathLike | None = None, env: dict | None = None
         raise ConfigError(f"Configuration file not found: {path}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"Invalid configuration in {path}: not valid TOML ({e})") from None
-    for key, var in (("database_url", "LOKET_DATABASE_URL"), ("secret_key", "LOKET_SECRET_KEY"),
-                     ("message_queue", "LOKET_MESSAGE_QUEUE"),
-                     ("message_queue_channel", "LOKET_MESSAGE_QUEUE_CHANNEL")):
+    for key, var in (
+        ("database_url", "LOKET_DATABASE_URL"),
+        ("secret_key", "LOKET_SECRET_KEY"),
+        ("message_queue", "LOKET_MESSAGE_QUEUE"),
+        ("message_queue_channel", "LOKET_MESSAGE_QUEUE_CHANNEL"),
+    ):
         if env.get(var):
             raw[key] = env[var]
     if env.get("LOKET_PUBLIC_URL"):

@@ -29,8 +29,9 @@ def own_request(s, request_id: int):
 
 def request_changed(office_id: int, request_id: int, state: str) -> None:
     """Tell the office's staff screens (and the visitor's phone, through its hook) that a request changed."""
-    publish(office_id, event="request_changed", data={"id": request_id, "state": state}, staff_only=True,
-            snapshot=False)
+    publish(
+        office_id, event="request_changed", data={"id": request_id, "state": state}, staff_only=True, snapshot=False
+    )
 
 
 def run_step(request_id: int, fn, status: int = 200):

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-from auth import views  # noqa: E402,F401
+from auth import views  # noqa: F401
 
 
 def init_app(app) -> None:

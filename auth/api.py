@@ -29,8 +29,7 @@ def session_info():
 
 
 @bp.post("/login")
-@api_spec.validate(json=LoginRequest, resp=Response(HTTP_200=SessionOut, HTTP_400=Error, HTTP_401=Error),
-                   tags=["auth"])
+@api_spec.validate(json=LoginRequest, resp=Response(HTTP_200=SessionOut, HTTP_400=Error, HTTP_401=Error), tags=["auth"])
 def api_login():
     """Sign in with username and password."""
     body = request.context.json

@@ -59,6 +59,7 @@ def _here() -> str:
 
 def roles_required(*roles: str):
     """Require a signed-in user with one of the roles: 401 when not signed in, 403 for the wrong role."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -69,7 +70,9 @@ def roles_required(*roles: str):
                     return jsonify(error="forbidden", message=_("Your role may not do this.")), 403
                 return redirect(url_for("auth.forbidden"))
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

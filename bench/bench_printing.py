@@ -19,21 +19,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from printer import documents as D, pdf, samples, slips  # noqa: E402
-from printer.config import PrintingConfig  # noqa: E402
+from printer import documents as D
+from printer import pdf, samples, slips
+from printer.config import PrintingConfig
 
-PRINTERS = PrintingConfig.model_validate({"printers": {
-    "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
-    "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
-}}).printers
+PRINTERS = PrintingConfig.model_validate(
+    {
+        "printers": {
+            "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
+            "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
+        }
+    }
+).printers
 
 
 def ticket() -> D.TicketDoc:
-    return D.TicketDoc(office=D.OfficeInfo(**samples.OFFICE), service="Penjualan Produk Statistik", code="B-012",
-                       issued_at=datetime(2026, 11, 30, 1, 7, tzinfo=UTC), ahead=3, estimate_minutes=24,
-                       status_url="http://pst.bps1600.local/s/K63UMeA4WRGf9ObITt-AK_-UFusJTaJt",
-                       complaints={"lapor": "www.lapor.go.id", "email": "bps1600@bps.go.id",
-                                   "whatsapp": "0813-3378-3485"})
+    return D.TicketDoc(
+        office=D.OfficeInfo(**samples.OFFICE),
+        service="Penjualan Produk Statistik",
+        code="B-012",
+        issued_at=datetime(2026, 11, 30, 1, 7, tzinfo=UTC),
+        ahead=3,
+        estimate_minutes=24,
+        status_url="http://pst.bps1600.local/s/K63UMeA4WRGf9ObITt-AK_-UFusJTaJt",
+        complaints={"lapor": "www.lapor.go.id", "email": "bps1600@bps.go.id", "whatsapp": "0813-3378-3485"},
+    )
 
 
 def measure(name: str, fn, rounds: int) -> None:
@@ -46,12 +56,16 @@ def measure(name: str, fn, rounds: int) -> None:
         size = len(out) if isinstance(out, (bytes, bytearray)) else size
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(f"{name:<44} {statistics.median(times):8.2f} {p95:8.2f} {statistics.fmean(times):8.2f} "
-          f"{size:>9,} B  (n={rounds})")
+    print(
+        f"{name:<44} {statistics.median(times):8.2f} {p95:8.2f} {statistics.fmean(times):8.2f} "
+        f"{size:>9,} B  (n={rounds})"
+    )
 
 
 def worker_round_trip(rounds: int) -> None:
     """Queued ticket -> printed file, through the real worker and a migrated SQLite file."""
+    from sqlmodel import select
+
     from commands import migrate
     from db import Database
     from models import PrintJob
@@ -60,15 +74,17 @@ def worker_round_trip(rounds: int) -> None:
     from printer.worker import PrintWorker
     from rules import offices, tickets
     from settings import load_settings
-    from sqlmodel import select
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         migrate(url)
         base = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
-        settings = base.model_copy(update={
-            "printers": {"kiosk": {"backend": "file", "directory": f"{tmp}/prints", "profile": "TM-T20II"}},
-            "stations": {"kiosk-1": "kiosk"}})
+        settings = base.model_copy(
+            update={
+                "printers": {"kiosk": {"backend": "file", "directory": f"{tmp}/prints", "profile": "TM-T20II"}},
+                "stations": {"kiosk-1": "kiosk"},
+            }
+        )
         db = Database(url)
         with db.write() as s:
             office = offices.sync_from_settings(s, settings)
@@ -88,9 +104,11 @@ def worker_round_trip(rounds: int) -> None:
         worker.release_lease()
         db.dispose()
     times.sort()
-    print(f"{'worker: claim, render, write, record':<44} {statistics.median(times):8.2f} "
-          f"{times[int(len(times) * 0.95)]:8.2f} {statistics.fmean(times):8.2f} {'':>11}  "
-          f"(n={rounds}, {printed} printed)")
+    print(
+        f"{'worker: claim, render, write, record':<44} {statistics.median(times):8.2f} "
+        f"{times[int(len(times) * 0.95)]:8.2f} {statistics.fmean(times):8.2f} {'':>11}  "
+        f"(n={rounds}, {printed} printed)"
+    )
 
 
 def main(argv=None) -> None:

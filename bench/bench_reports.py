@@ -36,15 +36,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, text  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlalchemy import event, text
+from sqlmodel import select
 
-from commands import migrate  # noqa: E402
-from db import Database  # noqa: E402
-from models import Office, User  # noqa: E402
-from rules import offices, reports, users  # noqa: E402
-from settings import load_settings  # noqa: E402
-from bench.report_history import (  # noqa: E402
+from bench.report_history import (
     DEFAULT_FILE,
     END_DAY,
     SCAN_INDEX,
@@ -56,7 +51,13 @@ from bench.report_history import (  # noqa: E402
     drop_pg_database,
     read_ids,
 )
-from tests.supervisor import reference  # noqa: E402
+from commands import migrate
+from db import Database
+from models import Office, User
+from rules import offices, reports, users
+from settings import load_settings
+from tests.supervisor import reference
+
 
 class Capture:
     """The SQL statements (with parameters) a report runs, to show their plans."""
@@ -129,14 +130,16 @@ def figures_line(r: reports.Report) -> str:
     s = r.summary
     w, sv, lim, est = s["waiting"], s["service"], s["limit"], s["estimate"]
     share = "-" if lim["share"] is None else f"{100 * lim['share']:.1f} %"
-    return (f"tickets {s['tickets']:,}, visitors {s['visitors']:,}, served {s['served']:,}, no-shows {s['no_shows']:,}, "
-            f"cancelled {s['cancelled']:,}, transfers {s['transfers']:,}; waiting mean/median/P90 "
-            f"{fmt(w['mean'])}/{fmt(w['median'])}/{fmt(w['p90'])} min; service median/P90 "
-            f"{fmt(sv['median'])}/{fmt(sv['p90'])} min; within the limit {share} "
-            f"({lim['within']:,} of {lim['called']:,}); "
-            f"estimate MAE {fmt(est['mean_abs_error'])} min; {len(r.by_counter)} counters, {len(r.by_officer)} officers, "
-            f"{len(r.by_time)} {r.time_unit}s, busiest hour "
-            f"{max(r.by_hour, key=lambda h: h[1])[0] if r.by_hour else '-'}:00")
+    return (
+        f"tickets {s['tickets']:,}, visitors {s['visitors']:,}, served {s['served']:,}, no-shows {s['no_shows']:,}, "
+        f"cancelled {s['cancelled']:,}, transfers {s['transfers']:,}; waiting mean/median/P90 "
+        f"{fmt(w['mean'])}/{fmt(w['median'])}/{fmt(w['p90'])} min; service median/P90 "
+        f"{fmt(sv['median'])}/{fmt(sv['p90'])} min; within the limit {share} "
+        f"({lim['within']:,} of {lim['called']:,}); "
+        f"estimate MAE {fmt(est['mean_abs_error'])} min; {len(r.by_counter)} counters, {len(r.by_officer)} officers, "
+        f"{len(r.by_time)} {r.time_unit}s, busiest hour "
+        f"{max(r.by_hour, key=lambda h: h[1])[0] if r.by_hour else '-'}:00"
+    )
 
 
 def run(db: Database, ids: dict, label: str, repeat: int, show_plans: bool) -> list[dict]:
@@ -145,25 +148,43 @@ def run(db: Database, ids: dict, label: str, repeat: int, show_plans: bool) -> l
     drop_indexes(db, (SCAN_INDEX,))
     analyze(db)
     for name, period, filters in cases(ids):
-        before, ref, before_sql = timed(db, ids, reference.build_report, period, filters,
-                                        repeat if period.days <= 31 else 1)
+        before, ref, before_sql = timed(
+            db, ids, reference.build_report, period, filters, repeat if period.days <= 31 else 1
+        )
         no_scan, _r, no_scan_sql = timed(db, ids, reports.build_report, period, filters, repeat)
-        rows.append({"name": name, "period": period, "filters": filters, "before": before, "no_scan": no_scan,
-                     "ref": ref, "plans_before": plans(db, before_sql) if show_plans else [],
-                     "plans_no_scan": plans(db, no_scan_sql) if show_plans else []})
+        rows.append(
+            {
+                "name": name,
+                "period": period,
+                "filters": filters,
+                "before": before,
+                "no_scan": no_scan,
+                "ref": ref,
+                "plans_before": plans(db, before_sql) if show_plans else [],
+                "plans_no_scan": plans(db, no_scan_sql) if show_plans else [],
+            }
+        )
     t0 = time.perf_counter()
     create_indexes(db, (SCAN_INDEX,))
     print(f"(ix_ticket_report_scan built in {time.perf_counter() - t0:.1f} s)")
     for row in rows:
         after, rep, after_sql = timed(db, ids, reports.build_report, row["period"], row["filters"], repeat)
-        row.update(after=after, report=rep, plans_after=plans(db, after_sql) if show_plans else [],
-                   differences=reference.differences(row["ref"], rep))
-    print(f"{'report':<20}{'tickets':>10}{'before s':>11}{'no scan s':>11}{'after s':>10}{'speed-up':>10}  same figures")
+        row.update(
+            after=after,
+            report=rep,
+            plans_after=plans(db, after_sql) if show_plans else [],
+            differences=reference.differences(row["ref"], rep),
+        )
+    print(
+        f"{'report':<20}{'tickets':>10}{'before s':>11}{'no scan s':>11}{'after s':>10}{'speed-up':>10}  same figures"
+    )
     for row in rows:
         diffs = row["differences"]
-        print(f"{row['name']:<20}{row['report'].summary['tickets']:>10,}{row['before']:>11.3f}{row['no_scan']:>11.3f}"
-              f"{row['after']:>10.3f}{row['before'] / row['after']:>9.0f}x  "
-              f"{'yes' if not diffs else f'NO ({len(diffs)}): ' + '; '.join(diffs[:3])}")
+        print(
+            f"{row['name']:<20}{row['report'].summary['tickets']:>10,}{row['before']:>11.3f}{row['no_scan']:>11.3f}"
+            f"{row['after']:>10.3f}{row['before'] / row['after']:>9.0f}x  "
+            f"{'yes' if not diffs else f'NO ({len(diffs)}): ' + '; '.join(diffs[:3])}"
+        )
     print("\nfigures (after):")
     for row in rows:
         print(f"  {row['name']}: {figures_line(row['report'])}")
@@ -171,7 +192,11 @@ def run(db: Database, ids: dict, label: str, repeat: int, show_plans: bool) -> l
         for row in rows:
             if row["name"] not in ("year", "year, one officer"):
                 continue
-            for key, title in (("plans_before", "before"), ("plans_no_scan", "no scan index"), ("plans_after", "after")):
+            for key, title in (
+                ("plans_before", "before"),
+                ("plans_no_scan", "no scan index"),
+                ("plans_after", "after"),
+            ):
                 print(f"\n  plans, {row['name']}, {title}:")
                 for plan in row[key]:
                     print("    - " + plan[0])
@@ -190,14 +215,20 @@ def load_average() -> str:
 
 # ---- main ---------------------------------------------------------------------------------------------------
 
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--file", default=DEFAULT_FILE, help=f"the SQLite file (default {DEFAULT_FILE})")
     ap.add_argument("--reuse", action="store_true", help="use the file as it is if it exists (no generation)")
     ap.add_argument("--tickets", type=int, default=500_000)
     ap.add_argument("--years", type=int, default=4)
-    ap.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/loket_bench_reports",
-                    default="", help="also on PostgreSQL: a scratch database of this URL, dropped after")
+    ap.add_argument(
+        "--postgres",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1:5432/loket_bench_reports",
+        default="",
+        help="also on PostgreSQL: a scratch database of this URL, dropped after",
+    )
     ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL (the file still feeds it)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-plans", action="store_true")
@@ -208,7 +239,7 @@ def main() -> None:
     if args.reuse and os.path.exists(args.file):
         print(f"reusing {args.file}")
         db = Database(f"sqlite:///{args.file}")
-        migrate(db.url)   # a file made before a newer revision gets it
+        migrate(db.url)  # a file made before a newer revision gets it
         ids = read_ids(db)
     else:
         ids = build_sqlite(args.file, args.tickets, args.years)
@@ -218,7 +249,7 @@ def main() -> None:
     results = {}
     if not args.no_sqlite:
         results["SQLite"] = run(db, ids, f"SQLite {args.file}", args.repeat, not args.no_plans)
-        create_indexes(db, (SCAN_INDEX,))   # leave the file as 0006 has it
+        create_indexes(db, (SCAN_INDEX,))  # leave the file as 0006 has it
     db.dispose()
     if args.postgres:
         url = args.postgres
@@ -231,8 +262,7 @@ def main() -> None:
             if pg_ids != ids:
                 print("PostgreSQL ids differ from the file's: the figures below are not comparable")
             pg = Database(url)
-            results["PostgreSQL"] = run(pg, ids, f"PostgreSQL {url.rsplit('@', 1)[-1]}", args.repeat,
-                                        not args.no_plans)
+            results["PostgreSQL"] = run(pg, ids, f"PostgreSQL {url.rsplit('@', 1)[-1]}", args.repeat, not args.no_plans)
             pg.dispose()
         finally:
             drop_pg_database(url)
@@ -257,17 +287,27 @@ def print_summary(results: dict) -> None:
 def write_sample_pdf(url: str, path: str, lang: str) -> None:
     """The month report of END_DAY's month as a supervisor downloads it (through the app, over its routes)."""
     from app import create_app
+
     settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
     app = create_app({"TESTING": True, "DATABASE_URL": url}, settings=settings)
     with app.extensions["loket.db"].write() as s:
         office = offices.get_office(s, settings.office.code)
         if s.exec(select(User).where(User.username == "bench-supervisor")).first() is None:
-            users.create_user(s, office_id=office.id, username="bench-supervisor", name="Kepala Seksi PST",
-                              role="supervisor", password="bench-supervisor-pw")
+            users.create_user(
+                s,
+                office_id=office.id,
+                username="bench-supervisor",
+                name="Kepala Seksi PST",
+                role="supervisor",
+                password="bench-supervisor-pw",
+            )
     client = app.test_client()
     token = client.get("/api/session").get_json()["csrf_token"]
-    r = client.post("/api/login", json={"username": "bench-supervisor", "password": "bench-supervisor-pw"},
-                    headers={"X-CSRFToken": token})
+    r = client.post(
+        "/api/login",
+        json={"username": "bench-supervisor", "password": "bench-supervisor-pw"},
+        headers={"X-CSRFToken": token},
+    )
     assert r.status_code == 200, r.get_json()
     r = client.get(f"/supervisor/reports.pdf?period=month&month={END_DAY:%Y-%m}&lang={lang}")
     assert r.status_code == 200, r.status_code

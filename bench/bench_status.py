@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
 
-from app import create_app  # noqa: E402
-from commands import migrate  # noqa: E402
-from models import Office, Ticket  # noqa: E402
-from rules import offices, tickets, visitor_status  # noqa: E402
-from settings import load_settings  # noqa: E402
+from app import create_app
+from commands import migrate
+from models import Office, Ticket
+from rules import lines, offices, tickets, visitor_status
+from settings import load_settings
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -72,18 +72,27 @@ def main() -> None:
                 office = s.get(Office, office.id)
                 views = visitor_status.office_views(s, office, default_service_minutes=8)
                 one_state = len(json.dumps(views[last.status_token], separators=(",", ":")))
-                batch = best(lambda: visitor_status.office_views(s, office, default_service_minutes=8))
-                each = best(lambda: [visitor_status.visitor_view(s, t, default_service_minutes=8)
-                                     for t in tickets.waiting_line(s, office_id=office.id,
-                                                                   service_ids=[x.id for x in svcs],
-                                                                   day=tickets.today(office))], repeat=2)
+                batch = best(lambda office=office: visitor_status.office_views(s, office, default_service_minutes=8))
+                each = best(
+                    lambda office=office, svcs=svcs: [
+                        visitor_status.visitor_view(s, t, default_service_minutes=8)
+                        for t in lines.waiting_line(
+                            s, office_id=office.id, service_ids=[x.id for x in svcs], day=tickets.today(office)
+                        )
+                    ],
+                    repeat=2,
+                )
             db.dispose()
         print(f"waiting={n}")
-        print(f"  first load of the page: {weight['total']:,} bytes uncompressed "
-              f"({', '.join(f'{k} {v:,}' for k, v in weight.items() if k != 'total')})")
+        print(
+            f"  first load of the page: {weight['total']:,} bytes uncompressed "
+            f"({', '.join(f'{k} {v:,}' for k, v in weight.items() if k != 'total')})"
+        )
         print(f"  one pushed 'state' event: {one_state} bytes of JSON; one poll of /state: {poll} bytes")
-        print(f"  office_views after a change (all {n} phones): {batch * 1000:.1f} ms; "
-              f"one ticket at a time: {each * 1000:.1f} ms")
+        print(
+            f"  office_views after a change (all {n} phones): {batch * 1000:.1f} ms; "
+            f"one ticket at a time: {each * 1000:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -38,10 +38,15 @@ class CpuMeter:
 
     def _sample(self) -> dict:
         busy, total, irq = _machine_busy()
-        return {"server": sum(_cpu_of(p) for p in self.server.pids()),
-                "server_system": sum(_cpu_of(p, "system_s") for p in self.server.pids()),
-                "generator": time.process_time(),
-                "displays": sum(_cpu_of(p) for p in self.display_pids), "busy": busy, "total": total, "irq": irq}
+        return {
+            "server": sum(_cpu_of(p) for p in self.server.pids()),
+            "server_system": sum(_cpu_of(p, "system_s") for p in self.server.pids()),
+            "generator": time.process_time(),
+            "displays": sum(_cpu_of(p) for p in self.display_pids),
+            "busy": busy,
+            "total": total,
+            "irq": irq,
+        }
 
     @contextmanager
     def phase(self, into: dict):
@@ -50,14 +55,20 @@ class CpuMeter:
         after = self._sample()
         d = {k: after[k] - before[k] for k in before}
         capacity = d["total"] or 1.0
-        into["cpu"] = {"server": d["server"] / capacity, "generator": d["generator"] / capacity,
-                       "displays": d["displays"] / capacity, "irq": d["irq"] / capacity,
-                       "other": max(0.0, d["busy"] - d["server"] - d["generator"] - d["displays"] - d["irq"])
-                       / capacity,
-                       "idle": max(0.0, 1 - d["busy"] / capacity), "server_s": d["server"],
-                       "server_kernel": d["server_system"] / d["server"] if d["server"] else 0.0}
+        into["cpu"] = {
+            "server": d["server"] / capacity,
+            "generator": d["generator"] / capacity,
+            "displays": d["displays"] / capacity,
+            "irq": d["irq"] / capacity,
+            "other": max(0.0, d["busy"] - d["server"] - d["generator"] - d["displays"] - d["irq"]) / capacity,
+            "idle": max(0.0, 1 - d["busy"] / capacity),
+            "server_s": d["server"],
+            "server_kernel": d["server_system"] / d["server"] if d["server"] else 0.0,
+        }
 
 
 def cpu_line(c: dict) -> str:
-    return (f"cpu: server {c['server']:.0%} (in the kernel: {c['server_kernel']:.0%} of it)  load generator {c['generator']:.0%}  displays {c['displays']:.0%}  "
-            f"kernel interrupts {c['irq']:.0%}  other (database, redis, ...) {c['other']:.0%}  idle {c['idle']:.0%}")
+    return (
+        f"cpu: server {c['server']:.0%} (in the kernel: {c['server_kernel']:.0%} of it)  load generator {c['generator']:.0%}  displays {c['displays']:.0%}  "
+        f"kernel interrupts {c['irq']:.0%}  other (database, redis, ...) {c['other']:.0%}  idle {c['idle']:.0%}"
+    )

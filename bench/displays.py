@@ -90,6 +90,7 @@ async def light_display(session: aiohttp.ClientSession, url: str, d: Display, st
 async def socketio_display(url: str, d: Display, stop: asyncio.Event) -> None:
     """The same display with python-socketio's AsyncClient (heavier: a task set per client)."""
     import socketio
+
     client = socketio.AsyncClient(reconnection=False)
     client.on("call", d.on_call)
     client.on("snapshot", lambda snap: d.on_snapshot_time(snap.get("server_time", "")))
@@ -121,8 +122,11 @@ async def run(args) -> None:
         await asyncio.wait_for(asyncio.gather(*(d.ready.wait() for d in displays)), timeout=args.connect_timeout)
         failed = [d for d in displays if d.error]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"READY {len(displays) - len(failed)} failed={len(failed)} connect_s={time.monotonic() - t0:.1f} "
-              f"client_cpu_s={time.process_time() - cpu0:.1f} client_rss_mb={rss / 1024:.0f}", flush=True)
+        print(
+            f"READY {len(displays) - len(failed)} failed={len(failed)} connect_s={time.monotonic() - t0:.1f} "
+            f"client_cpu_s={time.process_time() - cpu0:.1f} client_rss_mb={rss / 1024:.0f}",
+            flush=True,
+        )
         for d in failed[:3]:
             print(f"  display {d.index} ({d.office}): {d.error}", file=sys.stderr, flush=True)
         loop = asyncio.get_running_loop()
@@ -134,10 +138,21 @@ async def run(args) -> None:
         for t in tasks:  # the records are kept in the Display objects; the connections just end
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    out = {"displays": [{"index": d.index, "office": d.office, "calls": d.calls, "snapshots": d.snapshots,
-                         "stale_snapshots": d.stale_snapshots, "error": d.error} for d in displays],
-           "client_cpu_s": time.process_time() - cpu0,
-           "client_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    out = {
+        "displays": [
+            {
+                "index": d.index,
+                "office": d.office,
+                "calls": d.calls,
+                "snapshots": d.snapshots,
+                "stale_snapshots": d.stale_snapshots,
+                "error": d.error,
+            }
+            for d in displays
+        ],
+        "client_cpu_s": time.process_time() - cpu0,
+        "client_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
     with open(args.out, "w") as f:
         json.dump(out, f)
     print("DONE", flush=True)

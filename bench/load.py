@@ -26,25 +26,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
-from contextlib import ExitStack, contextmanager
+from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402  (websockets of the phones)
+import aiohttp
 
-from bench import procs  # noqa: E402
-from bench.cpu import CpuMeter, cpu_line  # noqa: E402
-from bench.rawhttp import RawHttp  # noqa: E402
-from bench.seed import seed  # noqa: E402
+from bench import procs
+from bench.cpu import CpuMeter
+from bench.load_results import analyse_deliveries, double_calls, ms, pct, print_result, profiling, table
+from bench.rawhttp import RawHttp
+from bench.seed import seed
 
 PRESETS = {
     "sqlite": dict(db="sqlite", workers=1, offices=10, displays=200, kiosks=10, officers=10),
@@ -55,24 +53,21 @@ PRESETS = {
 DISPLAYS_PER_CLIENT_PROCESS = 1000
 
 
-def ms(ns: float) -> float:
-    return ns / 1e6
-
-
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); nan for no values."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))
-    return s[k]
-
-
 def guest_form(service_id: int, n: int) -> dict:
-    return dict(name=f"Pengunjung Beban {n}", email=f"beban{n}@example.id", phone=f"0812{n:08d}", gender="P",
-                birth_year=1990, education="d4_s1", occupation="researcher",
-                institution_category="domestic_education", institution_name="Universitas Sriwijaya",
-                purpose="research", service_id=service_id, consent=True)
+    return dict(
+        name=f"Pengunjung Beban {n}",
+        email=f"beban{n}@example.id",
+        phone=f"0812{n:08d}",
+        gender="P",
+        birth_year=1990,
+        education="d4_s1",
+        occupation="researcher",
+        institution_category="domestic_education",
+        institution_name="Universitas Sriwijaya",
+        purpose="research",
+        service_id=service_id,
+        consent=True,
+    )
 
 
 async def csrf(client: RawHttp) -> str:
@@ -82,6 +77,7 @@ async def csrf(client: RawHttp) -> str:
 
 
 # ---- visitors' phones ------------------------------------------------------------------------------
+
 
 class Phones:
     """Visitors' status pages: for a share of the tickets issued, a websocket in the '/status' namespace.
@@ -99,7 +95,7 @@ class Phones:
         self.stop = asyncio.Event()
         self.session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> "Phones":
+    async def __aenter__(self) -> Phones:
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True))
         return self
 
@@ -153,12 +149,19 @@ class Phones:
             else:
                 lost += 1
         recs = list(self.by_ticket.values())
-        return {"phones": len(recs), "errors": sum(1 for r in recs if r["error"]),
-                "states": sum(r["states"] for r in recs), "calls": len(latencies), "lost": lost,
-                "p50_ms": ms(pct(latencies, 50)), "p99_ms": ms(pct(latencies, 99))}
+        return {
+            "phones": len(recs),
+            "errors": sum(1 for r in recs if r["error"]),
+            "states": sum(r["states"] for r in recs),
+            "calls": len(latencies),
+            "lost": lost,
+            "p50_ms": ms(pct(latencies, 50)),
+            "p99_ms": ms(pct(latencies, 99)),
+        }
 
 
 # ---- phases --------------------------------------------------------------------------------------
+
 
 async def healthz_phase(url: str, clients: int, seconds: float) -> dict:
     count = 0
@@ -181,8 +184,7 @@ async def healthz_phase(url: str, clients: int, seconds: float) -> dict:
     return {"rate": count / (time.monotonic() - t0), "errors": errors}
 
 
-async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calling: list[str],
-                      phones: Phones) -> dict:
+async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calling: list[str], phones: Phones) -> dict:
     offices = list(seeded["offices"])
     latencies: list[int] = []
     errors: Counter = Counter()
@@ -213,12 +215,18 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
     t0 = time.monotonic()
     await asyncio.gather(*(kiosk(i) for i in range(kiosks)))
     elapsed = time.monotonic() - t0
-    return {"count": len(latencies), "rate": len(latencies) / elapsed, "p50_ms": ms(pct(latencies, 50)),
-            "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
+    return {
+        "count": len(latencies),
+        "rate": len(latencies) / elapsed,
+        "p50_ms": ms(pct(latencies, 50)),
+        "p99_ms": ms(pct(latencies, 99)),
+        "errors": dict(errors),
+    }
 
 
-async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: float, pause: float = 1.0,
-                     on_start=None) -> dict:
+async def call_phase(
+    url: str, officers: list[dict], seconds: float, think_ms: float, pause: float = 1.0, on_start=None
+) -> dict:
     """Officers sign in and open their counters; `pause` seconds later (the screens have taken in the opened
     counters) they all call at the same moment. `on_start()` runs just before: the measured phase starts
     there, so the sign-ins' password hashing is not counted as calling."""
@@ -232,8 +240,9 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
         nonlocal ready
         async with RawHttp(url) as s:
             token = await csrf(s)
-            status, body = await s.post("/api/login", {"username": o["username"], "password": o["password"]},
-                                        {"X-CSRFToken": token})
+            status, body = await s.post(
+                "/api/login", {"username": o["username"], "password": o["password"]}, {"X-CSRFToken": token}
+            )
             assert status == 200, body[:200]
             hdr = {"X-CSRFToken": json.loads(body)["csrf_token"]}
             status, body = await s.post(f"/api/counters/{o['counter_id']}/open", None, hdr)
@@ -255,8 +264,15 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
                 ticket = body["ticket"]
                 if ticket is None:
                     return  # this office's line is empty
-                calls.append({"ticket_id": ticket["id"], "office": o["office"], "counter": o["counter"],
-                              "t_send": t0, "seq": seq})
+                calls.append(
+                    {
+                        "ticket_id": ticket["id"],
+                        "office": o["office"],
+                        "counter": o["counter"],
+                        "t_send": t0,
+                        "seq": seq,
+                    }
+                )
                 seq += 1
                 if think_ms:  # the visitor walks up and is served; every officer's first call is at once
                     await asyncio.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
@@ -276,11 +292,18 @@ async def call_phase(url: str, officers: list[dict], seconds: float, think_ms: f
     start.set()  # every officer calls at once
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - t0
-    return {"calls": calls, "count": len(calls), "rate": len(calls) / elapsed, "p50_ms": ms(pct(latencies, 50)),
-            "p99_ms": ms(pct(latencies, 99)), "errors": dict(errors)}
+    return {
+        "calls": calls,
+        "count": len(calls),
+        "rate": len(calls) / elapsed,
+        "p50_ms": ms(pct(latencies, 50)),
+        "p99_ms": ms(pct(latencies, 99)),
+        "errors": dict(errors),
+    }
 
 
 # ---- display swarm --------------------------------------------------------------------------------
+
 
 async def start_displays(url: str, offices: list[str], count: int, client: str, workdir: Path) -> list:
     swarms = []
@@ -290,9 +313,21 @@ async def start_displays(url: str, offices: list[str], count: int, client: str, 
         # Each swarm covers every office, so each office's displays are spread over the client processes.
         out = workdir / f"displays-{p}.json"
         proc = await asyncio.create_subprocess_exec(
-            procs.PYTHON, str(Path(__file__).with_name("displays.py")), "--url", url, "--offices", ",".join(offices),
-            "--count", str(n), "--out", str(out), "--client", client,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+            procs.PYTHON,
+            str(Path(__file__).with_name("displays.py")),
+            "--url",
+            url,
+            "--offices",
+            ",".join(offices),
+            "--count",
+            str(n),
+            "--out",
+            str(out),
+            "--client",
+            client,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
         swarms.append((proc, out))
     for proc, _ in swarms:
         line = (await asyncio.wait_for(proc.stdout.readline(), timeout=300)).decode().strip()
@@ -305,7 +340,7 @@ async def start_displays(url: str, offices: list[str], count: int, client: str, 
 async def stop_displays(swarms) -> list[dict]:
     displays = []
     client = {"cpu_s": 0.0, "rss_mb": []}
-    for proc, out in swarms:
+    for proc, _out in swarms:
         proc.stdin.write(b"STOP\n")
         await proc.stdin.drain()
     for proc, out in swarms:
@@ -317,103 +352,15 @@ async def stop_displays(swarms) -> list[dict]:
     return displays, client
 
 
-# ---- analysis -------------------------------------------------------------------------------------
-
-def analyse_deliveries(calls: list[dict], displays: list[dict]) -> dict:
-    """Match every call made to its arrival at every display of its office."""
-    by_office: dict[str, list[dict]] = defaultdict(list)
-    for c in calls:
-        by_office[c["office"]].append(c)
-    per_delivery: list[int] = []
-    last_arrival: dict[int, int] = {}
-    lost = duplicated = out_of_order = unexpected = 0
-    for d in displays:
-        expected = {c["ticket_id"]: c for c in by_office.get(d["office"], [])}
-        seen: Counter = Counter()
-        last_seq: dict[int, int] = {}
-        for ticket_id, counter, t_recv in d["calls"]:
-            seen[ticket_id] += 1
-            c = expected.get(ticket_id)
-            if c is None:
-                unexpected += 1
-                continue
-            if seen[ticket_id] > 1:
-                duplicated += 1
-                continue
-            if last_seq.get(counter, -1) > c["seq"]:
-                out_of_order += 1  # a counter's calls must reach a display in the order they were made
-            last_seq[counter] = max(last_seq.get(counter, -1), c["seq"])
-            dt = t_recv - c["t_send"]
-            per_delivery.append(dt)
-            last_arrival[ticket_id] = max(last_arrival.get(ticket_id, 0), dt)
-        lost += sum(1 for t in expected if t not in seen)
-    every = list(last_arrival.values())
-    # The officers' first calls are made at the same instant (a burst); every later call is spread out.
-    first = {c["ticket_id"] for c in calls if c["seq"] == 0}
-    burst = [v for k, v in last_arrival.items() if k in first]
-    steady = [v for k, v in last_arrival.items() if k not in first]
-    return {"deliveries": len(per_delivery), "lost": lost, "duplicated": duplicated, "out_of_order": out_of_order,
-            "unexpected": unexpected,
-            "delivery_p50_ms": ms(pct(per_delivery, 50)), "delivery_p99_ms": ms(pct(per_delivery, 99)),
-            "every_p50_ms": ms(pct(every, 50)), "every_p99_ms": ms(pct(every, 99)),
-            "every_max_ms": ms(max(every)) if every else float("nan"),
-            "burst_p50_ms": ms(pct(burst, 50)), "burst_max_ms": ms(max(burst)) if burst else float("nan"),
-            "steady_p50_ms": ms(pct(steady, 50)), "steady_p99_ms": ms(pct(steady, 99)),
-            "snapshots": sum(d["snapshots"] for d in displays),
-            "stale_snapshots": sum(d["stale_snapshots"] for d in displays),
-            "display_errors": sum(1 for d in displays if d["error"])}
-
-
-def double_calls(database_url: str, calls: list[dict]) -> dict:
-    """Tickets called twice: in the officers' answers, and in the database's ticket history."""
-    from sqlalchemy import create_engine, text
-    answers = sum(n - 1 for n in Counter(c["ticket_id"] for c in calls).values() if n > 1)
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            db_twice = conn.execute(text(
-                "SELECT count(*) FROM (SELECT ticket_id FROM ticketevent WHERE kind = 'called' "
-                "GROUP BY ticket_id HAVING count(*) > 1) AS t")).scalar_one()
-            db_calls = conn.execute(text("SELECT count(*) FROM ticketevent WHERE kind = 'called'")).scalar_one()
-    finally:
-        engine.dispose()
-    return {"twice_in_answers": answers, "twice_in_db": db_twice, "called_in_db": db_calls}
-
-
-@contextmanager
-def profiling(directory: str | None, label: str, server):
-    """py-spy (sampling, from outside) on every server worker for the duration of a phase.
-
-    --gil: each sample is the stack of the thread holding the GIL, i.e. what the process spends its Python
-    CPU on (a process has thousands of idle websocket threads; sampling them all would slow py-spy down to a
-    few samples a second). Time in C with the GIL released (SQLite's engine, libpq) is not sampled.
-    """
-    if not directory:
-        yield
-        return
-    Path(directory).mkdir(parents=True, exist_ok=True)
-    spies = []
-    for pid in server.pids()[1:] or server.pids():
-        out = Path(directory) / f"{label}-{pid}.txt"
-        spies.append(subprocess.Popen([str(Path(procs.PYTHON).with_name("py-spy")), "record", "--pid", str(pid),
-                                       "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking", "--gil"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    time.sleep(1)  # py-spy attaches
-    try:
-        yield
-    finally:
-        for spy in spies:
-            spy.send_signal(signal.SIGINT)
-        for spy in spies:
-            spy.wait(timeout=30)
-        print(f"  profile: {directory}/{label}-*.txt (collapsed stacks; bench/profile.py summarises)", flush=True)
-
-
 # ---- one configuration ----------------------------------------------------------------------------
 
+
 async def run_config(name: str, cfg: dict, args) -> dict:
-    print(f"\n== {name}: {cfg['db']}, {cfg['workers']} process(es) ({args.worker_class}), {cfg['offices']} offices, "
-          f"{cfg['displays']} displays, {cfg['kiosks']} kiosks, {cfg['officers']} officers", flush=True)
+    print(
+        f"\n== {name}: {cfg['db']}, {cfg['workers']} process(es) ({args.worker_class}), {cfg['offices']} offices, "
+        f"{cfg['displays']} displays, {cfg['kiosks']} kiosks, {cfg['officers']} officers",
+        flush=True,
+    )
     t_start = time.monotonic()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"loket-bench-{name}-")))
@@ -426,9 +373,16 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         seeded = seed(db_url, cfg["offices"], 3, cfg["officers"])
         calling = sorted({o["office"] for o in seeded["officers"]})
         log = workdir / "server.log"
-        server = procs.Server(database_url=db_url, workers=cfg["workers"], worker_class=args.worker_class,
-                              message_queue=queue, channel=procs.unique_channel("loket-bench"), log_path=log,
-                              threads=args.threads, root=args.server_root)
+        server = procs.Server(
+            database_url=db_url,
+            workers=cfg["workers"],
+            worker_class=args.worker_class,
+            message_queue=queue,
+            channel=procs.unique_channel("loket-bench"),
+            log_path=log,
+            threads=args.threads,
+            root=args.server_root,
+        )
         stack.callback(lambda: args.keep_logs and print(log.read_text()[-3000:]))
         stack.enter_context(server)
         swarms = await start_displays(server.url, list(seeded["offices"]), cfg["displays"], args.client, workdir)
@@ -438,14 +392,19 @@ async def run_config(name: str, cfg: dict, args) -> dict:
                 with meter.phase(health_cpu := {}):
                     health = await healthz_phase(server.url, cfg["kiosks"], args.healthz_seconds)
                 with profiling(args.profile, f"{name}-issue", server), meter.phase(issue_cpu := {}):
-                    issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling,
-                                               phones)
+                    issued = await issue_phase(server.url, cfg["kiosks"], args.issue_seconds, seeded, calling, phones)
                 with ExitStack() as measured:
                     call_cpu: dict = {}
                     called = await call_phase(
-                        server.url, seeded["officers"], args.call_seconds, args.think_ms,
-                        on_start=lambda: (measured.enter_context(profiling(args.profile, f"{name}-call", server)),
-                                          measured.enter_context(meter.phase(call_cpu))))
+                        server.url,
+                        seeded["officers"],
+                        args.call_seconds,
+                        args.think_ms,
+                        on_start=lambda: (
+                            measured.enter_context(profiling(args.profile, f"{name}-call", server)),
+                            measured.enter_context(meter.phase(call_cpu)),
+                        ),
+                    )
                 await asyncio.sleep(2)  # let the last events arrive
                 phone_stats = phones.analyse(called["calls"])
             memory = [procs.proc_stats(pid) for pid in server.pids()]
@@ -456,74 +415,22 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         called.update(call_cpu)
         deliveries = analyse_deliveries(called["calls"], displays)
         twice = double_calls(db_url, called["calls"])
-    result = {"name": name, **cfg, "worker_class": args.worker_class, "healthz": health, "issue": issued,
-              "call": {k: v for k, v in called.items() if k != "calls"}, "deliveries": deliveries, "twice": twice,
-              "phones": phone_stats,
-              "memory": memory, "client": client, "seconds": time.monotonic() - t_start}
+    result = {
+        "name": name,
+        **cfg,
+        "worker_class": args.worker_class,
+        "healthz": health,
+        "issue": issued,
+        "call": {k: v for k, v in called.items() if k != "calls"},
+        "deliveries": deliveries,
+        "twice": twice,
+        "phones": phone_stats,
+        "memory": memory,
+        "client": client,
+        "seconds": time.monotonic() - t_start,
+    }
     print_result(result)
     return result
-
-
-def per_server_second(phase: dict, rate: float) -> float:
-    """Requests per second of server CPU (one core fully busy): what the server can do, whoever else runs."""
-    seconds_per_second = phase["cpu"]["server"] * (os.cpu_count() or 1)
-    return rate / seconds_per_second if seconds_per_second else float("nan")
-
-
-def print_result(r: dict) -> None:
-    h, i, c, d, t, ph = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"], r["phones"]
-    ratio = i["rate"] / h["rate"] if h["rate"] else float("nan")
-    h_core, i_core = per_server_second(h, h["rate"]), per_server_second(i, i["rate"])
-    print(f"  /healthz          {h['rate']:8.0f} req/s ({r['kiosks']} clients, errors {h['errors']})"
-          f" = {h_core:.0f} per server CPU-second")
-    print(f"      {cpu_line(h['cpu'])}")
-    print(f"  tickets issued    {i['rate']:8.1f} /s = {ratio:.0%} of /healthz   latency p50 {i['p50_ms']:.1f} ms"
-          f"  p99 {i['p99_ms']:.1f} ms   ({i['count']} tickets, errors {i['errors'] or 0})")
-    print(f"      = {i_core:.0f} per server CPU-second = {i_core / h_core:.0%} of /healthz per server CPU-second")
-    print(f"      {cpu_line(i['cpu'])}")
-    print(f"  call-next         {c['rate']:8.1f} calls/s   latency p50 {c['p50_ms']:.1f} ms  p99 {c['p99_ms']:.1f} ms"
-          f"   ({c['count']} calls by {r['officers']} officers at once, errors {c['errors'] or 0})")
-    print(f"      {cpu_line(c['cpu'])}")
-    print(f"  call -> display   each delivery p50 {d['delivery_p50_ms']:.1f} ms  p99 {d['delivery_p99_ms']:.1f} ms"
-          f"   ({d['deliveries']} deliveries)")
-    print(f"  call -> EVERY display of the office   p50 {d['every_p50_ms']:.1f} ms  p99 {d['every_p99_ms']:.1f} ms"
-          f"  worst {d['every_max_ms']:.1f} ms")
-    print(f"      the officers' first calls, all at once: p50 {d['burst_p50_ms']:.1f} ms  worst {d['burst_max_ms']:.1f} ms;"
-          f"  every later call: p50 {d['steady_p50_ms']:.1f} ms  p99 {d['steady_p99_ms']:.1f} ms")
-    print(f"  events lost {d['lost']}  duplicated {d['duplicated']}  out of order {d['out_of_order']}"
-          f"  unexpected {d['unexpected']}   display errors {d['display_errors']}"
-          f"   snapshots {d['snapshots']} (stale after newer: {d['stale_snapshots']})")
-    print(f"  phones            {ph['phones']} status pages (errors {ph['errors']}), {ph['states']} state pushes;"
-          f"  call -> phone p50 {ph['p50_ms']:.1f} ms  p99 {ph['p99_ms']:.1f} ms  ({ph['calls']} calls, lost {ph['lost']})")
-    print(f"  tickets called twice: {t['twice_in_answers']} in answers, {t['twice_in_db']} in the database"
-          f" ({t['called_in_db']} calls recorded)")
-    mem = "  ".join(f"{m['pid']}: {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f}), cpu {m['cpu_s']:.0f} s, "
-                    f"{m['threads']} threads"
-                    for m in r["memory"])
-    print(f"  server processes  {mem}")
-    print(f"  display clients   cpu {r['client']['cpu_s']:.0f} s, rss {r['client']['rss_mb']} MB;"
-          f"  run took {r['seconds']:.0f} s", flush=True)
-
-
-def table(results: list[dict]) -> str:
-    rows = ["| configuration | displays | /healthz req/s | tickets/s (ratio) | per server CPU-second: /healthz, tickets "
-            "(ratio) | ticket p50 / p99 ms | call-next p50 / p99 ms | call→every display p50 / p99 / worst ms "
-            "| lost / dup / disorder | called twice | RSS per process MB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
-        workers = r["memory"][1:] or r["memory"]  # the gunicorn master is small; show the workers
-        rss = ", ".join(f"{m['rss_mb']:.0f}" for m in workers)
-        h_core, i_core = per_server_second(h, h["rate"]), per_server_second(i, i["rate"])
-        rows.append(
-            f"| {r['name']} ({r['db']}, {r['workers']}×{r['worker_class']}) | {r['displays']} / {r['offices']} offices "
-            f"| {h['rate']:.0f} | {i['rate']:.0f} ({i['rate'] / h['rate']:.0%}) "
-            f"| {h_core:.0f}, {i_core:.0f} ({i_core / h_core:.0%}) | {i['p50_ms']:.0f} / {i['p99_ms']:.0f} "
-            f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} "
-            f"| {d['every_p50_ms']:.0f} / {d['every_p99_ms']:.0f} / {d['every_max_ms']:.0f} "
-            f"| {d['lost']} / {d['duplicated']} / {d['out_of_order']} | {max(t['twice_in_answers'], t['twice_in_db'])} "
-            f"| {rss} |")
-    return "\n".join(rows)
 
 
 def main() -> None:
@@ -539,13 +446,25 @@ def main() -> None:
     p.add_argument("--healthz-seconds", type=float, default=8)
     p.add_argument("--issue-seconds", type=float, default=15)
     p.add_argument("--call-seconds", type=float, default=30)
-    p.add_argument("--think-ms", type=float, default=500,
-                   help="officer's time between a call and finishing (x0.5..1.5); 0: call as fast as possible")
+    p.add_argument(
+        "--think-ms",
+        type=float,
+        default=500,
+        help="officer's time between a call and finishing (x0.5..1.5); 0: call as fast as possible",
+    )
     p.add_argument("--json", help="also write the results here")
-    p.add_argument("--server-root", type=Path, default=procs.ROOT,
-                   help="run serve.py from this checkout (e.g. a `git worktree` of an older commit, to compare)")
-    p.add_argument("--phones", type=float, default=0.25,
-                   help="share of the tickets issued whose visitor opens the status page (a '/status' websocket)")
+    p.add_argument(
+        "--server-root",
+        type=Path,
+        default=procs.ROOT,
+        help="run serve.py from this checkout (e.g. a `git worktree` of an older commit, to compare)",
+    )
+    p.add_argument(
+        "--phones",
+        type=float,
+        default=0.25,
+        help="share of the tickets issued whose visitor opens the status page (a '/status' websocket)",
+    )
     p.add_argument("--profile", metavar="DIR", help="record py-spy profiles of the server during phases 2 and 3")
     p.add_argument("--keep-logs", action="store_true", help="print the tail of each server log")
     args = p.parse_args()

@@ -33,6 +33,7 @@ def postgres_available() -> str | None:
     """None if the PostgreSQL server answers, else why not."""
     try:
         import psycopg
+
         with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3) as c:
             c.execute("SELECT 1")
         return None
@@ -43,6 +44,7 @@ def postgres_available() -> str | None:
 def redis_available() -> str | None:
     try:
         import redis
+
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
         return None
     except Exception as e:  # noqa: BLE001
@@ -53,6 +55,7 @@ def redis_available() -> str | None:
 def scratch_postgres(prefix: str = "loket_scratch"):
     """A new, empty PostgreSQL database; yields its SQLAlchemy URL and drops it afterwards."""
     import psycopg
+
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
@@ -71,31 +74,59 @@ def unique_channel(prefix: str = "loket-scratch") -> str:
 class Server:
     """`python serve.py` in its own process group, on a free port, with its output in a log file."""
 
-    def __init__(self, *, database_url: str, workers: int = 1, worker_class: str = "gthread",
-                 message_queue: str = "", channel: str = "", log_path: str | os.PathLike = os.devnull,
-                 extra_env: dict | None = None, threads: int = 1000, root: Path = ROOT):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        workers: int = 1,
+        worker_class: str = "gthread",
+        message_queue: str = "",
+        channel: str = "",
+        log_path: str | os.PathLike = os.devnull,
+        extra_env: dict | None = None,
+        threads: int = 1000,
+        root: Path = ROOT,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = str(log_path)
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
         # No print worker unless asked: the benchmark measures the queue, and test servers must not print
         # into the repository's instance/ (bench/bench_printing.py measures printing).
-        env.update({"LOKET_DATABASE_URL": database_url, "LOKET_ALWAYS_OPEN": "1", "LOKET_PRINT_WORKER": "0",
-                    "LOKET_SECRET_KEY": uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"})
+        env.update(
+            {
+                "LOKET_DATABASE_URL": database_url,
+                "LOKET_ALWAYS_OPEN": "1",
+                "LOKET_PRINT_WORKER": "0",
+                "LOKET_SECRET_KEY": uuid.uuid4().hex,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if message_queue:
             env["LOKET_MESSAGE_QUEUE"] = message_queue
             env["LOKET_MESSAGE_QUEUE_CHANNEL"] = channel or unique_channel()
         env.update(extra_env or {})
         self.env = env
         self.root = Path(root)
-        self.cmd = [PYTHON, str(self.root / "serve.py"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                    "--worker-class", worker_class, "--threads", str(threads)]
+        self.cmd = [
+            PYTHON,
+            str(self.root / "serve.py"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+        ]
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "Server":
+    def start(self, timeout: float = 60) -> Server:
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, cwd=self.root, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd, cwd=self.root, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -148,7 +179,11 @@ def proc_stats(pid: int) -> dict:
     fields = {line.split(":")[0]: line.split(":")[1].strip() for line in status.splitlines() if ":" in line}
     stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return {"pid": pid, "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
-            "peak_rss_mb": int(fields["VmHWM"].split()[0]) / 1024,
-            "cpu_s": (int(stat[11]) + int(stat[12])) / ticks, "system_s": int(stat[12]) / ticks,
-            "threads": int(fields.get("Threads", "0"))}
+    return {
+        "pid": pid,
+        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+        "peak_rss_mb": int(fields["VmHWM"].split()[0]) / 1024,
+        "cpu_s": (int(stat[11]) + int(stat[12])) / ticks,
+        "system_s": int(stat[12]) / ticks,
+        "threads": int(fields.get("Threads", "0")),
+    }

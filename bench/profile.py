@@ -1,6 +1,6 @@
 """Summarise py-spy raw (collapsed) profiles: where the server's time goes, by function and by our own code.
 
-    .venv/bin/python bench/profile.py /tmp/prof/sqlite-issue-*.txt
+.venv/bin/python bench/profile.py /tmp/prof/sqlite-issue-*.txt
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections import Counter
 
 
 def summarise(paths: list[str], top: int = 25) -> str:
-    own: Counter = Counter()       # samples where the function is the innermost frame
+    own: Counter = Counter()  # samples where the function is the innermost frame
     inclusive: Counter = Counter()  # samples where the function is anywhere on the stack
     total = 0
     for path in paths:
@@ -28,9 +28,12 @@ def summarise(paths: list[str], top: int = 25) -> str:
     out.append("-- innermost frames (self time) --")
     out += [f"{n / total:6.1%}  {f}" for f, n in own.most_common(top)]
     out.append("-- on the stack (inclusive), Loket's own code and the libraries' entry points --")
-    out += [f"{n / total:6.1%}  {f}" for f, n in inclusive.most_common(top * 4)
-            if "site-packages" not in f or any(k in f for k in ("engineio", "socketio", "sqlalchemy/orm/session",
-                                                                 "flask/app", "werkzeug/security"))][:top * 2]
+    out += [
+        f"{n / total:6.1%}  {f}"
+        for f, n in inclusive.most_common(top * 4)
+        if "site-packages" not in f
+        or any(k in f for k in ("engineio", "socketio", "sqlalchemy/orm/session", "flask/app", "werkzeug/security"))
+    ][: top * 2]
     return "\n".join(out)
 
 

@@ -24,7 +24,7 @@ class RawHttp:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def __aenter__(self) -> "RawHttp":
+    async def __aenter__(self) -> RawHttp:
         await self._connect()
         return self
 
@@ -55,8 +55,9 @@ class RawHttp:
             lines.append(f"{k}: {v}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
-    async def request(self, method: str, path: str, *, json_body=None, headers: dict | None = None,
-                      retry: bool = True) -> tuple[int, bytes]:
+    async def request(
+        self, method: str, path: str, *, json_body=None, headers: dict | None = None, retry: bool = True
+    ) -> tuple[int, bytes]:
         """Send one request and read its answer: (status, body). Reconnects once if the server closed the
         idle connection (keep-alive timeout) before this request."""
         body = json.dumps(json_body).encode() if json_body is not None else (b"" if method == "POST" else None)

@@ -15,13 +15,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from commands import migrate  # noqa: E402
-from db import Database  # noqa: E402
-from models import Counter, Service  # noqa: E402
-from rules import offices as office_rules  # noqa: E402
-from rules import users  # noqa: E402
-from settings import load_settings  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
+
+from commands import migrate
+from db import Database
+from models import Counter, Service
+from rules import offices as office_rules
+from rules import users
+from settings import load_settings
 
 BENCH_PASSWORD = "bench-pass-1"
 FIRST_CODE = 7001
@@ -56,23 +57,41 @@ def seed(url: str, n_offices: int, counters: int, officers: int, per_office: int
     slots = set(officer_slots(codes, counters, officers, per_office))
     try:
         for code in codes:
-            settings = base.model_validate({
-                **base.model_dump(exclude={"office", "counters"}),
-                "office": {**base.office.model_dump(exclude={"hours"}), "code": code, "name": f"BPS Bench {code}"},
-                "counters": counter_cfg})
+            settings = base.model_validate(
+                {
+                    **base.model_dump(exclude={"office", "counters"}),
+                    "office": {**base.office.model_dump(exclude={"hours"}), "code": code, "name": f"BPS Bench {code}"},
+                    "counters": counter_cfg,
+                }
+            )
             with db.write() as s:
                 office = office_rules.sync_from_settings(s, settings)
-                svc_ids = [x.id for x in s.exec(select(Service).where(Service.office_id == office.id)
-                                                .order_by(Service.sort_order))]
+                svc_ids = [
+                    x.id
+                    for x in s.exec(select(Service).where(Service.office_id == office.id).order_by(Service.sort_order))
+                ]
                 ctr = {c.number: c.id for c in s.exec(select(Counter).where(Counter.office_id == office.id))}
                 out["offices"][code] = {"id": office.id, "services": svc_ids, "counters": ctr}
                 for number in range(1, counters + 1):
                     if (code, number) in slots:
                         username = f"b{code}c{number}"
-                        users.create_user(s, office_id=office.id, username=username, name=username, role="officer",
-                                          password=BENCH_PASSWORD)
-                        out["officers"].append({"office": code, "counter_id": ctr[number], "counter": number,
-                                                "username": username, "password": BENCH_PASSWORD})
+                        users.create_user(
+                            s,
+                            office_id=office.id,
+                            username=username,
+                            name=username,
+                            role="officer",
+                            password=BENCH_PASSWORD,
+                        )
+                        out["officers"].append(
+                            {
+                                "office": code,
+                                "counter_id": ctr[number],
+                                "counter": number,
+                                "username": username,
+                                "password": BENCH_PASSWORD,
+                            }
+                        )
     finally:
         db.dispose()
     return out

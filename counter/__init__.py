@@ -8,7 +8,7 @@ from flask import Blueprint
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static")
 
-from counter import views  # noqa: E402,F401
+from counter import views  # noqa: F401
 
 
 def init_app(app) -> None:

@@ -56,8 +56,9 @@ def open_counter(counter_id: int):
     """Take this counter (and leave any other the officer held)."""
     with get_db().write() as s:
         counter_rules.release_counters_of(s, user_id=current_user.id, except_counter_id=counter_id)
-        counter = counter_rules.open_counter(s, counter_id=counter_id, user_id=current_user.id,
-                                             office_id=current_user.office_id)
+        counter = counter_rules.open_counter(
+            s, counter_id=counter_id, user_id=current_user.id, office_id=current_user.office_id
+        )
         state = counter_state(s, counter)
     publish(current_user.office_id)
     return jsonify(state)
@@ -66,8 +67,9 @@ def open_counter(counter_id: int):
 def _counter_action(counter_id: int, action) -> tuple:
     """Run one action on a counter the user holds, commit, broadcast, and answer with the new state."""
     with get_db().write() as s:
-        counter = counter_rules.held_counter(s, counter_id=counter_id, user_id=current_user.id,
-                                             office_id=current_user.office_id)
+        counter = counter_rules.held_counter(
+            s, counter_id=counter_id, user_id=current_user.id, office_id=current_user.office_id
+        )
         ticket, call = action(s, counter)
         message = snapshot.call_message(ticket, counter) if call and ticket else None
         phone = ticket.status_token if message else None  # the called visitor's phone (never on a display)
@@ -78,8 +80,10 @@ def _counter_action(counter_id: int, action) -> tuple:
     # each other's answers to be built.
     publish(office_id, call=message, call_token=phone)
     with get_db().read() as s:
-        result = {"ticket": snapshot.staff_ticket(s, ticket, s.get(Office, office_id)) if ticket else None,
-                  "counter": counter_out}
+        result = {
+            "ticket": snapshot.staff_ticket(s, ticket, s.get(Office, office_id)) if ticket else None,
+            "counter": counter_out,
+        }
     return jsonify(result), 200
 
 
@@ -88,9 +92,13 @@ def _counter_action(counter_id: int, action) -> tuple:
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def call_next(counter_id: int):
     """Call the next visitor (priority first, then arrival). `ticket` is null when no one is waiting."""
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.call_next(s, counter_id=c.id, user_id=current_user.id, office_id=c.office_id, locked_counter=c),
-        True))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (
+            tickets.call_next(s, counter_id=c.id, user_id=current_user.id, office_id=c.office_id, locked_counter=c),
+            True,
+        ),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/recall")
@@ -98,8 +106,10 @@ def call_next(counter_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def recall(counter_id: int, ticket_id: int):
     """Announce the called visitor again."""
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.recall(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), True))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (tickets.recall(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), True),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/no-show")
@@ -108,8 +118,13 @@ def recall(counter_id: int, ticket_id: int):
 def no_show(counter_id: int, ticket_id: int):
     """Set a called visitor who did not come aside (after the configured number of recalls)."""
     n = get_settings().app.recalls_before_no_show
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.no_show(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id, recalls_required=n), False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (
+            tickets.no_show(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id, recalls_required=n),
+            False,
+        ),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/start")
@@ -117,8 +132,10 @@ def no_show(counter_id: int, ticket_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def start(counter_id: int, ticket_id: int):
     """The visitor has arrived at the counter."""
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.start(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (tickets.start(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), False),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/finish")
@@ -126,8 +143,10 @@ def start(counter_id: int, ticket_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def finish(counter_id: int, ticket_id: int):
     """Service is over."""
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.finish(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (tickets.finish(s, ticket_id=ticket_id, counter_id=c.id, user_id=current_user.id), False),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/transfer")
@@ -136,8 +155,13 @@ def finish(counter_id: int, ticket_id: int):
 def transfer(counter_id: int, ticket_id: int):
     """Send the visitor to another service's queue; they keep their place in time."""
     to = request.context.json.service_id
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.transfer(s, ticket_id=ticket_id, counter_id=c.id, to_service_id=to, user_id=current_user.id), False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (
+            tickets.transfer(s, ticket_id=ticket_id, counter_id=c.id, to_service_id=to, user_id=current_user.id),
+            False,
+        ),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/tickets/<int:ticket_id>/restore")
@@ -145,8 +169,10 @@ def transfer(counter_id: int, ticket_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def restore(counter_id: int, ticket_id: int):
     """Bring a set-aside (no-show) ticket back into its queue at its original place."""
-    return _counter_action(counter_id, lambda s, c: (
-        tickets.restore(s, ticket_id=ticket_id, user_id=current_user.id, office_id=c.office_id), False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (tickets.restore(s, ticket_id=ticket_id, user_id=current_user.id, office_id=c.office_id), False),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/pause")
@@ -155,9 +181,14 @@ def restore(counter_id: int, ticket_id: int):
 def pause(counter_id: int):
     """Pause the counter, with a reason."""
     body = request.context.json
-    return _counter_action(counter_id, lambda s, c: (
-        counter_rules.pause(s, counter_id=c.id, user_id=current_user.id, reason=body.reason, note=body.note) and None,
-        False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (
+            counter_rules.pause(s, counter_id=c.id, user_id=current_user.id, reason=body.reason, note=body.note)
+            and None,
+            False,
+        ),
+    )
 
 
 @bp.post("/counters/<int:counter_id>/resume")
@@ -165,8 +196,9 @@ def pause(counter_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def resume(counter_id: int):
     """Resume a paused counter."""
-    return _counter_action(counter_id, lambda s, c: (
-        counter_rules.resume(s, counter_id=c.id, user_id=current_user.id) and None, False))
+    return _counter_action(
+        counter_id, lambda s, c: (counter_rules.resume(s, counter_id=c.id, user_id=current_user.id) and None, False)
+    )
 
 
 @bp.post("/counters/<int:counter_id>/close")
@@ -174,5 +206,7 @@ def resume(counter_id: int):
 @api_spec.validate(resp=Response(HTTP_200=S.TicketAction, **STAFF_ERRORS), tags=["counter"])
 def close(counter_id: int):
     """Close the counter (the officer leaves it)."""
-    return _counter_action(counter_id, lambda s, c: (
-        counter_rules.close_counter(s, counter_id=c.id, user_id=current_user.id) and None, False))
+    return _counter_action(
+        counter_id,
+        lambda s, c: (counter_rules.close_counter(s, counter_id=c.id, user_id=current_user.id) and None, False),
+    )

@@ -42,13 +42,17 @@ bp = Blueprint("counter_requests_api", __name__, url_prefix="/api")
 
 # ---- tariffs (public: the visitor may read them too) ---------------------------------------------
 
+
 @bp.get("/tariffs")
 @api_spec.validate(resp=Response(HTTP_200=TariffSheet, HTTP_404=Error), tags=["requests"])
 def tariff_sheet():
     """The tariff sheet in force today: every product, its price rule and the regulation it comes from."""
     with get_db().read() as s:
-        office = s.get(Office, current_user.office_id) if current_user.is_authenticated else \
-            offices.get_office(s, get_settings().office.code)
+        office = (
+            s.get(Office, current_user.office_id)
+            if current_user.is_authenticated
+            else offices.get_office(s, get_settings().office.code)
+        )
         day = rq.local_day(s, office.id, utcnow())
     return jsonify(tariffs.tariff_sheet(tariffs.schedule_on(day), translate, select_locale()))
 
@@ -64,11 +68,17 @@ def tariff_quote():
     schedule = tariffs.schedule_on(day)
     it = tariffs.item(schedule, body.item_code)
     p = tariffs.price(it, measure=body.measure if it.measure else None, quantity=body.quantity)
-    return jsonify(item_code=it.code, unit_price=p.unit_price, amount=p.amount,
-                   rule=tariffs.describe_rule(p.rule, translate), schedule=schedule.label)
+    return jsonify(
+        item_code=it.code,
+        unit_price=p.unit_price,
+        amount=p.amount,
+        rule=tariffs.describe_rule(p.rule, translate),
+        schedule=schedule.label,
+    )
 
 
 # ---- the request at the counter ------------------------------------------------------------------
+
 
 @bp.post("/requests")
 @roles_required(*COUNTER_ROLES)
@@ -105,8 +115,16 @@ def ticket_requests(ticket_id: int):
         if ticket is None or ticket.office_id != current_user.office_id:
             return jsonify(error="ticket_not_found", message=_("No such ticket.")), 404
         rows = rq.for_visitor(s, office_id=ticket.office_id, visitor_id=ticket.visitor_id) if ticket.visitor_id else []
-        return jsonify(requests=[{**rq.summary_json(s, r), "state_label": _(rq.STATE_WORDS[r.state]),
-                                  "this_ticket": r.ticket_id == ticket.id} for r in rows])
+        return jsonify(
+            requests=[
+                {
+                    **rq.summary_json(s, r),
+                    "state_label": _(rq.STATE_WORDS[r.state]),
+                    "this_ticket": r.ticket_id == ticket.id,
+                }
+                for r in rows
+            ]
+        )
 
 
 @bp.get("/requests/<int:request_id>")
@@ -114,7 +132,7 @@ def ticket_requests(ticket_id: int):
 @api_spec.validate(resp=Response(HTTP_200=RequestOut, **STAFF_ERRORS), tags=["requests"])
 def get_request(request_id: int):
     """Everything about one request: lines, checklist, invoices, payments, receipts, allowed steps, history."""
-    with get_db().write() as s:   # a write: an invoice whose month ran out is recorded as expired now
+    with get_db().write() as s:  # a write: an invoice whose month ran out is recorded as expired now
         req = own_request(s, request_id)
         inv = rq.active_invoice(s, req.id)
         if inv is not None:
@@ -128,9 +146,21 @@ def get_request(request_id: int):
 def add_line(request_id: int):
     """Add a product, priced from the tariff in force."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.add_line(
-        s, request_id=req.id, user_id=current_user.id, item_code=b.item_code, measure=b.measure,
-        quantity=b.quantity, description=b.description) and None)
+    return run_step(
+        request_id,
+        lambda s, req: (
+            rq.add_line(
+                s,
+                request_id=req.id,
+                user_id=current_user.id,
+                item_code=b.item_code,
+                measure=b.measure,
+                quantity=b.quantity,
+                description=b.description,
+            )
+            and None
+        ),
+    )
 
 
 @bp.post("/requests/<int:request_id>/lines/<int:line_id>/remove")
@@ -138,8 +168,10 @@ def add_line(request_id: int):
 @api_spec.validate(resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["requests"])
 def remove_line(request_id: int, line_id: int):
     """Remove a product line."""
-    return run_step(request_id, lambda s, req: rq.remove_line(s, request_id=req.id, line_id=line_id,
-                                                           user_id=current_user.id) and None)
+    return run_step(
+        request_id,
+        lambda s, req: rq.remove_line(s, request_id=req.id, line_id=line_id, user_id=current_user.id) and None,
+    )
 
 
 @bp.post("/requests/<int:request_id>/zero-tariff")
@@ -148,8 +180,13 @@ def remove_line(request_id: int, line_id: int):
 def set_zero_tariff(request_id: int):
     """Apply Rp 0 (PP 13/2024 Pasal 4) for an eligible segment and non-commercial use; the basis is recorded."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.set_zero_tariff(s, request_id=req.id, user_id=current_user.id,
-                                                               use=b.use, letter_ref=b.letter_ref) and None)
+    return run_step(
+        request_id,
+        lambda s, req: (
+            rq.set_zero_tariff(s, request_id=req.id, user_id=current_user.id, use=b.use, letter_ref=b.letter_ref)
+            and None
+        ),
+    )
 
 
 @bp.post("/requests/<int:request_id>/zero-tariff/clear")
@@ -157,8 +194,9 @@ def set_zero_tariff(request_id: int):
 @api_spec.validate(resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["requests"])
 def clear_zero_tariff(request_id: int):
     """Back to the list price."""
-    return run_step(request_id, lambda s, req: rq.clear_zero_tariff(s, request_id=req.id, user_id=current_user.id)
-                 and None)
+    return run_step(
+        request_id, lambda s, req: rq.clear_zero_tariff(s, request_id=req.id, user_id=current_user.id) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/agree")
@@ -175,9 +213,15 @@ def agree(request_id: int):
 def tick_document(request_id: int, kind: str):
     """Tick or untick a checklist item (abstract, npwp, request_letter), with a note of what is missing."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.tick_document(s, request_id=req.id, user_id=current_user.id,
-                                                             kind=kind, received=b.received, note=b.note,
-                                                             npwp=b.npwp) and None)
+    return run_step(
+        request_id,
+        lambda s, req: (
+            rq.tick_document(
+                s, request_id=req.id, user_id=current_user.id, kind=kind, received=b.received, note=b.note, npwp=b.npwp
+            )
+            and None
+        ),
+    )
 
 
 @bp.post("/requests/<int:request_id>/check-documents")
@@ -185,8 +229,9 @@ def tick_document(request_id: int, kind: str):
 @api_spec.validate(resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["requests"])
 def check_documents(request_id: int):
     """Confirm the documents are complete (refused with the list of what is missing)."""
-    return run_step(request_id, lambda s, req: rq.check_documents(s, request_id=req.id, user_id=current_user.id)
-                 and None)
+    return run_step(
+        request_id, lambda s, req: rq.check_documents(s, request_id=req.id, user_id=current_user.id) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/invoice")
@@ -200,8 +245,11 @@ def issue_invoice(request_id: int):
         inv = inv_rules.issue_invoice(s, request_id=req.id, user_id=current_user.id, billing_code=b.billing_code)
         out = {"invoice": rq.invoice_json(s, inv, utcnow())}
         if b.print:
-            out["print_job_id"] = papers.queue_invoice(s, inv, station=papers.station_for(s, current_user), user_id=current_user.id)
+            out["print_job_id"] = papers.queue_invoice(
+                s, inv, station=papers.station_for(s, current_user), user_id=current_user.id
+            )
         return out
+
     return run_step(request_id, run)
 
 
@@ -213,12 +261,16 @@ def replace_invoice(request_id: int):
     b = request.context.json
 
     def run(s, req):
-        inv = inv_rules.replace_invoice(s, request_id=req.id, user_id=current_user.id, billing_code=b.billing_code,
-                                        reason=b.reason)
+        inv = inv_rules.replace_invoice(
+            s, request_id=req.id, user_id=current_user.id, billing_code=b.billing_code, reason=b.reason
+        )
         out = {"invoice": rq.invoice_json(s, inv, utcnow())}
         if b.print:
-            out["print_job_id"] = papers.queue_invoice(s, inv, station=papers.station_for(s, current_user), user_id=current_user.id)
+            out["print_job_id"] = papers.queue_invoice(
+                s, inv, station=papers.station_for(s, current_user), user_id=current_user.id
+            )
         return out
+
     return run_step(request_id, run)
 
 
@@ -228,8 +280,10 @@ def replace_invoice(request_id: int):
 def hand_over_sample(request_id: int):
     """The microdata sample was handed over."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.hand_over_sample(s, request_id=req.id, user_id=current_user.id,
-                                                                note=b.note) and None)
+    return run_step(
+        request_id,
+        lambda s, req: rq.hand_over_sample(s, request_id=req.id, user_id=current_user.id, note=b.note) and None,
+    )
 
 
 @bp.post("/requests/<int:request_id>/sppd-signed")
@@ -238,8 +292,9 @@ def hand_over_sample(request_id: int):
 def sign_sppd(request_id: int):
     """The signed SPPD (data use agreement) was received."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.sign_sppd(s, request_id=req.id, user_id=current_user.id,
-                                                         note=b.note) and None)
+    return run_step(
+        request_id, lambda s, req: rq.sign_sppd(s, request_id=req.id, user_id=current_user.id, note=b.note) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/prepare")
@@ -247,8 +302,9 @@ def sign_sppd(request_id: int):
 @api_spec.validate(resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["requests"])
 def request_prepare(request_id: int):
     """Start preparing the product."""
-    return run_step(request_id, lambda s, req: rq.start_preparing(s, request_id=req.id, user_id=current_user.id)
-                    and None)
+    return run_step(
+        request_id, lambda s, req: rq.start_preparing(s, request_id=req.id, user_id=current_user.id) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/ready")
@@ -273,8 +329,10 @@ def request_close(request_id: int):
 def deliver(request_id: int):
     """Deliver the product with its download reference (only when paid for and, for microdata/maps, SPPD signed)."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.deliver(s, request_id=req.id, user_id=current_user.id,
-                                                       download_ref=b.download_ref) and None)
+    return run_step(
+        request_id,
+        lambda s, req: rq.deliver(s, request_id=req.id, user_id=current_user.id, download_ref=b.download_ref) and None,
+    )
 
 
 @bp.post("/requests/<int:request_id>/revise")
@@ -283,8 +341,9 @@ def deliver(request_id: int):
 def revise(request_id: int):
     """Reopen before payment to change the products (an unpaid invoice is cancelled)."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.revise(s, request_id=req.id, user_id=current_user.id,
-                                                      reason=b.reason) and None)
+    return run_step(
+        request_id, lambda s, req: rq.revise(s, request_id=req.id, user_id=current_user.id, reason=b.reason) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/cancel")
@@ -293,8 +352,9 @@ def revise(request_id: int):
 def cancel(request_id: int):
     """Cancel an unpaid request (its invoice is cancelled)."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.cancel(s, request_id=req.id, user_id=current_user.id,
-                                                      reason=b.reason) and None)
+    return run_step(
+        request_id, lambda s, req: rq.cancel(s, request_id=req.id, user_id=current_user.id, reason=b.reason) and None
+    )
 
 
 @bp.post("/requests/<int:request_id>/correction")
@@ -303,8 +363,10 @@ def cancel(request_id: int):
 def request_correction(request_id: int):
     """Record the visitor's correction request made at the counter (the request reopens)."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.request_correction(s, request_id=req.id, user_id=current_user.id,
-                                                                  text=b.text) and None)
+    return run_step(
+        request_id,
+        lambda s, req: rq.request_correction(s, request_id=req.id, user_id=current_user.id, text=b.text) and None,
+    )
 
 
 @bp.post("/requests/<int:request_id>/correction/resolve")
@@ -313,6 +375,12 @@ def request_correction(request_id: int):
 def resolve_correction(request_id: int):
     """Record the correction's result (and a new download reference); the request closes again."""
     b = request.context.json
-    return run_step(request_id, lambda s, req: rq.resolve_correction(s, request_id=req.id, user_id=current_user.id,
-                                                                   result=b.result, download_ref=b.download_ref)
-                 and None)
+    return run_step(
+        request_id,
+        lambda s, req: (
+            rq.resolve_correction(
+                s, request_id=req.id, user_id=current_user.id, result=b.result, download_ref=b.download_ref
+            )
+            and None
+        ),
+    )

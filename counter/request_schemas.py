@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 class RequestOut(BaseModel):
     """A request as the counter and treasurer screens show it (see rules.requests.staff_view)."""
+
     id: int
     number: str
     state: str
@@ -21,8 +22,11 @@ class RequestOut(BaseModel):
     receipts: list[dict[str, Any]]
     allowed: list[str]
     actions: dict[str, str]
-    steps: list[dict[str, Any]] = Field(default=[], description="the allowed steps as buttons, in the order they "
-                                        "normally come: name, label (a command), rare (replace/revise/cancel: last)")
+    steps: list[dict[str, Any]] = Field(
+        default=[],
+        description="the allowed steps as buttons, in the order they "
+        "normally come: name, label (a command), rare (replace/revise/cancel: last)",
+    )
     history: list[dict[str, Any]]
     visitor: dict[str, Any]
     links: dict[str, str]
@@ -60,8 +64,9 @@ class QuoteOut(BaseModel):
 
 
 class ZeroTariffIn(BaseModel):
-    use: str = Field(description="government_duties, research_development, community_empowerment or "
-                                 "international_commitment")
+    use: str = Field(
+        description="government_duties, research_development, community_empowerment or international_commitment"
+    )
     letter_ref: str = Field(default="", max_length=120, description="the request letter's number")
 
 

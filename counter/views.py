@@ -20,25 +20,42 @@ def counter_strings() -> dict:
     """Sentences the counter screen's script shows, in the screen's language."""
     return {
         "network": _("Cannot reach the server; your last action may not have been saved. Try again."),
-        "no_one": _("No one is waiting."), "new_visitor": _("A new visitor is waiting."),
-        "called": _("Called"), "serving": _("Serving"), "time_left": _("Time left"), "late": _("Late by"),
-        "waited": _("Waited"), "priority": _("Priority"), "transferred": _("Transferred"), "back_by": _("Back by"),
-        "paused": _("Paused"), "open": _("Open"), "closed": _("Closed"),
+        "no_one": _("No one is waiting."),
+        "new_visitor": _("A new visitor is waiting."),
+        "called": _("Called"),
+        "serving": _("Serving"),
+        "time_left": _("Time left"),
+        "late": _("Late by"),
+        "waited": _("Waited"),
+        "priority": _("Priority"),
+        "transferred": _("Transferred"),
+        "back_by": _("Back by"),
+        "paused": _("Paused"),
+        "open": _("Open"),
+        "closed": _("Closed"),
         "confirm_no_show": _("Set this visitor aside as a no-show?"),
-        "live": _("Connected"), "offline": _("Reconnecting…"),
+        "live": _("Connected"),
+        "offline": _("Reconnecting…"),
         "clock_not_started": _("Clock starts when the visitor ahead has finished"),
         "on_time": _("called on time, %(left)s before the limit"),
         "called_late": _("called %(late)s after the limit"),
-        "called_ago": _("called %(t)s ago"), "in_service": _("in service for %(t)s"),
+        "called_ago": _("called %(t)s ago"),
+        "in_service": _("in service for %(t)s"),
         "head_left": _("%(code)s must be called within %(left)s"),
         "head_late": _("%(code)s is %(late)s past the limit"),
         "head_waits": _("%(code)s: the clock starts when the visitor ahead has finished"),
         "not_open": _("This counter is closed (perhaps from another tab or by moving to another counter)."),
         "taken_over": _("Another officer has taken over this counter."),
-        "restore": _("Bring back"), "restore_hint": _("Put this visitor back in the line"),
+        "restore": _("Bring back"),
+        "restore_hint": _("Put this visitor back in the line"),
         "none_set_aside": _("No one set aside today."),
-        "reasons": {"break": _("Break"), "prayer": _("Prayer"), "meeting": _("Meeting"),
-                    "system": _("System problem"), "other": _("Other")},
+        "reasons": {
+            "break": _("Break"),
+            "prayer": _("Prayer"),
+            "meeting": _("Meeting"),
+            "system": _("System problem"),
+            "other": _("Other"),
+        },
     }
 
 
@@ -50,8 +67,9 @@ def choose():
         counters = offices.counters(s, office.id)
         holders = {u.id: u.name for u in s.exec(select(User).where(User.office_id == office.id))}
         services = {sv.id: sv for sv in offices.services(s, office.id)}
-        served = {c.id: [services[i].name for i in offices.counter_service_ids(s, c.id) if i in services]
-                  for c in counters}
+        served = {
+            c.id: [services[i].name for i in offices.counter_service_ids(s, c.id) if i in services] for c in counters
+        }
     return render_template("counter/choose.html", office=office, counters=counters, holders=holders, served=served)
 
 
@@ -62,6 +80,12 @@ def serve(counter_id: int):
         office = s.get(Office, current_user.office_id)
         counter = offices.get_counter(s, counter_id, office_id=office.id)
         services = offices.services(s, office.id)
-    return render_template("counter/counter.html", office=office, counter=counter, services=services,
-                           strings=counter_strings(), pause_reasons=PAUSE_REASONS,
-                           recalls_before_no_show=get_settings().app.recalls_before_no_show)
+    return render_template(
+        "counter/counter.html",
+        office=office,
+        counter=counter,
+        services=services,
+        strings=counter_strings(),
+        pause_reasons=PAUSE_REASONS,
+        recalls_before_no_show=get_settings().app.recalls_before_no_show,
+    )

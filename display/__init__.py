@@ -8,7 +8,7 @@ from flask import Blueprint
 
 bp = Blueprint("display", __name__, template_folder="templates", static_folder="static")
 
-from display import views  # noqa: E402,F401
+from display import views  # noqa: F401
 
 
 def init_app(app) -> None:

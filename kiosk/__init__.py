@@ -7,7 +7,7 @@ from flask import Blueprint
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static")
 
-from kiosk import views  # noqa: E402,F401
+from kiosk import views  # noqa: F401
 
 
 def init_app(app) -> None:

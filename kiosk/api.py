@@ -27,8 +27,9 @@ def closed_message(state) -> str:
     """The kiosk's sentence for why no ticket can be taken now (the holiday named in the screen's language)."""
     if state.open:
         return ""
-    return _(CLOSED_MESSAGES[state.reason], holiday=state.holiday_in(get_locale()), opens=state.opens,
-             closes=state.closes)
+    return _(
+        CLOSED_MESSAGES[state.reason], holiday=state.holiday_in(get_locale()), opens=state.opens, closes=state.closes
+    )
 
 
 @bp.get("/offices/<code>/services")
@@ -43,15 +44,17 @@ def list_services(code: str):
 
 
 @bp.post("/offices/<code>/tickets")
-@api_spec.validate(json=S.TicketRequest, resp=Response(HTTP_201=TicketOut, **ERRORS), tags=["kiosk"],
-                   skip_validation=True)
+@api_spec.validate(
+    json=S.TicketRequest, resp=Response(HTTP_201=TicketOut, **ERRORS), tags=["kiosk"], skip_validation=True
+)
 def issue_ticket(code: str):
     """Sign the guest book and take a number (public, from the kiosk). The ticket is queued for printing."""
     try:
         form = guestbook.GuestBookForm.model_validate(request.get_json(silent=True) or {})
     except ValidationError as e:
-        fields = {k: _(getattr(v, "msgid", v), **getattr(v, "params", {}))
-                  for k, v in guestbook.errors_by_field(e).items()}
+        fields = {
+            k: _(getattr(v, "msgid", v), **getattr(v, "params", {})) for k, v in guestbook.errors_by_field(e).items()
+        }
         return jsonify(error="invalid", message=_("Please check the highlighted fields."), fields=fields), 400
     station = request.headers.get("X-Loket-Station") or "kiosk-1"
     settings = get_settings()
@@ -60,16 +63,26 @@ def issue_ticket(code: str):
             office = offices.get_office(s, code)
             issued = take_number(s, office=office, form=form, settings=settings)
             job = print_jobs.enqueue_ticket(s, issued.ticket, station=station)
-            out = snapshot.ticket_public(s, issued.ticket, office, estimate_minutes=issued.estimate_minutes,
-                                         ahead=issued.ahead, service=issued.service)
+            out = snapshot.ticket_public(
+                s,
+                issued.ticket,
+                office,
+                estimate_minutes=issued.estimate_minutes,
+                ahead=issued.ahead,
+                service=issued.service,
+            )
             office_id = office.id
     except Closed as closed:
         return jsonify(error="closed", message=closed_message(closed.state)), 409
     out["print_job_id"] = job.id
     out["status_url"] = ticket_status_url(settings, out["status_token"])
     # The counters' screens hear of the new ticket; wall displays only need the snapshot that follows.
-    publish(office_id, event="ticket_issued", data={"code": out["code"], "service_id": out["service"]["id"]},
-            staff_only=True)
+    publish(
+        office_id,
+        event="ticket_issued",
+        data={"code": out["code"], "service_id": out["service"]["id"]},
+        staff_only=True,
+    )
     return jsonify(out), 201
 
 

@@ -25,6 +25,7 @@ class ServiceList(BaseModel):
 
 class TicketRequest(BaseModel):
     """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule)."""
+
     name: str
     email: str
     phone: str

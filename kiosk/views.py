@@ -15,25 +15,50 @@ def choice_labels() -> dict:
     """The guest book's coded answers with their labels in the screen's language."""
     return {
         "gender": {"L": _("Male"), "P": _("Female")},
-        "education": {"sd": _("Primary school or lower"), "smp": _("Junior high school"), "sma": _("Senior high school"),
-                      "d1_d3": _("Diploma (D1–D3)"), "d4_s1": _("Bachelor (D4/S1)"), "s2": _("Master (S2)"),
-                      "s3": _("Doctorate (S3)")},
-        "occupation": {"student": _("Student"), "lecturer_teacher": _("Lecturer or teacher"),
-                       "researcher": _("Researcher"), "civil_servant": _("Civil servant"),
-                       "military_police": _("Military or police"), "private_employee": _("Private employee"),
-                       "entrepreneur": _("Entrepreneur"), "other": _("Other")},
+        "education": {
+            "sd": _("Primary school or lower"),
+            "smp": _("Junior high school"),
+            "sma": _("Senior high school"),
+            "d1_d3": _("Diploma (D1–D3)"),
+            "d4_s1": _("Bachelor (D4/S1)"),
+            "s2": _("Master (S2)"),
+            "s3": _("Doctorate (S3)"),
+        },
+        "occupation": {
+            "student": _("Student"),
+            "lecturer_teacher": _("Lecturer or teacher"),
+            "researcher": _("Researcher"),
+            "civil_servant": _("Civil servant"),
+            "military_police": _("Military or police"),
+            "private_employee": _("Private employee"),
+            "entrepreneur": _("Entrepreneur"),
+            "other": _("Other"),
+        },
         "institution_category": {
             "central_government": _("Central government agency / state body"),
             "regional_government": _("Regional government"),
             "domestic_education": _("Domestic education or research institution"),
-            "foreign_mission": _("Foreign mission"), "international_org": _("International organisation"),
-            "state_enterprise": _("State/regional enterprise (BUMN/BUMD)"), "private": _("Private company"),
-            "individual": _("Individual"), "other": _("Other")},
-        "purpose": {"coursework": _("School or college assignment"), "thesis": _("Thesis or dissertation"),
-                    "research": _("Research"), "government_planning": _("Government planning and evaluation"),
-                    "business": _("Business"), "other": _("Other")},
-        "priority_reason": {"disability": _("Person with a disability"), "elderly": _("Elderly"),
-                            "pregnant": _("Pregnant"), "infant": _("With an infant")},
+            "foreign_mission": _("Foreign mission"),
+            "international_org": _("International organisation"),
+            "state_enterprise": _("State/regional enterprise (BUMN/BUMD)"),
+            "private": _("Private company"),
+            "individual": _("Individual"),
+            "other": _("Other"),
+        },
+        "purpose": {
+            "coursework": _("School or college assignment"),
+            "thesis": _("Thesis or dissertation"),
+            "research": _("Research"),
+            "government_planning": _("Government planning and evaluation"),
+            "business": _("Business"),
+            "other": _("Other"),
+        },
+        "priority_reason": {
+            "disability": _("Person with a disability"),
+            "elderly": _("Elderly"),
+            "pregnant": _("Pregnant"),
+            "infant": _("With an infant"),
+        },
     }
 
 
@@ -41,12 +66,17 @@ def kiosk_strings() -> dict:
     """Sentences the kiosk's script shows, in the screen's language."""
     return {
         "network": _("The kiosk cannot reach the server. Please try again or ask an officer."),
-        "ahead": _("People ahead of you"), "wait": _("Estimated wait"), "minutes": _("minutes"),
-        "now": _("You are next"), "found": _("Welcome back! We filled in your details; please check them."),
+        "ahead": _("People ahead of you"),
+        "wait": _("Estimated wait"),
+        "minutes": _("minutes"),
+        "now": _("You are next"),
+        "found": _("Welcome back! We filled in your details; please check them."),
         "not_found": _("No earlier visit found; please fill in the form."),
         "print_note": _("Your ticket is being printed. Keep this number."),
-        "limit": _("You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
-                   n=get_settings().office.service_limit_minutes),
+        "limit": _(
+            "You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
+            n=get_settings().office.service_limit_minutes,
+        ),
         "npwp_on_file": _("An NPWP is on file for you; leave empty to keep it."),
     }
 
@@ -61,6 +91,12 @@ def kiosk(code: str):
     with get_db().read() as s:
         office = offices.get_office(s, code)
         services = offices.services(s, office.id)
-    return render_template("kiosk/kiosk.html", office=office, services=services, labels=choice_labels(),
-                           strings=kiosk_strings(), segments=guestbook.SEGMENT_OF_CATEGORY,
-                           priority_reasons=PRIORITY_REASONS)
+    return render_template(
+        "kiosk/kiosk.html",
+        office=office,
+        services=services,
+        labels=choice_labels(),
+        strings=kiosk_strings(),
+        segments=guestbook.SEGMENT_OF_CATEGORY,
+        priority_reasons=PRIORITY_REASONS,
+    )

@@ -12,10 +12,10 @@ from clock import utcnow
 
 
 class PrintJobStatus(StrEnum):
-    queued = "queued"          # waiting for the worker (or for its next retry)
-    sending = "sending"        # the worker has claimed it and is sending bytes
+    queued = "queued"  # waiting for the worker (or for its next retry)
+    sending = "sending"  # the worker has claimed it and is sending bytes
     printed = "printed"
-    failed = "failed"          # retrying with backoff; see last_error
+    failed = "failed"  # retrying with backoff; see last_error
     needs_decision = "needs_decision"  # interrupted mid-send: an officer decides reprint or not
     cancelled = "cancelled"
 
@@ -44,8 +44,8 @@ class PrinterState(SQLModel, table=True):
     """A configured printer as the print worker last found it (the supervisor's printer page)."""
 
     name: str = Field(primary_key=True, max_length=64)
-    reachable: bool | None = None      # None: not checked, or a backend that cannot tell (file, none)
-    paper: str = Field(default="", max_length=8)   # "ok", "low", "out", or "" where the printer does not say
+    reachable: bool | None = None  # None: not checked, or a backend that cannot tell (file, none)
+    paper: str = Field(default="", max_length=8)  # "ok", "low", "out", or "" where the printer does not say
     online: bool | None = None
     last_error: str = Field(default="", max_length=500)
     checked_at: datetime | None = None

@@ -145,10 +145,23 @@ Index("ix_ticket_report_officer", Ticket.office_id, Ticket.officer_id, Ticket.se
 Index("ix_ticketevent_office_kind_at", TicketEvent.office_id, TicketEvent.kind, TicketEvent.at)
 # One index holds every column a report reads of a ticket, in the order the report groups them (day, service,
 # counter, officer): a year of tickets is read and aggregated from it alone, without sorting (0006_report_speed).
-Index("ix_ticket_report_scan", Ticket.office_id, Ticket.service_date, Ticket.issued_service_id, Ticket.counter_id,
-      Ticket.officer_id, Ticket.status, Ticket.transfer_count, Ticket.waiting_us, Ticket.service_us,
-      Ticket.first_call_within, Ticket.estimated_wait_minutes, Ticket.visitor_id, Ticket.guestbook_id,
-      Ticket.issued_at)
+Index(
+    "ix_ticket_report_scan",
+    Ticket.office_id,
+    Ticket.service_date,
+    Ticket.issued_service_id,
+    Ticket.counter_id,
+    Ticket.officer_id,
+    Ticket.status,
+    Ticket.transfer_count,
+    Ticket.waiting_us,
+    Ticket.service_us,
+    Ticket.first_call_within,
+    Ticket.estimated_wait_minutes,
+    Ticket.visitor_id,
+    Ticket.guestbook_id,
+    Ticket.issued_at,
+)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -164,6 +177,10 @@ def _ticket_report_figures(_mapper, _connection, t: Ticket) -> None:
     t.waiting_us = None if t.first_called_at is None else (t.first_called_at - t.issued_at) // _MICROSECOND
     done = t.status == TicketStatus.done and t.started_at is not None and t.finished_at is not None
     t.service_us = (t.finished_at - t.started_at) // _MICROSECOND if done else None
-    if (t.first_call_within is None and t.first_called_at is not None and t.called_at == t.first_called_at
-            and t.deadline_at is not None):
+    if (
+        t.first_call_within is None
+        and t.first_called_at is not None
+        and t.called_at == t.first_called_at
+        and t.deadline_at is not None
+    ):
         t.first_call_within = t.first_called_at <= t.deadline_at

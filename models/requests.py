@@ -14,15 +14,16 @@ from models.common import new_token
 
 class RequestState(StrEnum):
     """The states of a paid-product request; rules.requests holds the transitions between them."""
-    open = "open"                # lines being taken down (steps 5-6)
-    agreed = "agreed"            # the visitor agreed to the sale terms (step 7)
-    checked = "checked"          # the document checklist is complete (step 8)
-    invoiced = "invoiced"        # invoice issued, waiting for payment (steps 9-10, 12)
-    preparing = "preparing"      # the officer prepares the product (step 11)
-    ready = "ready"              # the product is ready to hand over
-    delivered = "delivered"      # handed over with its download reference (step 15)
-    correcting = "correcting"    # the visitor asked for a correction (steps 16-17)
-    closed = "closed"            # finished (step 18)
+
+    open = "open"  # lines being taken down (steps 5-6)
+    agreed = "agreed"  # the visitor agreed to the sale terms (step 7)
+    checked = "checked"  # the document checklist is complete (step 8)
+    invoiced = "invoiced"  # invoice issued, waiting for payment (steps 9-10, 12)
+    preparing = "preparing"  # the officer prepares the product (step 11)
+    ready = "ready"  # the product is ready to hand over
+    delivered = "delivered"  # handed over with its download reference (step 15)
+    correcting = "correcting"  # the visitor asked for a correction (steps 16-17)
+    closed = "closed"  # finished (step 18)
     cancelled = "cancelled"
 
 
@@ -35,8 +36,8 @@ class InvoiceStatus(StrEnum):
 
 
 class PaymentStatus(StrEnum):
-    recorded = "recorded"        # NTPN typed in; the treasurer has not confirmed it yet
-    confirmed = "confirmed"      # the treasurer confirmed the money reached the treasury
+    recorded = "recorded"  # NTPN typed in; the treasurer has not confirmed it yet
+    confirmed = "confirmed"  # the treasurer confirmed the money reached the treasury
     rejected = "rejected"
 
 
@@ -52,7 +53,10 @@ class YearSequence(SQLModel, table=True):
 class ProductRequest(SQLModel, table=True):
     """A visitor's request for paid statistical products; it outlives the ticket it was opened from."""
 
-    __table_args__ = (UniqueConstraint("office_id", "number"), Index("ix_productrequest_office_state", "office_id", "state"))
+    __table_args__ = (
+        UniqueConstraint("office_id", "number"),
+        Index("ix_productrequest_office_state", "office_id", "state"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
     number: str = Field(max_length=32)
@@ -92,14 +96,14 @@ class RequestLine(SQLModel, table=True):
     item_code: str = Field(max_length=32)
     category: str = Field(max_length=24)
     description: str = Field(default="", max_length=300)
-    measure: int | None = None        # pages or bytes of one copy/dataset/table; None for per-map items
+    measure: int | None = None  # pages or bytes of one copy/dataset/table; None for per-map items
     quantity: int = 1
     unit: str = Field(max_length=16)
     unit_price: int = 0
     amount: int = 0
     # The pricing rule as data (JSON): screens and documents turn it into a sentence in their language.
     rule: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
-    schedule: str = Field(default="", max_length=64)   # the tariff schedule (regulation + date) used
+    schedule: str = Field(default="", max_length=64)  # the tariff schedule (regulation + date) used
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -136,7 +140,10 @@ class RequestEvent(SQLModel, table=True):
 class Invoice(SQLModel, table=True):
     """An invoice with its billing code; valid for one month. A replacement links to the one it replaces."""
 
-    __table_args__ = (UniqueConstraint("office_id", "number"), Index("ix_invoice_office_billing", "office_id", "billing_code"))
+    __table_args__ = (
+        UniqueConstraint("office_id", "number"),
+        Index("ix_invoice_office_billing", "office_id", "billing_code"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
     request_id: int = Field(foreign_key="productrequest.id", index=True)
@@ -150,7 +157,7 @@ class Invoice(SQLModel, table=True):
     issued_by: int | None = Field(default=None, foreign_key="user.id")
     replaces_id: int | None = Field(default=None, foreign_key="invoice.id")
     paid_at: datetime | None = None
-    closed_at: datetime | None = None   # when it became expired, cancelled or replaced
+    closed_at: datetime | None = None  # when it became expired, cancelled or replaced
     close_reason: str = Field(default="", max_length=300)
     # What was invoiced, frozen at issue (the lines may be revised later under a new invoice).
     snapshot: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))

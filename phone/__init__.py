@@ -20,7 +20,7 @@ from flask import Blueprint
 # Static files under /s/static/ (the token is a single path segment, so the two never collide).
 bp = Blueprint("phone", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
-from phone import live, views  # noqa: E402,F401  (live registers the phone's realtime hooks)
+from phone import live, views  # noqa: F401  (live registers the phone's realtime hooks)
 
 
 def init_app(app) -> None:

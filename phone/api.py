@@ -18,8 +18,8 @@ from models import Invoice, Office, Rating, Receipt
 from phone.schemas import RatingForm, RatingIn, RatingOut, VisitorRequestOut
 from printer import papers
 from rules import ikm as ikm_rules
+from rules import lines, snapshot, visitor_status
 from rules import requests as rq
-from rules import snapshot, tickets, visitor_status
 from rules.estimate import estimated_wait_minutes
 
 bp = Blueprint("phone_api", __name__, url_prefix="/api")
@@ -35,13 +35,19 @@ def ticket_status(token: str):
         if ticket is None:
             return jsonify(error="not_found", message=_("This ticket link is not valid.")), 404
         office = s.get(Office, ticket.office_id)
-        ahead = tickets.people_ahead(s, ticket)
-        wait = estimated_wait_minutes(s, office_id=office.id, service_id=ticket.service_id, ahead=ahead,
-                                      default_minutes=settings.app.default_service_minutes)
+        ahead = lines.people_ahead(s, ticket)
+        wait = estimated_wait_minutes(
+            s,
+            office_id=office.id,
+            service_id=ticket.service_id,
+            ahead=ahead,
+            default_minutes=settings.app.default_service_minutes,
+        )
         return jsonify(snapshot.ticket_public(s, ticket, office, estimate_minutes=wait))
 
 
 # ---- the visitor, by unguessable tokens ----------------------------------------------------------
+
 
 def visitor_json(s, req) -> dict:
     """A request as its visitor sees it: no staff names, no notes; documents through the token."""
@@ -52,13 +58,24 @@ def visitor_json(s, req) -> dict:
     receipts = s.exec(select(Receipt).where(Receipt.request_id == req.id).order_by(Receipt.id)).all()
     root = f"/api/visitor/requests/{req.visitor_token}"
     return {
-        "number": req.number, "state": req.state, "state_label": _(rq.STATE_WORDS[req.state]), "total": req.total,
-        "lines": [{k: v for k, v in rq.line_json(ln, translate, lang).items() if k != "id"} for ln in rq.lines(s, req.id)],
-        "invoices": [{**{k: v for k, v in rq.invoice_json(s, i, now).items() if k != "close_reason"},
-                      "pdf": f"{root}/invoices/{i.id}/pdf"} for i in invoices],
+        "number": req.number,
+        "state": req.state,
+        "state_label": _(rq.STATE_WORDS[req.state]),
+        "total": req.total,
+        "lines": [
+            {k: v for k, v in rq.line_json(ln, translate, lang).items() if k != "id"} for ln in rq.lines(s, req.id)
+        ],
+        "invoices": [
+            {
+                **{k: v for k, v in rq.invoice_json(s, i, now).items() if k != "close_reason"},
+                "pdf": f"{root}/invoices/{i.id}/pdf",
+            }
+            for i in invoices
+        ],
         "receipts": [{**rq.receipt_json(r), "pdf": f"{root}/receipts/{r.id}/pdf"} for r in receipts],
-        "history": [{**e, "label": _(e["label"]), "state_label": _(e["state_label"])}
-                    for e in rq.visitor_history(s, req.id)],
+        "history": [
+            {**e, "label": _(e["label"]), "state_label": _(e["state_label"])} for e in rq.visitor_history(s, req.id)
+        ],
         "download_ref": req.download_ref if req.state in ("delivered", "closed", "correcting") else "",
         "can_ask_correction": req.state in rq.TRANSITIONS["request_correction"].sources,
         "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
@@ -114,10 +131,14 @@ def visitor_correction(token: str):
 def rating_form_json(s, req) -> dict:
     office = s.get(Office, req.office_id)
     rated = s.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None
-    return {"number": req.number, "office": office.short_name or office.name,
-            "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated, "rated": rated,
-            "elements": [{"code": c, "name": _(n)} for c, n in ikm_rules.ELEMENTS],
-            "scale": [{"value": i + 1, "label": _(w)} for i, w in enumerate(ikm_rules.SCALE_WORDS)]}
+    return {
+        "number": req.number,
+        "office": office.short_name or office.name,
+        "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
+        "rated": rated,
+        "elements": [{"code": c, "name": _(n)} for c, n in ikm_rules.ELEMENTS],
+        "scale": [{"value": i + 1, "label": _(w)} for i, w in enumerate(ikm_rules.SCALE_WORDS)],
+    }
 
 
 @bp.get("/ratings/<token>")
@@ -134,8 +155,13 @@ def rate(token: str):
     """The visitor rates the service (once per request), on the counter tablet or their phone."""
     b = request.context.json
     with get_db().write() as s:
-        rating = ikm_rules.rate(s, rating_token=token, scores=b.model_dump(include=set(ikm_rules.CODES)),
-                                comment=b.comment, channel=b.channel)
+        rating = ikm_rules.rate(
+            s,
+            rating_token=token,
+            scores=b.model_dump(include=set(ikm_rules.CODES)),
+            comment=b.comment,
+            channel=b.channel,
+        )
         office_id, req_id = rating.office_id, rating.request_id
     request_changed(office_id, req_id, "closed")
     return jsonify(ok=True, message=_("Thank you for rating our service."))

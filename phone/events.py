@@ -11,8 +11,8 @@ from flask import request
 from flask_socketio import disconnect, emit, join_room, rooms
 
 from extensions import get_db, get_settings, socketio
-from rules import visitor_status
 from phone.live import NAMESPACE, phone_connected, ticket_room
+from rules import visitor_status
 
 
 def _state(token: str) -> dict | None:

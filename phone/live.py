@@ -98,8 +98,11 @@ def push_states(emitter, db, office_id: int, default_minutes: float | None = Non
             return
         with db.read() as s:
             views = visitor_status.office_views(
-                s, s.get(Office, office_id), tokens=tokens,
-                default_service_minutes=default_minutes or DEFAULT_SERVICE_MINUTES)
+                s,
+                s.get(Office, office_id),
+                tokens=tokens,
+                default_service_minutes=default_minutes or DEFAULT_SERVICE_MINUTES,
+            )
         for token, view in views.items():
             bare = _without_time(view)
             with _lock:
@@ -108,7 +111,7 @@ def push_states(emitter, db, office_id: int, default_minutes: float | None = Non
                 _last_sent[token] = bare
             # The phone is connected to this process: no need to send it through the message queue.
             emitter.emit("state", view, to=ticket_room(token), namespace=NAMESPACE, ignore_queue=True)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("pushing ticket states for office %s failed", office_id)
 
 
@@ -119,8 +122,11 @@ def push_request_changed(emitter, db, data: dict) -> None:
     Only a hint ('changed', no data): the page asks /state, which carries the request part for its visitor.
     """
     with db.read() as s:
-        token = s.exec(select(Ticket.status_token).join(ProductRequest, ProductRequest.ticket_id == Ticket.id)
-                       .where(ProductRequest.id == data["id"])).first()
+        token = s.exec(
+            select(Ticket.status_token)
+            .join(ProductRequest, ProductRequest.ticket_id == Ticket.id)
+            .where(ProductRequest.id == data["id"])
+        ).first()
     if token:
         emitter.emit("changed", {}, to=ticket_room(token), namespace=NAMESPACE)
 
@@ -145,5 +151,12 @@ def office_changed(app, office_id: int) -> None:
         push_states(socketio, db, office_id, default_minutes=minutes)
 
     interval = app.config.get("PHONE_MIN_INTERVAL", app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0))
-    socketio.start_background_task(_pushes.run, (db.url, office_id), send, interval, socketio.start_background_task,
-                                   socketio.sleep, app.config.get("SNAPSHOT_SETTLE", 0.0))
+    socketio.start_background_task(
+        _pushes.run,
+        (db.url, office_id),
+        send,
+        interval,
+        socketio.start_background_task,
+        socketio.sleep,
+        app.config.get("SNAPSHOT_SETTLE", 0.0),
+    )

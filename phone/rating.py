@@ -25,8 +25,9 @@ def rate(token: str):
         channel = request.form.get("channel", "")
         try:
             with get_db().write() as s:
-                ikm_rules.rate(s, rating_token=token, scores=scores, comment=request.form.get("comment", ""),
-                               channel=channel)
+                ikm_rules.rate(
+                    s, rating_token=token, scores=scores, comment=request.form.get("comment", ""), channel=channel
+                )
             done = True
         except RuleError as err:
             if err.status == 404:
@@ -34,5 +35,12 @@ def rate(token: str):
             error = refusal_message(err)
     with get_db().read() as s:
         form = rating_form_json(s, rq.by_rating_token(s, token))
-    return render_template("phone/rate.html", form=form, token=token, error=error, done=done, chosen=chosen,
-                           channel=request.args.get("channel", request.form.get("channel", "phone")))
+    return render_template(
+        "phone/rate.html",
+        form=form,
+        token=token,
+        error=error,
+        done=done,
+        chosen=chosen,
+        channel=request.args.get("channel", request.form.get("channel", "phone")),
+    )

@@ -14,15 +14,15 @@ from api.schemas import Error
 from extensions import api_spec, get_db, get_settings
 from links import ticket_status_url
 from models import Office, Visitor
+from phone import bp
+from phone.api import visitor_json
+from phone.schemas import BackIn, VisitorState
 from realtime import publish
 from rules import tickets, visitor_status
 from rules.errors import RuleError
 from rules.privacy import first_name
-from phone import bp
-from phone.api import visitor_json
-from phone.schemas import BackIn, VisitorState
 
-POLL_SECONDS = 15          # the fallback's pace when the socket cannot connect
+POLL_SECONDS = 15  # the fallback's pace when the socket cannot connect
 STEP_OUT_CHOICES = (5, 10, 15, 30)
 
 
@@ -39,8 +39,7 @@ def _not_found_page():
 
 
 def _not_found_json():
-    return _private(make_response(jsonify(error="not_found", message=_("This link is not valid or has expired.")),
-                                  404))
+    return _private(make_response(jsonify(error="not_found", message=_("This link is not valid or has expired.")), 404))
 
 
 def _keep_hours() -> float:
@@ -64,14 +63,18 @@ def request_part(s, ticket) -> dict | None:
         return None
     v = visitor_json(s, req)
     return {
-        "number": v["number"], "state": v["state"], "state_label": v["state_label"], "total": v["total"],
+        "number": v["number"],
+        "state": v["state"],
+        "state_label": v["state_label"],
+        "total": v["total"],
         "zero_tariff": req.zero_tariff,
         "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
         "invoices": [{"number": i["number"], "status": i["status"], "pdf": i["pdf"]} for i in v["invoices"]],
         "receipts": [{"number": r["number"], "pdf": r["pdf"]} for r in v["receipts"]],
         "download_ref": v["download_ref"],
         "correction": url_for("phone_api.visitor_correction", token=req.visitor_token)
-        if v["can_ask_correction"] else None,
+        if v["can_ask_correction"]
+        else None,
         "rating": url_for("rating.rate", token=req.rating_token, channel="phone") if v["can_rate"] else None,
     }
 
@@ -79,24 +82,45 @@ def request_part(s, ticket) -> dict | None:
 def strings() -> dict:
     """Sentences the page's script shows, in the visitor's language."""
     return {
-        "waiting": _("Waiting"), "called": _("Your number is called!"), "serving": _("You are being served"),
-        "done": _("Your visit is finished. Thank you!"), "cancelled": _("This ticket was cancelled."),
+        "waiting": _("Waiting"),
+        "called": _("Your number is called!"),
+        "serving": _("You are being served"),
+        "done": _("Your visit is finished. Thank you!"),
+        "cancelled": _("This ticket was cancelled."),
         "no_show": _("You were called but did not come. Ask an officer: they can put your number back."),
         "day_over": _("This number was not served on its day. Please take a new number."),
-        "go_to": _("Please go to counter %(counter)s"), "at_counter": _("at counter %(counter)s"),
-        "ahead_0": _("You are next"), "ahead": _("People ahead of you"), "wait": _("Estimated wait"),
-        "minutes": _("minutes"), "deadline": _("You should be called by %(time)s"),
+        "go_to": _("Please go to counter %(counter)s"),
+        "at_counter": _("at counter %(counter)s"),
+        "ahead_0": _("You are next"),
+        "ahead": _("People ahead of you"),
+        "wait": _("Estimated wait"),
+        "minutes": _("minutes"),
+        "deadline": _("You should be called by %(time)s"),
         "back_until": _("You said you will be back by %(time)s. Your place is kept."),
-        "live": _("Live"), "polling": _("Updating every few seconds"), "offline": _("Offline: showing the last known state"),
-        "recall": _("Called again"), "gone": _("This link is not valid or has expired."),
-        "network": _("No connection. Please try again."), "sound_on": _("Sound on"),
-        "request": _("Your request"), "total": _("Total"), "invoice_pdf": _("Invoice %(number)s (PDF)"),
-        "receipt_pdf": _("Receipt %(number)s (PDF)"), "correction": _("Ask for a correction"),
-        "correction_hint": _("What should be corrected in the receipt or the product?"), "send": _("Send"),
+        "live": _("Live"),
+        "polling": _("Updating every few seconds"),
+        "offline": _("Offline: showing the last known state"),
+        "recall": _("Called again"),
+        "gone": _("This link is not valid or has expired."),
+        "network": _("No connection. Please try again."),
+        "sound_on": _("Sound on"),
+        "request": _("Your request"),
+        "total": _("Total"),
+        "invoice_pdf": _("Invoice %(number)s (PDF)"),
+        "receipt_pdf": _("Receipt %(number)s (PDF)"),
+        "correction": _("Ask for a correction"),
+        "correction_hint": _("What should be corrected in the receipt or the product?"),
+        "send": _("Send"),
         "correction_sent": _("Your correction request was sent. An officer will follow it up."),
-        "rating": _("Rate our service"), "download_ref": _("Download reference"),
-        "invoice_status": {"issued": _("unpaid"), "paid": _("paid"), "expired": _("expired"),
-                           "cancelled": _("cancelled"), "replaced": _("replaced")},
+        "rating": _("Rate our service"),
+        "download_ref": _("Download reference"),
+        "invoice_status": {
+            "issued": _("unpaid"),
+            "paid": _("paid"),
+            "expired": _("expired"),
+            "cancelled": _("cancelled"),
+            "replaced": _("replaced"),
+        },
     }
 
 
@@ -113,11 +137,25 @@ def page(token: str):
         name = first_name(visitor.name) if visitor else ""
         view = _view(s, ticket)
     poll = current_app.config.get("STATUS_POLL_SECONDS", POLL_SECONDS)
-    return _private(make_response(render_template(
-        "phone/page.html", token=token, office=office, first_name=name, state=view, strings=strings(),
-        poll_seconds=poll, choices=STEP_OUT_CHOICES, complaints=settings.office.complaints,
-        limit_text=_("You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
-                     n=office.service_limit_minutes))))
+    return _private(
+        make_response(
+            render_template(
+                "phone/page.html",
+                token=token,
+                office=office,
+                first_name=name,
+                state=view,
+                strings=strings(),
+                poll_seconds=poll,
+                choices=STEP_OUT_CHOICES,
+                complaints=settings.office.complaints,
+                limit_text=_(
+                    "You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
+                    n=office.service_limit_minutes,
+                ),
+            )
+        )
+    )
 
 
 @bp.get("/<token>/state")
@@ -148,18 +186,20 @@ def _act(token: str, action):
 
 
 @bp.post("/<token>/cancel")
-@api_spec.validate(resp=Response(HTTP_200=VisitorState, HTTP_400=Error, HTTP_404=Error, HTTP_409=Error),
-                   tags=["visitor"])
+@api_spec.validate(
+    resp=Response(HTTP_200=VisitorState, HTTP_400=Error, HTTP_404=Error, HTTP_409=Error), tags=["visitor"]
+)
 def cancel(token: str):
     """The visitor gives up their place (waiting tickets only); the next visitor moves up."""
     return _act(token, lambda s, t: tickets.cancel(s, ticket_id=t.id, by="visitor"))
 
 
 @bp.post("/<token>/back")
-@api_spec.validate(json=BackIn, resp=Response(HTTP_200=VisitorState, HTTP_400=Error, HTTP_404=Error,
-                                              HTTP_409=Error), tags=["visitor"])
+@api_spec.validate(
+    json=BackIn, resp=Response(HTTP_200=VisitorState, HTTP_400=Error, HTTP_404=Error, HTTP_409=Error), tags=["visitor"]
+)
 def step_out(token: str):
-    """"I'll be back in N minutes" (0: "I'm back"). The place is kept; the officer sees when they return."""
+    """ "I'll be back in N minutes" (0: "I'm back"). The place is kept; the officer sees when they return."""
     minutes = request.context.json.minutes
     return _act(token, lambda s, t: tickets.back_in(s, ticket_id=t.id, minutes=minutes, by="visitor"))
 
@@ -172,7 +212,8 @@ def qr(token: str):
             return _not_found_page()
     buf = BytesIO()
     segno.make(ticket_status_url(get_settings(), token), error="m").save(
-        buf, kind="svg", scale=6, border=4, xmldecl=False, title=_("Your queue status"))
+        buf, kind="svg", scale=6, border=4, xmldecl=False, title=_("Your queue status")
+    )
     resp = make_response(buf.getvalue())
     resp.headers["Content-Type"] = "image/svg+xml"
     resp.headers["Cache-Control"] = "private, max-age=3600"

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from printer.config import (CupsPrinter, FilePrinter, NetworkPrinter, NoPrinter, SerialPrinter, UsbPrinter,
-                            _Printer)
+from printer.config import CupsPrinter, FilePrinter, NetworkPrinter, NoPrinter, SerialPrinter, UsbPrinter, _Printer
 
 DLE_EOT_ONLINE = b"\x10\x04\x01"
 DLE_EOT_PAPER = b"\x10\x04\x04"
@@ -45,7 +43,7 @@ class NoPrinterHere(Exception):
 class Probe:
     reachable: bool | None = None
     online: bool | None = None
-    paper: str = ""          # "ok", "low", "out", or "" when the printer did not say
+    paper: str = ""  # "ok", "low", "out", or "" when the printer did not say
     error: str = ""
 
 
@@ -97,6 +95,7 @@ class EscposTransport(Transport):
 
     def _open(self):
         from escpos.exceptions import DeviceNotFoundError
+
         try:
             p = self._make()
             p.open()
@@ -112,7 +111,7 @@ class EscposTransport(Transport):
     def _read_byte(self, p) -> int | None:
         try:
             data = p._read()
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return None
         except Exception:  # noqa: BLE001  (a printer that does not answer status queries)
             return None
@@ -182,6 +181,7 @@ class NetworkTransport(EscposTransport):
 
     def _make(self):
         from escpos.printer import Network
+
         return Network(self.cfg.host, self.cfg.port, timeout=self.cfg.timeout, profile=self.cfg.profile)
 
     def _where(self) -> str:
@@ -194,7 +194,7 @@ class NetworkTransport(EscposTransport):
     def _read_byte(self, p) -> int | None:
         try:
             data = p.device.recv(16)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return None
         if data == b"":
             raise OSError("the printer closed the connection")
@@ -206,6 +206,7 @@ class UsbTransport(EscposTransport):
 
     def _make(self):
         from escpos.printer import Usb
+
         kw = {"timeout": self.cfg.timeout, "profile": self.cfg.profile}
         if self.cfg.in_ep is not None:
             kw["in_ep"] = self.cfg.in_ep
@@ -222,9 +223,17 @@ class SerialTransport(EscposTransport):
 
     def _make(self):
         from escpos.printer import Serial
-        return Serial(devfile=self.cfg.device, baudrate=self.cfg.baudrate, bytesize=self.cfg.bytesize,
-                      timeout=self.cfg.timeout, parity=self.cfg.parity, stopbits=self.cfg.stopbits,
-                      dsrdtr=self.cfg.dsrdtr, profile=self.cfg.profile)
+
+        return Serial(
+            devfile=self.cfg.device,
+            baudrate=self.cfg.baudrate,
+            bytesize=self.cfg.bytesize,
+            timeout=self.cfg.timeout,
+            parity=self.cfg.parity,
+            stopbits=self.cfg.stopbits,
+            dsrdtr=self.cfg.dsrdtr,
+            profile=self.cfg.profile,
+        )
 
     def _where(self) -> str:
         return self.cfg.device
@@ -233,19 +242,22 @@ class SerialTransport(EscposTransport):
 class CupsTransport(Transport):
     """A raw CUPS queue through the `lp` command (as python-escpos's LP printer does): once CUPS has
     accepted the job it spools and retries it itself, so an accepted job counts as printed."""
+
     cfg: CupsPrinter
 
     def send(self, data: bytes, *, job_name: str = "loket") -> Probe:
         if not shutil.which("lp"):
             raise NotDelivered("the CUPS client (lp) is not installed")
         try:
-            r = subprocess.run(["lp", "-d", self.cfg.queue, "-t", job_name, "-o", "raw"], input=data,
-                               capture_output=True, timeout=30)
+            r = subprocess.run(
+                ["lp", "-d", self.cfg.queue, "-t", job_name, "-o", "raw"], input=data, capture_output=True, timeout=30
+            )
         except (OSError, subprocess.SubprocessError) as e:
             raise NotDelivered(f"CUPS queue {self.cfg.queue}: {_err(e)}") from None
         if r.returncode != 0:
-            raise NotDelivered(f"CUPS queue {self.cfg.queue} refused the job: "
-                               f"{r.stderr.decode(errors='replace').strip()[:200]}")
+            raise NotDelivered(
+                f"CUPS queue {self.cfg.queue} refused the job: {r.stderr.decode(errors='replace').strip()[:200]}"
+            )
         return Probe(reachable=True)
 
     def probe(self) -> Probe:
@@ -264,6 +276,7 @@ class CupsTransport(Transport):
 class FileTransport(Transport):
     """A device file (written in one go) or a directory with one file per job (written, then renamed, so a
     half-written job never appears)."""
+
     cfg: FilePrinter
 
     def send(self, data: bytes, *, job_name: str = "loket") -> Probe:
@@ -280,6 +293,7 @@ class FileTransport(Transport):
             return Probe(reachable=True)
         from escpos.exceptions import DeviceNotFoundError
         from escpos.printer import File
+
         p = File(devfile=str(target), profile=self.cfg.profile)
         try:
             p.open()
@@ -299,8 +313,14 @@ class FileTransport(Transport):
     def probe(self) -> Probe:
         target = self.cfg.target()
         if self.cfg.directory:
-            ok = target.is_dir() and os.access(target, os.W_OK) or (not target.exists() and os.access(
-                next((p for p in target.parents if p.exists()), target.anchor), os.W_OK))
+            ok = (
+                target.is_dir()
+                and os.access(target, os.W_OK)
+                or (
+                    not target.exists()
+                    and os.access(next((p for p in target.parents if p.exists()), target.anchor), os.W_OK)
+                )
+            )
         else:
             ok = target.exists() and os.access(target, os.W_OK)
         return Probe(reachable=bool(ok), error="" if ok else f"{target} is not writable")
@@ -313,8 +333,14 @@ class NoTransport(Transport):
         raise NoPrinterHere(f"station printer {self.name!r} is 'none'")
 
 
-TRANSPORTS = {"network": NetworkTransport, "usb": UsbTransport, "serial": SerialTransport, "cups": CupsTransport,
-              "file": FileTransport, "none": NoTransport}
+TRANSPORTS = {
+    "network": NetworkTransport,
+    "usb": UsbTransport,
+    "serial": SerialTransport,
+    "cups": CupsTransport,
+    "file": FileTransport,
+    "none": NoTransport,
+}
 
 
 def transport_for(name: str, cfg: _Printer) -> Transport:

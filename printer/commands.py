@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         from flask import current_app
 
         from printer.worker import worker_for_app
+
         worker = worker_for_app(current_app, poll_seconds=poll, probe_seconds=probe)
         if once:
             if not worker.acquire_lease():
@@ -48,13 +49,15 @@ def register(app: Flask) -> None:
         import clock
         from printer import backends, jobs, slips
         from rules import offices
+
         printing = current_app.extensions["loket.printing"]
         if name not in printing.printers:
             raise click.ClickException(f"unknown printer {name!r}; configured: {', '.join(printing.printers)}")
         cfg = printing.printers[name]
         if direct:
-            data = slips.test_page(name, cfg, now=clock.utcnow(), tz=get_settings().office.timezone,
-                                   lang=printing.language_of(cfg))
+            data = slips.test_page(
+                name, cfg, now=clock.utcnow(), tz=get_settings().office.timezone, lang=printing.language_of(cfg)
+            )
             try:
                 probe = backends.transport_for(name, cfg).send(data, job_name="test-page")
             except (backends.NotDelivered, backends.MaybeDelivered, backends.NoPrinterHere) as e:
@@ -71,9 +74,12 @@ def register(app: Flask) -> None:
         """Each printer's state: reachable, paper, queue, last error."""
         from printer.status import printer_states
         from rules import offices
+
         with get_db().read() as s:
             office = offices.get_office(s, get_settings().office.code)
             for p in printer_states(s, office.id):
-                click.echo(f"{p['name'] or '(no printer)':<12} {p['backend']:<8} {p['state']:<8} "
-                           f"reachable={p['reachable']} paper={p['paper'] or '?'} queue={p['queue']} "
-                           f"{p['last_error']}")
+                click.echo(
+                    f"{p['name'] or '(no printer)':<12} {p['backend']:<8} {p['state']:<8} "
+                    f"reachable={p['reachable']} paper={p['paper'] or '?'} queue={p['queue']} "
+                    f"{p['last_error']}"
+                )

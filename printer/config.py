@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -28,6 +28,7 @@ def counter_station(number: int) -> str:
 
 def _escpos_profiles() -> dict:
     from escpos.capabilities import CAPABILITIES
+
     return CAPABILITIES["profiles"]
 
 
@@ -37,7 +38,7 @@ def _hex_or_int(v):
         try:
             return int(v, 16)
         except ValueError:
-            raise ValueError(f"expected a hexadecimal USB id like \"0x04b8\", got {v!r}") from None
+            raise ValueError(f'expected a hexadecimal USB id like "0x04b8", got {v!r}') from None
     return v
 
 
@@ -149,7 +150,7 @@ class FilePrinter(_Printer):
     directory: str = ""
 
     @model_validator(mode="after")
-    def _one_target(self) -> "FilePrinter":
+    def _one_target(self) -> FilePrinter:
         if bool(self.path) == bool(self.directory):
             raise ValueError("give exactly one of path (a device file) or directory (one file per job)")
         return self
@@ -161,11 +162,13 @@ class FilePrinter(_Printer):
 
 class NoPrinter(_Printer):
     """A station without a printer: jobs for it are cancelled at once (the screen shows the number)."""
+
     backend: Literal["none"]
 
 
-PrinterConfig = Annotated[Union[NetworkPrinter, UsbPrinter, SerialPrinter, CupsPrinter, FilePrinter, NoPrinter],
-                          Field(discriminator="backend")]
+PrinterConfig = Annotated[
+    NetworkPrinter | UsbPrinter | SerialPrinter | CupsPrinter | FilePrinter | NoPrinter, Field(discriminator="backend")
+]
 
 
 class PrintingConfig(BaseModel):
@@ -176,7 +179,7 @@ class PrintingConfig(BaseModel):
     default_language: str = "id"
 
     @model_validator(mode="after")
-    def _names(self) -> "PrintingConfig":
+    def _names(self) -> PrintingConfig:
         for name in self.printers:
             if not NAME.match(name):
                 raise ValueError(f"printers.{name}: printer names are lower-case letters, digits, - and _")
@@ -184,8 +187,9 @@ class PrintingConfig(BaseModel):
             if not NAME.match(station):
                 raise ValueError(f"stations.{station}: station names are lower-case letters, digits, - and _")
             if printer not in self.printers:
-                raise ValueError(f"stations.{station}: unknown printer {printer!r}; configured: "
-                                 f"{sorted(self.printers) or 'none'}")
+                raise ValueError(
+                    f"stations.{station}: unknown printer {printer!r}; configured: {sorted(self.printers) or 'none'}"
+                )
         return self
 
     def printer_for(self, station: str) -> tuple[str, _Printer] | None:
@@ -203,8 +207,12 @@ class PrintingConfig(BaseModel):
 def _label(loc: tuple, raw_printers: dict) -> str:
     parts = [str(p) for p in loc]
     # Pydantic puts the discriminator value in the path (printers.kiosk.network.port): drop it.
-    if len(parts) >= 3 and parts[0] == "printers" and isinstance(raw_printers.get(parts[1]), dict) \
-            and raw_printers[parts[1]].get("backend") == parts[2]:
+    if (
+        len(parts) >= 3
+        and parts[0] == "printers"
+        and isinstance(raw_printers.get(parts[1]), dict)
+        and raw_printers[parts[1]].get("backend") == parts[2]
+    ):
         del parts[2]
     return ".".join(parts) or "(printing)"
 

@@ -53,12 +53,12 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-                      "Asia/Jayapura": "WIT"}
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
 
 
 # ---- how amounts, dates and times read ------------------------------------------------------------
+
 
 def rupiah(amount) -> str:
     """An amount in rupiah the Indonesian way, 'Rp 1.250.000' (Babel's id_ID grouping, no sen)."""
@@ -90,6 +90,7 @@ def local_datetime(moment: datetime, tz: str, lang: str = "id") -> str:
 
 
 # ---- the shapes -----------------------------------------------------------------------------------
+
 
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -193,6 +194,7 @@ class ReceiptDoc(_Paper):
 
 class TicketDoc(_Doc):
     """The queue ticket slip, built from the ticket row by ``ticket_document``."""
+
     office: OfficeInfo
     service: str
     code: str
@@ -215,6 +217,7 @@ def receipt(data: dict | ReceiptDoc) -> ReceiptDoc:
 
 def jsonable(doc: dict) -> dict:
     """A document dict with Decimal, date and datetime as JSON-safe strings (for a print job's payload)."""
+
     def conv(v):
         if isinstance(v, dict):
             return {k: conv(x) for k, x in v.items()}
@@ -225,30 +228,46 @@ def jsonable(doc: dict) -> dict:
         if isinstance(v, Decimal):
             return str(v)
         return v
+
     return conv(doc)
 
 
 # ---- the ticket, from the database ----------------------------------------------------------------
 
+
 def ticket_document(session, ticket, settings, *, status_url: str | None = None) -> TicketDoc:
     """What the ticket slip says, read from the ticket row now (people ahead and wait as of printing)."""
     from links import ticket_status_url
     from models import Office, Service
-    from rules import tickets
+    from rules import lines
     from rules.estimate import estimated_wait_minutes
 
     office = session.get(Office, ticket.office_id)
     service = session.get(Service, ticket.issued_service_id or ticket.service_id)
-    ahead = tickets.people_ahead(session, ticket)
-    wait = estimated_wait_minutes(session, office_id=office.id, service_id=ticket.service_id, ahead=ahead,
-                                  default_minutes=settings.app.default_service_minutes)
+    ahead = lines.people_ahead(session, ticket)
+    wait = estimated_wait_minutes(
+        session,
+        office_id=office.id,
+        service_id=ticket.service_id,
+        ahead=ahead,
+        default_minutes=settings.app.default_service_minutes,
+    )
     lang = settings.app.default_language
     return TicketDoc(
-        office=OfficeInfo(name=office.name, short_name=office.short_name, address=office.address,
-                          code=office.code, timezone=office.timezone),
+        office=OfficeInfo(
+            name=office.name,
+            short_name=office.short_name,
+            address=office.address,
+            code=office.code,
+            timezone=office.timezone,
+        ),
         service=service.name if lang == "id" else (service.name_en or service.name),
-        code=ticket.code, issued_at=ticket.issued_at, priority_reason=ticket.priority_reason,
-        ahead=ahead, estimate_minutes=wait, limit_minutes=office.service_limit_minutes,
+        code=ticket.code,
+        issued_at=ticket.issued_at,
+        priority_reason=ticket.priority_reason,
+        ahead=ahead,
+        estimate_minutes=wait,
+        limit_minutes=office.service_limit_minutes,
         status_url=status_url or ticket_status_url(settings, ticket.status_token),
         complaints={k: v for k, v in settings.office.complaints.model_dump().items() if v},
     )

@@ -15,6 +15,7 @@ def _catalog(lang: str) -> NullTranslations:
     if lang == "en":
         return NullTranslations()
     import i18n
+
     i18n.compile_catalogs()  # a bench or command may run before any app compiled the .po files
     return Translations.load(str(TRANSLATIONS), [lang])
 
@@ -26,4 +27,5 @@ def translator(lang: str):
     def _(msgid: str, **params) -> str:
         text = catalog.gettext(msgid)
         return text % params if params else text
+
     return _

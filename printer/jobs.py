@@ -18,7 +18,9 @@ from sqlmodel import Session, select
 
 from clock import utcnow
 from models import PrintJob, PrintJobEvent, PrintJobStatus, Ticket
-from printer.documents import invoice as _check_invoice, jsonable, receipt as _check_receipt
+from printer.documents import invoice as _check_invoice
+from printer.documents import jsonable
+from printer.documents import receipt as _check_receipt
 from rules.errors import N_, NotFound, RuleError
 
 PRINTER_STATION = "printer:"
@@ -27,16 +29,33 @@ ATTENTION_STATUSES = (PrintJobStatus.failed, PrintJobStatus.needs_decision)
 
 
 def record(session: Session, job: PrintJob, kind: str, *, user_id: int | None = None, detail: str = "") -> None:
-    session.add(PrintJobEvent(office_id=job.office_id, job_id=job.id, kind=kind, at=utcnow(), user_id=user_id,
-                              detail=detail[:500]))
+    session.add(
+        PrintJobEvent(
+            office_id=job.office_id, job_id=job.id, kind=kind, at=utcnow(), user_id=user_id, detail=detail[:500]
+        )
+    )
 
 
-def enqueue(session: Session, *, office_id: int, station: str, kind: str, ref_id: int | None,
-            payload: dict, requested_by: int | None = None) -> PrintJob:
+def enqueue(
+    session: Session,
+    *,
+    office_id: int,
+    station: str,
+    kind: str,
+    ref_id: int | None,
+    payload: dict,
+    requested_by: int | None = None,
+) -> PrintJob:
     """Queue a piece of paper for a station's printer; the print worker sends it."""
-    job = PrintJob(office_id=office_id, station=station, kind=kind, ref_id=ref_id,
-                   payload=json.dumps(payload, sort_keys=True, default=str), requested_by=requested_by,
-                   next_attempt_at=utcnow())
+    job = PrintJob(
+        office_id=office_id,
+        station=station,
+        kind=kind,
+        ref_id=ref_id,
+        payload=json.dumps(payload, sort_keys=True, default=str),
+        requested_by=requested_by,
+        next_attempt_at=utcnow(),
+    )
     session.add(job)
     session.flush()
     record(session, job, "queued", user_id=requested_by, detail=station)
@@ -49,31 +68,68 @@ def enqueue_ticket(session: Session, ticket: Ticket, *, station: str) -> PrintJo
     payload = {"ticket_id": ticket.id}
     if has_request_context():
         from links import ticket_status_url
+
         payload["status_url"] = ticket_status_url(current_app.extensions["loket.settings"], ticket.status_token)
-    return enqueue(session, office_id=ticket.office_id, station=station, kind="ticket", ref_id=ticket.id,
-                   payload=payload)
+    return enqueue(
+        session, office_id=ticket.office_id, station=station, kind="ticket", ref_id=ticket.id, payload=payload
+    )
 
 
-def enqueue_invoice(session: Session, *, office_id: int, station: str, invoice: dict, invoice_id: int | None = None,
-                    requested_by: int | None = None) -> PrintJob:
+def enqueue_invoice(
+    session: Session,
+    *,
+    office_id: int,
+    station: str,
+    invoice: dict,
+    invoice_id: int | None = None,
+    requested_by: int | None = None,
+) -> PrintJob:
     """Queue an invoice slip. `invoice` is the dict documented in printer/documents.py (checked now)."""
     _check_invoice(invoice)
-    return enqueue(session, office_id=office_id, station=station, kind="invoice", ref_id=invoice_id,
-                   payload=jsonable(invoice), requested_by=requested_by)
+    return enqueue(
+        session,
+        office_id=office_id,
+        station=station,
+        kind="invoice",
+        ref_id=invoice_id,
+        payload=jsonable(invoice),
+        requested_by=requested_by,
+    )
 
 
-def enqueue_receipt(session: Session, *, office_id: int, station: str, receipt: dict, receipt_id: int | None = None,
-                    requested_by: int | None = None) -> PrintJob:
+def enqueue_receipt(
+    session: Session,
+    *,
+    office_id: int,
+    station: str,
+    receipt: dict,
+    receipt_id: int | None = None,
+    requested_by: int | None = None,
+) -> PrintJob:
     """Queue a receipt (kuitansi) slip. `receipt` is the dict documented in printer/documents.py."""
     _check_receipt(receipt)
-    return enqueue(session, office_id=office_id, station=station, kind="receipt", ref_id=receipt_id,
-                   payload=jsonable(receipt), requested_by=requested_by)
+    return enqueue(
+        session,
+        office_id=office_id,
+        station=station,
+        kind="receipt",
+        ref_id=receipt_id,
+        payload=jsonable(receipt),
+        requested_by=requested_by,
+    )
 
 
 def enqueue_test_page(session: Session, *, office_id: int, printer: str, requested_by: int | None = None) -> PrintJob:
     """Queue a test page straight to a printer (not through a station)."""
-    return enqueue(session, office_id=office_id, station=PRINTER_STATION + printer, kind="test_page", ref_id=None,
-                   payload={"printer": printer}, requested_by=requested_by)
+    return enqueue(
+        session,
+        office_id=office_id,
+        station=PRINTER_STATION + printer,
+        kind="test_page",
+        ref_id=None,
+        payload={"printer": printer},
+        requested_by=requested_by,
+    )
 
 
 def get_job(session: Session, job_id: int, office_id: int | None = None) -> PrintJob:
@@ -102,8 +158,15 @@ def reprint(session: Session, *, job_id: int, user_id: int | None, office_id: in
         raise RuleError("print_job_sending", N_("This job is being sent to the printer right now."))
     if job.status == PrintJobStatus.needs_decision:
         return decide(session, job_id=job_id, action="reprint", user_id=user_id, office_id=office_id)
-    copy = enqueue(session, office_id=job.office_id, station=job.station, kind=job.kind, ref_id=job.ref_id,
-                   payload=json.loads(job.payload), requested_by=user_id)
+    copy = enqueue(
+        session,
+        office_id=job.office_id,
+        station=job.station,
+        kind=job.kind,
+        ref_id=job.ref_id,
+        payload=json.loads(job.payload),
+        requested_by=user_id,
+    )
     record(session, job, "reprinted", user_id=user_id, detail=f"as job {copy.id}")
     return copy
 
@@ -111,8 +174,9 @@ def reprint(session: Session, *, job_id: int, user_id: int | None, office_id: in
 DECISIONS = ("reprint", "printed", "cancel")
 
 
-def decide(session: Session, *, job_id: int, action: str, user_id: int | None,
-           office_id: int | None = None) -> PrintJob:
+def decide(
+    session: Session, *, job_id: int, action: str, user_id: int | None, office_id: int | None = None
+) -> PrintJob:
     """An officer's decision on a job that may or may not be on paper: print it again, count it as
     printed (the slip came out), or cancel it."""
     if action not in DECISIONS:
@@ -150,11 +214,17 @@ def retry_ticket_from_kiosk(session: Session, *, job_id: int, token: str) -> Pri
 
 def attention(session: Session, office_id: int, limit: int = 100) -> list[PrintJob]:
     """Jobs an officer should look at: failing ones and ones interrupted mid-send."""
-    return list(session.exec(select(PrintJob).where(PrintJob.office_id == office_id,
-                                                    PrintJob.status.in_(ATTENTION_STATUSES))
-                             .order_by(PrintJob.created_at.desc()).limit(limit)))
+    return list(
+        session.exec(
+            select(PrintJob)
+            .where(PrintJob.office_id == office_id, PrintJob.status.in_(ATTENTION_STATUSES))
+            .order_by(PrintJob.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def recent(session: Session, office_id: int, limit: int = 30) -> list[PrintJob]:
-    return list(session.exec(select(PrintJob).where(PrintJob.office_id == office_id)
-                             .order_by(PrintJob.id.desc()).limit(limit)))
+    return list(
+        session.exec(select(PrintJob).where(PrintJob.office_id == office_id).order_by(PrintJob.id.desc()).limit(limit))
+    )

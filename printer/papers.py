@@ -22,36 +22,59 @@ def station_for(session: Session, user, asked: str = "") -> str:
         return asked
     if user.role == "treasurer":
         return TREASURER_STATION
-    counter = session.exec(select(Counter).where(Counter.officer_id == user.id,
-                                                 Counter.status != CounterStatus.closed)).first()
+    counter = session.exec(
+        select(Counter).where(Counter.officer_id == user.id, Counter.status != CounterStatus.closed)
+    ).first()
     return counter_station(counter.number) if counter else TREASURER_STATION
 
 
 def invoice_document(session: Session, inv: Invoice, lang: str | None = None) -> dict:
     """The invoice as printer/documents.py describes it, in a screen language (default: this screen's)."""
-    return inv_rules.invoice_document(session, inv, verify_url=verify_url(get_settings(), inv.verify_token),
-                                      translate=translate, lang=lang or select_locale())
+    return inv_rules.invoice_document(
+        session,
+        inv,
+        verify_url=verify_url(get_settings(), inv.verify_token),
+        translate=translate,
+        lang=lang or select_locale(),
+    )
 
 
 def receipt_document(session: Session, rec: Receipt, lang: str | None = None) -> dict:
     """The receipt (kuitansi) as printer/documents.py describes it."""
-    return inv_rules.receipt_document(session, rec, verify_url=verify_url(get_settings(), rec.verify_token),
-                                      translate=translate, lang=lang or select_locale())
+    return inv_rules.receipt_document(
+        session,
+        rec,
+        verify_url=verify_url(get_settings(), rec.verify_token),
+        translate=translate,
+        lang=lang or select_locale(),
+    )
 
 
 def queue_invoice(session: Session, inv: Invoice, *, station: str, user_id: int | None) -> int:
     """Queue the invoice slip (in the office's language) in the caller's transaction; returns the job's id."""
     lang = get_settings().app.default_language
-    job = jobs.enqueue_invoice(session, office_id=inv.office_id, station=station,
-                               invoice=invoice_document(session, inv, lang), invoice_id=inv.id, requested_by=user_id)
+    job = jobs.enqueue_invoice(
+        session,
+        office_id=inv.office_id,
+        station=station,
+        invoice=invoice_document(session, inv, lang),
+        invoice_id=inv.id,
+        requested_by=user_id,
+    )
     return job.id
 
 
 def queue_receipt(session: Session, rec: Receipt, *, station: str, user_id: int | None) -> int:
     """Queue the receipt slip in the caller's transaction; returns the job's id."""
     lang = get_settings().app.default_language
-    job = jobs.enqueue_receipt(session, office_id=rec.office_id, station=station,
-                               receipt=receipt_document(session, rec, lang), receipt_id=rec.id, requested_by=user_id)
+    job = jobs.enqueue_receipt(
+        session,
+        office_id=rec.office_id,
+        station=station,
+        receipt=receipt_document(session, rec, lang),
+        receipt_id=rec.id,
+        requested_by=user_id,
+    )
     return job.id
 
 

@@ -17,8 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from printer import documents as D
 from printer.i18n import translator
@@ -31,8 +30,9 @@ CELL = ParagraphStyle("cell", parent=BODY, fontSize=9, leading=11)
 CELL_R = ParagraphStyle("cell_r", parent=CELL, alignment=TA_RIGHT)
 HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold", textColor=colors.white)
 HEAD_R = ParagraphStyle("head_r", parent=HEAD, alignment=TA_RIGHT)
-TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=16, leading=20,
-                       alignment=TA_CENTER, spaceAfter=2 * mm)
+TITLE = ParagraphStyle(
+    "title", parent=BODY, fontName="Helvetica-Bold", fontSize=16, leading=20, alignment=TA_CENTER, spaceAfter=2 * mm
+)
 CENTER = ParagraphStyle("center", parent=BODY, alignment=TA_CENTER)
 NAVY = colors.HexColor("#123a6b")
 
@@ -124,16 +124,31 @@ def _build(doc_title: str, number: str, office: D.OfficeInfo, story: list, _, ve
         if verify_url:
             c.drawString(MARGIN, 6.5 * mm, _("Check this document: %(url)s", url=verify_url))
 
-    template = BaseDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=42 * mm,
-                               bottomMargin=20 * mm, title=f"{doc_title} {number}", author=office.name,
-                               creator="Loket", producer="Loket (reportlab)", subject=doc_title,
-                               invariant=1, lang="id")
+    template = BaseDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=42 * mm,
+        bottomMargin=20 * mm,
+        title=f"{doc_title} {number}",
+        author=office.name,
+        creator="Loket",
+        producer="Loket (reportlab)",
+        subject=doc_title,
+        invariant=1,
+        lang="id",
+    )
     width = A4[0] - 2 * MARGIN
     # The first page carries the letterhead; later pages only a running header, so their frame starts higher.
     first = Frame(MARGIN, 20 * mm, width, A4[1] - 42 * mm - 20 * mm, id="first")
     later = Frame(MARGIN, 20 * mm, width, A4[1] - 20 * mm - 20 * mm, id="later")
-    template.addPageTemplates([PageTemplate("first", [first], onPage=first_page, autoNextPageTemplate="later"),
-                               PageTemplate("later", [later], onPage=later_pages)])
+    template.addPageTemplates(
+        [
+            PageTemplate("first", [first], onPage=first_page, autoNextPageTemplate="later"),
+            PageTemplate("later", [later], onPage=later_pages),
+        ]
+    )
     template.build(story, canvasmaker=_numbered_canvas(_("Page %(page)s of %(pages)s")))
     return buf.getvalue()
 
@@ -141,49 +156,107 @@ def _build(doc_title: str, number: str, office: D.OfficeInfo, story: list, _, ve
 def _meta_table(rows: list[tuple[str, str]]) -> Table:
     data = [[_p(k, CELL), _p(v, ParagraphStyle("v", parent=CELL, fontName="Helvetica-Bold"))] for k, v in rows]
     t = Table(data, colWidths=[38 * mm, None], hAlign="LEFT")
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                           ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return t
 
 
 def _lines_table(lines: list[D.Line], total, total_label: str, _) -> Table:
-    head = [_p(_("No."), HEAD), _p(_("Description"), HEAD), _p(_("Quantity"), HEAD_R), _p(_("Unit"), HEAD),
-            _p(_("Unit price"), HEAD_R), _p(_("Amount"), HEAD_R)]
+    head = [
+        _p(_("No."), HEAD),
+        _p(_("Description"), HEAD),
+        _p(_("Quantity"), HEAD_R),
+        _p(_("Unit"), HEAD),
+        _p(_("Unit price"), HEAD_R),
+        _p(_("Amount"), HEAD_R),
+    ]
     data = [head]
     for i, line in enumerate(lines, 1):
         desc = [_p(line.description, CELL)]
         if line.rule:
             desc.append(_p(line.rule, SMALL))
-        data.append([_p(str(i), CELL), desc, _p(D.quantity(line.quantity), CELL_R), _p(line.unit, CELL),
-                     _p(D.rupiah(line.unit_price), CELL_R), _p(D.rupiah(line.amount), CELL_R)])
+        data.append(
+            [
+                _p(str(i), CELL),
+                desc,
+                _p(D.quantity(line.quantity), CELL_R),
+                _p(line.unit, CELL),
+                _p(D.rupiah(line.unit_price), CELL_R),
+                _p(D.rupiah(line.amount), CELL_R),
+            ]
+        )
     bold_r = ParagraphStyle("total", parent=CELL_R, fontName="Helvetica-Bold", fontSize=10)
-    data.append(["", _p(total_label, ParagraphStyle("tl", parent=CELL, fontName="Helvetica-Bold", fontSize=10)),
-                 "", "", "", _p(D.rupiah(total), bold_r)])
+    data.append(
+        [
+            "",
+            _p(total_label, ParagraphStyle("tl", parent=CELL, fontName="Helvetica-Bold", fontSize=10)),
+            "",
+            "",
+            "",
+            _p(D.rupiah(total), bold_r),
+        ]
+    )
     width = A4[0] - 2 * MARGIN
-    t = Table(data, colWidths=[10 * mm, width - 10 * mm - 18 * mm - 24 * mm - 30 * mm - 32 * mm, 18 * mm,
-                               24 * mm, 30 * mm, 32 * mm], repeatRows=1)
-    t.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f1f4f8")]),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#c5ccd6")),
-        ("LINEABOVE", (0, -1), (-1, -1), 1, NAVY),
-        ("SPAN", (1, -1), (4, -1)),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    t = Table(
+        data,
+        colWidths=[
+            10 * mm,
+            width - 10 * mm - 18 * mm - 24 * mm - 30 * mm - 32 * mm,
+            18 * mm,
+            24 * mm,
+            30 * mm,
+            32 * mm,
+        ],
+        repeatRows=1,
+    )
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f1f4f8")]),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#c5ccd6")),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, NAVY),
+                ("SPAN", (1, -1), (4, -1)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return t
 
 
 def _signature(place_date: str, role: str, who: D.Signatory, verify_url: str, caption: str) -> Table:
-    sign = [_p(place_date, CELL), _p(role, CELL), Spacer(1, 16 * mm),
-            _p(who.name or "....................................", ParagraphStyle("sn", parent=CELL,
-                                                                                   fontName="Helvetica-Bold"))]
+    sign = [
+        _p(place_date, CELL),
+        _p(role, CELL),
+        Spacer(1, 16 * mm),
+        _p(
+            who.name or "....................................",
+            ParagraphStyle("sn", parent=CELL, fontName="Helvetica-Bold"),
+        ),
+    ]
     if who.nip:
         sign.append(_p(f"NIP {who.nip}", CELL))
     left = [_qr(verify_url), _p(caption, SMALL)] if verify_url else [""]
     t = Table([[left, sign]], colWidths=[60 * mm, None], hAlign="LEFT")
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("LEFTPADDING", (1, 0), (1, 0), 50 * mm)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 50 * mm),
+            ]
+        )
+    )
     return t
 
 
@@ -194,32 +267,61 @@ def invoice_pdf(data: dict | D.InvoiceDoc, lang: str = "id") -> bytes:
     tz = doc.office.timezone
     title = _("INVOICE")
     story: list = [_p(title, TITLE)]
-    meta = [(_("Number"), doc.number), (_("Date"), D.local_datetime(doc.issued_at, tz, lang)),
-            (_("Valid until"), D.local_date(doc.valid_until, tz, lang))]
+    meta = [
+        (_("Number"), doc.number),
+        (_("Date"), D.local_datetime(doc.issued_at, tz, lang)),
+        (_("Valid until"), D.local_date(doc.valid_until, tz, lang)),
+    ]
     if doc.buyer.name:
         meta.append((_("Buyer"), doc.buyer.name))
     if doc.buyer.institution:
         meta.append((_("Institution"), doc.buyer.institution))
-    story += [_meta_table(meta), Spacer(1, 5 * mm), _lines_table(doc.lines, doc.total, _("TOTAL"), _),
-              Spacer(1, 5 * mm)]
+    story += [
+        _meta_table(meta),
+        Spacer(1, 5 * mm),
+        _lines_table(doc.lines, doc.total, _("TOTAL"), _),
+        Spacer(1, 5 * mm),
+    ]
     if doc.billing_code:
-        box = Table([[_p(_("Billing code (SIMPONI)"), CELL),
-                      _p(doc.billing_code, ParagraphStyle("bc", parent=BODY, fontName="Courier-Bold", fontSize=15,
-                                                          leading=18))],
-                     [_p(_("Pay with this billing code before %(date)s.",
-                           date=D.local_date(doc.valid_until, tz, lang)), SMALL), ""]],
-                    colWidths=[50 * mm, None], hAlign="LEFT")
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, NAVY), ("SPAN", (0, 1), (1, 1)),
-                                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f4f8")),
-                                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        box = Table(
+            [
+                [
+                    _p(_("Billing code (SIMPONI)"), CELL),
+                    _p(
+                        doc.billing_code,
+                        ParagraphStyle("bc", parent=BODY, fontName="Courier-Bold", fontSize=15, leading=18),
+                    ),
+                ],
+                [
+                    _p(
+                        _("Pay with this billing code before %(date)s.", date=D.local_date(doc.valid_until, tz, lang)),
+                        SMALL,
+                    ),
+                    "",
+                ],
+            ],
+            colWidths=[50 * mm, None],
+            hAlign="LEFT",
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1, NAVY),
+                    ("SPAN", (0, 1), (1, 1)),
+                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f4f8")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
         story += [KeepTogether([box]), Spacer(1, 4 * mm)]
     if doc.notes:
         story.append(_p(_("Notes:"), ParagraphStyle("nh", parent=BODY, fontName="Helvetica-Bold")))
         story += [_p(f"{i}. {note}", BODY) for i, note in enumerate(doc.notes, 1)]
         story.append(Spacer(1, 4 * mm))
     place = f"{doc.office.city + ', ' if doc.office.city else ''}{D.local_date(doc.issued_at, tz, lang)}"
-    story.append(KeepTogether([_signature(place, _("Officer"), doc.officer, doc.verify_url,
-                                          _("Scan to check this document"))]))
+    story.append(
+        KeepTogether([_signature(place, _("Officer"), doc.officer, doc.verify_url, _("Scan to check this document"))])
+    )
     return _build(title, doc.number, doc.office, story, _, doc.verify_url)
 
 
@@ -243,12 +345,21 @@ def receipt_pdf(data: dict | D.ReceiptDoc, lang: str = "id") -> bytes:
     if doc.payer.institution:
         meta.append((_("Institution"), doc.payer.institution))
     meta.append((_("Amount"), D.rupiah(doc.total)))
-    story += [_meta_table(meta), Spacer(1, 5 * mm), _p(_("For payment of:"), BODY), Spacer(1, 2 * mm),
-              _lines_table(doc.lines, doc.total, _("TOTAL PAID"), _), Spacer(1, 5 * mm)]
+    story += [
+        _meta_table(meta),
+        Spacer(1, 5 * mm),
+        _p(_("For payment of:"), BODY),
+        Spacer(1, 2 * mm),
+        _lines_table(doc.lines, doc.total, _("TOTAL PAID"), _),
+        Spacer(1, 5 * mm),
+    ]
     if doc.notes:
         story += [_p(f"{i}. {note}", BODY) for i, note in enumerate(doc.notes, 1)]
         story.append(Spacer(1, 4 * mm))
     place = f"{doc.office.city + ', ' if doc.office.city else ''}{D.local_date(doc.issued_at, tz, lang)}"
-    story.append(KeepTogether([_signature(place, _("Treasurer"), doc.treasurer, doc.verify_url,
-                                          _("Scan to check this document"))]))
+    story.append(
+        KeepTogether(
+            [_signature(place, _("Treasurer"), doc.treasurer, doc.verify_url, _("Scan to check this document"))]
+        )
+    )
     return _build(title, doc.number, doc.office, story, _, doc.verify_url)

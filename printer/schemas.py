@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 class PrintJobPublic(BaseModel):
     """What anyone may know about a print job: its state, never its content."""
+
     id: int
     kind: str
     status: str = Field(description="queued, sending, printed, failed (retrying), needs_decision, cancelled")

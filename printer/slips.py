@@ -20,8 +20,21 @@ from printer.config import _Printer
 from printer.i18n import translator
 from rules.errors import N_
 
-_REPLACE = {"—": "-", "–": "-", "±": "+/-", "…": "...", "·": "-", "’": "'", "‘": "'", "“": '"', "”": '"',
-            "×": "x", "•": "-", "\u00a0": " ", "\u202f": " "}
+_REPLACE = {
+    "—": "-",
+    "–": "-",
+    "±": "+/-",
+    "…": "...",
+    "·": "-",
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "×": "x",
+    "•": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
 
 
 def ascii_text(text: str) -> str:
@@ -130,8 +143,12 @@ def _signatory(s: D.Signatory) -> str:
     return s.name + (f" (NIP {s.nip})" if s.nip else "")
 
 
-PRIORITY_LABELS = {"disability": N_("Person with a disability"), "elderly": N_("Elderly"),
-                   "pregnant": N_("Pregnant"), "infant": N_("With an infant")}
+PRIORITY_LABELS = {
+    "disability": N_("Person with a disability"),
+    "elderly": N_("Elderly"),
+    "pregnant": N_("Pregnant"),
+    "infant": N_("With an infant"),
+}
 COMPLAINT_LABELS = {"box": "", "lapor": "", "web": "", "email": "Email: ", "whatsapp": "WhatsApp: "}
 
 
@@ -145,8 +162,10 @@ def ticket_slip(doc: D.TicketDoc, cfg: _Printer, lang: str = "id") -> bytes:
     s.centered(doc.code, bold=True, size=4 if cfg.paper_mm == 80 else 3)
     s.centered(doc.service, bold=True)
     if doc.priority_reason:
-        s.centered(_("Priority: %(reason)s", reason=_(PRIORITY_LABELS.get(doc.priority_reason, doc.priority_reason))),
-                   bold=True)
+        s.centered(
+            _("Priority: %(reason)s", reason=_(PRIORITY_LABELS.get(doc.priority_reason, doc.priority_reason))),
+            bold=True,
+        )
     s.rule()
     s.pair(_("Date"), D.local_date(doc.issued_at, tz, lang))
     s.pair(_("Time"), D.local_time(doc.issued_at, tz))
@@ -155,8 +174,9 @@ def ticket_slip(doc: D.TicketDoc, cfg: _Printer, lang: str = "id") -> bytes:
         s.pair(_("Est. wait"), _("about %(n)s minutes", n=doc.estimate_minutes))
     else:
         s.pair(_("Est. wait"), _("you are next"))
-    s.wrapped(_("You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
-                n=doc.limit_minutes))
+    s.wrapped(
+        _("You will be called at most %(n)s minutes after the visitor ahead of you has finished.", n=doc.limit_minutes)
+    )
     if doc.status_url:
         s.feed()
         s.qr(doc.status_url)
@@ -212,8 +232,7 @@ def invoice_slip(data: dict | D.InvoiceDoc, cfg: _Printer, lang: str = "id") -> 
     s.rule()
     if doc.billing_code:
         _big_code(s, _("Billing code (SIMPONI)"), doc.billing_code)
-        s.centered(_("Pay with this billing code before %(date)s.",
-                     date=D.local_date(doc.valid_until, tz, lang)))
+        s.centered(_("Pay with this billing code before %(date)s.", date=D.local_date(doc.valid_until, tz, lang)))
     for note in doc.notes:
         s.wrapped(f"* {note}", indent="  ")
     if doc.officer.name:

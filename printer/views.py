@@ -12,14 +12,19 @@ from auth.roles import roles_required
 from clock import iso
 from extensions import api_spec, get_db
 from models import PrintJob, PrintJobStatus
-from printer import jobs, schemas as S
+from printer import jobs
+from printer import schemas as S
 from printer.status import printer_states
 from rules.errors import N_, RuleError
 from rules.roles import STAFF_ROLES, SUPERVISOR_ROLES
 
 bp = Blueprint("printer", __name__, template_folder="templates")
-KIND_LABELS = {"ticket": N_("Queue ticket"), "invoice": N_("Invoice"), "receipt": N_("Receipt"),
-               "test_page": N_("Test page")}
+KIND_LABELS = {
+    "ticket": N_("Queue ticket"),
+    "invoice": N_("Invoice"),
+    "receipt": N_("Receipt"),
+    "test_page": N_("Test page"),
+}
 # Job states as the printers page names them.
 STATUS_LABELS = (N_("queued"), N_("sending"), N_("printed"), N_("failed"), N_("needs_decision"), N_("cancelled"))
 
@@ -35,24 +40,47 @@ def public_job(job: PrintJob) -> dict:
         PrintJobStatus.printed: _("Your ticket has been printed. Please take it.") if ticket else _("Printed."),
         PrintJobStatus.failed: _("Printing failed — retrying."),
         PrintJobStatus.needs_decision: _("Printing was interrupted. An officer will check the printer."),
-        PrintJobStatus.cancelled: (_("There is no printer here. Please note your number or scan the QR code.")
-                                   if ticket else _("There is no printer at this station."))
-        if no_printer else _("This will not be printed."),
+        PrintJobStatus.cancelled: (
+            _("There is no printer here. Please note your number or scan the QR code.")
+            if ticket
+            else _("There is no printer at this station.")
+        )
+        if no_printer
+        else _("This will not be printed."),
     }.get(job.status, "")
-    can_retry = job.kind == "ticket" and job.status in (PrintJobStatus.failed, PrintJobStatus.needs_decision) or \
-        (job.kind == "ticket" and job.status == PrintJobStatus.queued and job.attempts > 0)
-    return {"id": job.id, "kind": job.kind, "status": job.status, "attempts": job.attempts,
-            "retrying": job.status == PrintJobStatus.failed or (job.status == PrintJobStatus.queued and job.attempts > 0),
-            "message": message, "can_retry": can_retry, "action_label": _("Print again") if can_retry else ""}
+    can_retry = (
+        job.kind == "ticket"
+        and job.status in (PrintJobStatus.failed, PrintJobStatus.needs_decision)
+        or (job.kind == "ticket" and job.status == PrintJobStatus.queued and job.attempts > 0)
+    )
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "attempts": job.attempts,
+        "retrying": job.status == PrintJobStatus.failed or (job.status == PrintJobStatus.queued and job.attempts > 0),
+        "message": message,
+        "can_retry": can_retry,
+        "action_label": _("Print again") if can_retry else "",
+    }
 
 
 def staff_job(job: PrintJob) -> dict:
-    return {"id": job.id, "kind": job.kind, "station": job.station, "status": job.status, "attempts": job.attempts,
-            "last_error": job.last_error, "created_at": iso(job.created_at), "printed_at": iso(job.printed_at),
-            "next_attempt_at": iso(job.next_attempt_at)}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "station": job.station,
+        "status": job.status,
+        "attempts": job.attempts,
+        "last_error": job.last_error,
+        "created_at": iso(job.created_at),
+        "printed_at": iso(job.printed_at),
+        "next_attempt_at": iso(job.next_attempt_at),
+    }
 
 
 # ---- public: the kiosk ---------------------------------------------------------------------------
+
 
 @bp.get("/api/print-jobs/<int:job_id>")
 @api_spec.validate(resp=Response(HTTP_200=S.PrintJobPublic, HTTP_404=Error), tags=["printing"])
@@ -76,6 +104,7 @@ def kiosk_retry(job_id: int):
 
 
 # ---- staff ---------------------------------------------------------------------------------------
+
 
 @bp.get("/api/printers")
 @roles_required(*STAFF_ROLES)
@@ -120,13 +149,19 @@ def api_reprint(job_id: int):
 def api_decide(job_id: int):
     """Decide on a job interrupted mid-send: print again, count as printed, or cancel."""
     with get_db().write() as s:
-        job = jobs.decide(s, job_id=job_id, action=request.context.json.action, user_id=current_user.id,
-                          office_id=current_user.office_id)
+        job = jobs.decide(
+            s,
+            job_id=job_id,
+            action=request.context.json.action,
+            user_id=current_user.id,
+            office_id=current_user.office_id,
+        )
         return jsonify(staff_job(job))
 
 
 def _queue_test_page(name: str) -> PrintJob:
     from flask import current_app
+
     if name not in current_app.extensions["loket.printing"].printers:
         raise RuleError("printer_not_found", N_("This printer is not configured."), status=404)
     with get_db().write() as s:
@@ -135,6 +170,7 @@ def _queue_test_page(name: str) -> PrintJob:
 
 # ---- the page ------------------------------------------------------------------------------------
 
+
 @bp.get("/printers/")
 @roles_required(*SUPERVISOR_ROLES)
 def printers_page():
@@ -142,8 +178,9 @@ def printers_page():
         states = printer_states(s, current_user.office_id)
         attention = [staff_job(j) for j in jobs.attention(s, current_user.office_id)]
         recent = [staff_job(j) for j in jobs.recent(s, current_user.office_id, limit=20)]
-    return render_template("printer/printers.html", printers=states, attention=attention, recent=recent,
-                           kind_labels=KIND_LABELS)
+    return render_template(
+        "printer/printers.html", printers=states, attention=attention, recent=recent, kind_labels=KIND_LABELS
+    )
 
 
 @bp.post("/printers/<name>/test-page")
@@ -162,8 +199,9 @@ def job_action_form(job_id: int, action: str):
             if action == "reprint":
                 job = jobs.reprint(s, job_id=job_id, user_id=current_user.id, office_id=current_user.office_id)
             else:
-                job = jobs.decide(s, job_id=job_id, action=action, user_id=current_user.id,
-                                  office_id=current_user.office_id)
+                job = jobs.decide(
+                    s, job_id=job_id, action=action, user_id=current_user.id, office_id=current_user.office_id
+                )
         flash(_("Print job %(id)s: %(status)s.", id=job.id, status=_(job.status)))
     except RuleError as e:
         flash(_(e.message, **e.params), "error")

@@ -27,7 +27,7 @@ from sqlmodel import select
 
 import clock
 from db import Database
-from models import PrintJob, PrintJobStatus, PrinterState, PrintWorkerLease, Ticket
+from models import PrinterState, PrintJob, PrintJobStatus, PrintWorkerLease, Ticket
 from printer import backends, documents, slips
 from printer.config import PrintingConfig
 from printer.jobs import PRINTER_STATION, record
@@ -56,9 +56,19 @@ class Skip(Exception):
 
 
 class PrintWorker:
-    def __init__(self, db: Database, settings: Settings, printing: PrintingConfig, *, poll_seconds: float = 1.0,
-                 backoff_base: float = 5.0, backoff_cap: float = 300.0, lease_seconds: float = 30.0,
-                 probe_seconds: float = 60.0, holder: str | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        printing: PrintingConfig,
+        *,
+        poll_seconds: float = 1.0,
+        backoff_base: float = 5.0,
+        backoff_cap: float = 300.0,
+        lease_seconds: float = 30.0,
+        probe_seconds: float = 60.0,
+        holder: str | None = None,
+    ):
         self.db, self.settings, self.printing = db, settings, printing
         self.poll_seconds, self.backoff_base, self.backoff_cap = poll_seconds, backoff_base, backoff_cap
         self.lease_seconds, self.probe_seconds = lease_seconds, probe_seconds
@@ -126,20 +136,27 @@ class PrintWorker:
         """Take the oldest due job (queued or failed, next_attempt_at passed) with a compare-and-set."""
         now = clock.utcnow()
         with self.db.write() as s:
-            candidates = s.exec(select(PrintJob.id).where(
-                PrintJob.status.in_((PrintJobStatus.queued, PrintJobStatus.failed)),
-                PrintJob.next_attempt_at <= now).order_by(PrintJob.next_attempt_at, PrintJob.id).limit(5)).all()
+            candidates = s.exec(
+                select(PrintJob.id)
+                .where(
+                    PrintJob.status.in_((PrintJobStatus.queued, PrintJobStatus.failed)), PrintJob.next_attempt_at <= now
+                )
+                .order_by(PrintJob.next_attempt_at, PrintJob.id)
+                .limit(5)
+            ).all()
             for job_id in candidates:
-                result = s.execute(update(PrintJob).where(
-                    PrintJob.id == job_id, PrintJob.status.in_((PrintJobStatus.queued, PrintJobStatus.failed)))
-                    .values(status=PrintJobStatus.sending, sending_at=now, attempts=PrintJob.attempts + 1))
+                result = s.execute(
+                    update(PrintJob)
+                    .where(PrintJob.id == job_id, PrintJob.status.in_((PrintJobStatus.queued, PrintJobStatus.failed)))
+                    .values(status=PrintJobStatus.sending, sending_at=now, attempts=PrintJob.attempts + 1)
+                )
                 if result.rowcount == 1:
                     return s.get(PrintJob, job_id)
         return None
 
     def _target(self, job: PrintJob):
         if job.station.startswith(PRINTER_STATION):
-            name = job.station[len(PRINTER_STATION):]
+            name = job.station[len(PRINTER_STATION) :]
             cfg = self.printing.printers.get(name)
             return None if cfg is None else (name, cfg)
         return self.printing.printer_for(job.station)
@@ -179,20 +196,27 @@ class PrintWorker:
         except Skip as e:
             return self._finish(job, PrintJobStatus.cancelled, str(e), printer_name, None)
         except backends.MaybeDelivered as e:
-            return self._finish(job, PrintJobStatus.needs_decision, str(e), printer_name,
-                                backends.Probe(reachable=False, error=str(e)))
+            return self._finish(
+                job, PrintJobStatus.needs_decision, str(e), printer_name, backends.Probe(reachable=False, error=str(e))
+            )
         except backends.NotDelivered as e:
             paper = "out" if isinstance(e, backends.PaperOut) else ""
             reachable = True if isinstance(e, backends.PaperOut) else False
-            return self._finish(job, PrintJobStatus.failed, str(e), printer_name,
-                                backends.Probe(reachable=reachable, paper=paper, error=str(e)))
-        except Exception as e:  # noqa: BLE001  (a rendering bug must not stop the queue)
+            return self._finish(
+                job,
+                PrintJobStatus.failed,
+                str(e),
+                printer_name,
+                backends.Probe(reachable=reachable, paper=paper, error=str(e)),
+            )
+        except Exception as e:
             log.exception("print job %s could not be rendered", job.id)
             return self._finish(job, PrintJobStatus.failed, f"cannot render: {backends._err(e)}", None, None)
         return self._finish(job, PrintJobStatus.printed, "", printer_name, probe)
 
-    def _finish(self, job: PrintJob, status: str, error: str, printer_name: str | None,
-                probe: backends.Probe | None) -> str:
+    def _finish(
+        self, job: PrintJob, status: str, error: str, printer_name: str | None, probe: backends.Probe | None
+    ) -> str:
         now = clock.utcnow()
         with self.db.write() as s:
             row = s.get(PrintJob, job.id)
@@ -205,23 +229,37 @@ class PrintWorker:
             elif status == PrintJobStatus.failed:
                 row.next_attempt_at = now + backoff(row.attempts, self.backoff_base, self.backoff_cap)
             s.add(row)
-            record(s, row, {"printed": "printed", "failed": "failed", "cancelled": "cancelled",
-                            "needs_decision": "needs_decision"}[status],
-                   detail=error or (printer_name or ""))
+            record(
+                s,
+                row,
+                {
+                    "printed": "printed",
+                    "failed": "failed",
+                    "cancelled": "cancelled",
+                    "needs_decision": "needs_decision",
+                }[status],
+                detail=error or (printer_name or ""),
+            )
             if printer_name and status != PrintJobStatus.cancelled:
                 self._store_probe(s, printer_name, probe, printed=status == PrintJobStatus.printed, error=error)
         if status == PrintJobStatus.failed:
-            log.warning("print job %s (%s at %s) failed, attempt %s: %s", job.id, job.kind, job.station,
-                        job.attempts, error)
+            log.warning(
+                "print job %s (%s at %s) failed, attempt %s: %s", job.id, job.kind, job.station, job.attempts, error
+            )
         return status
 
-    def _store_probe(self, s, name: str, probe: backends.Probe | None, *, printed: bool = False,
-                     error: str = "") -> None:
+    def _store_probe(
+        self, s, name: str, probe: backends.Probe | None, *, printed: bool = False, error: str = ""
+    ) -> None:
         now = clock.utcnow()
         state = s.get(PrinterState, name) or PrinterState(name=name)
         if probe is not None:
             state.reachable, state.online, state.paper, state.checked_at = (
-                probe.reachable, probe.online, probe.paper, now)
+                probe.reachable,
+                probe.online,
+                probe.paper,
+                now,
+            )
         if printed:
             state.last_printed_at = now
             state.last_error = ""
@@ -270,16 +308,17 @@ class PrintWorker:
                         last_renew = now
                     if self.has_lease:
                         self.run_once()
-                        if self.probe_seconds and (self._last_probe is None or
-                                                   (now - self._last_probe).total_seconds() >= self.probe_seconds):
+                        if self.probe_seconds and (
+                            self._last_probe is None or (now - self._last_probe).total_seconds() >= self.probe_seconds
+                        ):
                             self.probe_all()
-                except Exception:  # noqa: BLE001  (the database may be busy; try again next round)
+                except Exception:
                     log.exception("print worker round failed")
                 stop.wait(self.poll_seconds if self.has_lease else renew_every)
         finally:
             try:
                 self.release_lease()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("could not release the print worker lease")
 
 
@@ -295,7 +334,7 @@ class BackgroundWorker:
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=worker.run, args=(self.stop_event,), name="print-worker", daemon=True)
 
-    def start(self) -> "BackgroundWorker":
+    def start(self) -> BackgroundWorker:
         self.thread.start()
         return self
 
@@ -305,8 +344,9 @@ class BackgroundWorker:
 
 
 def worker_for_app(app, **kwargs) -> PrintWorker:
-    return PrintWorker(app.extensions["loket.db"], app.extensions["loket.settings"],
-                       app.extensions["loket.printing"], **kwargs)
+    return PrintWorker(
+        app.extensions["loket.db"], app.extensions["loket.settings"], app.extensions["loket.printing"], **kwargs
+    )
 
 
 def start_in_process(app, **kwargs) -> BackgroundWorker | None:

@@ -22,7 +22,18 @@ from realtime.queue import client_manager, external_emitter, office_changed
 from realtime.rooms import public_room, staff_room
 
 __all__ = [
-    "broadcast", "client_manager", "external_emitter", "init_app", "office_changed", "on_call", "on_event",
-    "on_office_changed", "public_room", "publish", "publish_external", "snapshot_for", "snapshot_for_joiner",
+    "broadcast",
+    "client_manager",
+    "external_emitter",
+    "init_app",
+    "office_changed",
+    "on_call",
+    "on_event",
+    "on_office_changed",
+    "public_room",
+    "publish",
+    "publish_external",
+    "snapshot_for",
+    "snapshot_for_joiner",
     "staff_room",
 ]

@@ -55,7 +55,7 @@ class Coalescer:
             self._busy.add(key)
         try:
             self._loop(key, send, min_interval, spawn, sleep)
-        except Exception:  # noqa: BLE001  (a background task has no caller to tell)
+        except Exception:
             log.exception("deferred send for %s failed", key)
 
     def _loop(self, key, send, min_interval, spawn, sleep) -> None:

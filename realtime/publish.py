@@ -51,8 +51,16 @@ def snapshot_for_joiner(office_id: int) -> dict:
     return _joins.get((db.url, office_id), build)
 
 
-def publish(office_id: int, *, call: dict | None = None, event: str | None = None, data: dict | None = None,
-            call_token: str | None = None, staff_only: bool = False, snapshot: bool = True) -> None:
+def publish(
+    office_id: int,
+    *,
+    call: dict | None = None,
+    event: str | None = None,
+    data: dict | None = None,
+    call_token: str | None = None,
+    staff_only: bool = False,
+    snapshot: bool = True,
+) -> None:
     """After a committed change, from a request: announce a call and/or an event, then (coalesced) a snapshot.
 
     `call_token`: the called ticket's status token when the caller has it (for the visitor's phone).
@@ -61,20 +69,39 @@ def publish(office_id: int, *, call: dict | None = None, event: str | None = Non
     """
     app = current_app
     try:
-        broadcast(socketio, app.extensions["loket.db"], _complaints(), office_id, call=call, event=event, data=data,
-                  min_interval=app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
-                  settle=app.config.get("SNAPSHOT_SETTLE", 0.0), call_token=call_token, staff_only=staff_only,
-                  snapshot=snapshot)
+        broadcast(
+            socketio,
+            app.extensions["loket.db"],
+            _complaints(),
+            office_id,
+            call=call,
+            event=event,
+            data=data,
+            min_interval=app.config.get("SNAPSHOT_MIN_INTERVAL", 0.0),
+            settle=app.config.get("SNAPSHOT_SETTLE", 0.0),
+            call_token=call_token,
+            staff_only=staff_only,
+            snapshot=snapshot,
+        )
     except Exception:
         log.exception("broadcast for office %s failed", office_id)
 
 
-def publish_external(emitter, db, settings, office_id: int, *, call: dict | None = None, event: str | None = None,
-                     data: dict | None = None) -> bool:
+def publish_external(
+    emitter,
+    db,
+    settings,
+    office_id: int,
+    *,
+    call: dict | None = None,
+    event: str | None = None,
+    data: dict | None = None,
+) -> bool:
     """publish() for a process outside the web server: returns False (and logs) when nothing could be sent."""
     if emitter is None:
-        log.info("no message queue configured: screens of office %s learn of the change at their next update",
-                 office_id)
+        log.info(
+            "no message queue configured: screens of office %s learn of the change at their next update", office_id
+        )
         return False
     try:
         broadcast(emitter, db, settings.office.complaints.model_dump(), office_id, call=call, event=event, data=data)
@@ -93,9 +120,21 @@ def _office_code(db, office_id: int) -> str:
     return code
 
 
-def broadcast(emitter, db, complaints: dict, office_id: int, *, call: dict | None = None, event: str | None = None,
-              data: dict | None = None, min_interval: float = 0.0, call_token: str | None = None,
-              settle: float = 0.0, staff_only: bool = False, snapshot: bool = True) -> None:
+def broadcast(
+    emitter,
+    db,
+    complaints: dict,
+    office_id: int,
+    *,
+    call: dict | None = None,
+    event: str | None = None,
+    data: dict | None = None,
+    min_interval: float = 0.0,
+    call_token: str | None = None,
+    settle: float = 0.0,
+    staff_only: bool = False,
+    snapshot: bool = True,
+) -> None:
     """Emit a call and/or an event to the office's rooms at once, run the screens' hooks, then a snapshot.
 
     `emitter` is the app's socketio or an external_emitter(); with a message queue the emit reaches the
@@ -120,8 +159,9 @@ def broadcast(emitter, db, complaints: dict, office_id: int, *, call: dict | Non
         emitter.emit("snapshot", snap, to=rooms)
         office_changed(emitter, office_id)
 
-    _snapshots.run(office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep,
-                   settle=settle)
+    _snapshots.run(
+        office_id, send, min_interval, spawn=emitter.start_background_task, sleep=emitter.sleep, settle=settle
+    )
 
 
 def init_app(app) -> None:

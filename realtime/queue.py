@@ -77,5 +77,6 @@ def external_emitter(settings):
     from flask_socketio import SocketIO
 
     # async_mode threading: a command or worker is a plain process (not monkey-patched by gevent).
-    return SocketIO(message_queue=settings.message_queue, channel=settings.message_queue_channel,
-                    async_mode="threading")
+    return SocketIO(
+        message_queue=settings.message_queue, channel=settings.message_queue_channel, async_mode="threading"
+    )

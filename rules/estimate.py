@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from clock import business_day, utcnow
 from models import Counter, CounterService, CounterStatus, Office, Ticket, TicketStatus
 
-RECENT = 20                    # finished tickets the service time is taken from
+RECENT = 20  # finished tickets the service time is taken from
 RECENT_WINDOW = timedelta(days=14)
 
 
@@ -44,8 +44,8 @@ class CounterLoad:
     """One open counter as the estimate sees it."""
 
     counter_id: int
-    share: float                  # part of its time this queue gets (0 < share <= 1)
-    remaining: float | None       # minutes left with its current visitor; None when idle
+    share: float  # part of its time this queue gets (0 < share <= 1)
+    remaining: float | None  # minutes left with its current visitor; None when idle
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Estimate:
 
 
 # ---- the pure model ------------------------------------------------------------------------------
+
 
 def expected_wait(ahead: int, per_visitor: float, counters: list[CounterLoad] | tuple[CounterLoad, ...]) -> float:
     """Minutes until a visitor with `ahead` people before them is called (see the module text)."""
@@ -88,19 +89,23 @@ def whole_minutes(exact: float) -> int:
 
 # ---- reading the state -----------------------------------------------------------------------------
 
-def recent_service_minutes(session: Session, *, office_id: int, service_id: int, default_minutes: float,
-                           now: datetime | None = None) -> float:
+
+def recent_service_minutes(
+    session: Session, *, office_id: int, service_id: int, default_minutes: float, now: datetime | None = None
+) -> float:
     """Median service time of the service's last finished tickets (two weeks at most), or the default."""
-    return recent_service_minutes_of(session, office_id=office_id, service_ids=[service_id],
-                                     default_minutes=default_minutes, now=now)[service_id]
+    return recent_service_minutes_of(
+        session, office_id=office_id, service_ids=[service_id], default_minutes=default_minutes, now=now
+    )[service_id]
 
 
-def recent_service_minutes_of(session: Session, *, office_id: int, service_ids: list[int], default_minutes: float,
-                              now: datetime | None = None) -> dict[int, float]:
+def recent_service_minutes_of(
+    session: Session, *, office_id: int, service_ids: list[int], default_minutes: float, now: datetime | None = None
+) -> dict[int, float]:
     """recent_service_minutes() of several services in one query: each service's last RECENT finished tickets
     (a LIMIT read backwards per service, all in one UNION ALL; it never reads two weeks of history)."""
     now = now or utcnow()
-    out = {sid: default_minutes for sid in service_ids}
+    out = dict.fromkeys(service_ids, default_minutes)
     if not service_ids:
         return out
     params = {"office_id": office_id, "since": now - RECENT_WINDOW, "now": now}
@@ -111,12 +116,20 @@ def recent_service_minutes_of(session: Session, *, office_id: int, service_ids: 
 @cache
 def _recent_stmt(services: int):
     """The last RECENT finished tickets of each of `services` services (bind s0, s1, ...), built once per count."""
-    recent = [select(Ticket.service_id, Ticket.started_at, Ticket.finished_at)
-              .where(Ticket.office_id == bindparam("office_id"), Ticket.service_id == bindparam(f"s{i}"),
-                     Ticket.status == TicketStatus.done, Ticket.finished_at >= bindparam("since"),
-                     Ticket.finished_at <= bindparam("now"), Ticket.started_at.is_not(None))
-              .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(RECENT)
-              for i in range(services)]
+    recent = [
+        select(Ticket.service_id, Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.office_id == bindparam("office_id"),
+            Ticket.service_id == bindparam(f"s{i}"),
+            Ticket.status == TicketStatus.done,
+            Ticket.finished_at >= bindparam("since"),
+            Ticket.finished_at <= bindparam("now"),
+            Ticket.started_at.is_not(None),
+        )
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+        .limit(RECENT)
+        for i in range(services)
+    ]
     # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
     return recent[0] if services == 1 else union_all(*(select(*sub.subquery().c) for sub in recent))
 
@@ -131,30 +144,44 @@ def _medians(out: dict[int, float], rows) -> dict[int, float]:
     return out
 
 
-def counter_loads(session: Session, *, office_id: int, service_id: int, per_visitor: float,
-                  now: datetime | None = None) -> list[CounterLoad]:
+def counter_loads(
+    session: Session, *, office_id: int, service_id: int, per_visitor: float, now: datetime | None = None
+) -> list[CounterLoad]:
     """The open counters serving a service, with their share of this queue and the time left with a visitor."""
     return counter_loads_of(session, office_id=office_id, per_visitor={service_id: per_visitor}, now=now)[service_id]
 
 
 # Read for every ticket issued and every phone update: built once, with bind parameters (see rules/tickets.py).
 _OPEN_COUNTER_SERVICES = (
-    select(Counter, CounterService.service_id).join(CounterService, CounterService.counter_id == Counter.id)
-    .where(Counter.office_id == bindparam("office_id"), Counter.status == CounterStatus.open,
-           Counter.active == True)  # noqa: E712
-    .order_by(Counter.number, CounterService.service_id))
-_WAITING_COUNTS = (select(Ticket.service_id, func.count())
-                   .where(Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
-                          Ticket.status == TicketStatus.waiting,
-                          Ticket.service_id.in_(bindparam("service_ids", expanding=True)))
-                   .group_by(Ticket.service_id))
-_AT_COUNTERS = select(Ticket).where(Ticket.counter_id.in_(bindparam("counter_ids", expanding=True)),
-                                    Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
+    select(Counter, CounterService.service_id)
+    .join(CounterService, CounterService.counter_id == Counter.id)
+    .where(Counter.office_id == bindparam("office_id"), Counter.status == CounterStatus.open, Counter.active.is_(True))
+    .order_by(Counter.number, CounterService.service_id)
+)
+_WAITING_COUNTS = (
+    select(Ticket.service_id, func.count())
+    .where(
+        Ticket.office_id == bindparam("office_id"),
+        Ticket.service_date == bindparam("day"),
+        Ticket.status == TicketStatus.waiting,
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+    )
+    .group_by(Ticket.service_id)
+)
+_AT_COUNTERS = select(Ticket).where(
+    Ticket.counter_id.in_(bindparam("counter_ids", expanding=True)),
+    Ticket.status.in_([TicketStatus.called, TicketStatus.serving]),
+)
 
 
-def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int, float],
-                     now: datetime | None = None, waiting: dict[int, int] | None = None
-                     ) -> dict[int, list[CounterLoad]]:
+def counter_loads_of(
+    session: Session,
+    *,
+    office_id: int,
+    per_visitor: dict[int, float],
+    now: datetime | None = None,
+    waiting: dict[int, int] | None = None,
+) -> dict[int, list[CounterLoad]]:
     """counter_loads() of several services (keys of per_visitor) of an office in three queries, however many.
 
     `waiting`: today's waiting tickets per service of the office, when the caller has counted them already.
@@ -166,6 +193,7 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
         return out
     office = session.get(Office, office_id)
     from zoneinfo import ZoneInfo
+
     day = business_day(now, ZoneInfo(office.timezone))
     # Every (open counter, service it serves) of the office at once: who serves these queues, and what else
     # each of those counters serves (its share of time).
@@ -181,8 +209,11 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
     served = {cid: served[cid] for cid in ids}
     all_sids = set().union(*served.values())
     if waiting is None:
-        waiting = dict(session.exec(_WAITING_COUNTS, params={"office_id": office_id, "day": day,
-                                                             "service_ids": list(all_sids)}).all())
+        waiting = dict(
+            session.exec(
+                _WAITING_COUNTS, params={"office_id": office_id, "day": day, "service_ids": list(all_sids)}
+            ).all()
+        )
     current = {}
     for t in session.exec(_AT_COUNTERS, params={"counter_ids": ids}):
         current[t.counter_id] = t
@@ -202,46 +233,71 @@ def counter_loads_of(session: Session, *, office_id: int, per_visitor: dict[int,
     return out
 
 
-def speeds_of(session: Session, *, office_id: int, service_ids: list[int], default_minutes: float,
-              now: datetime | None = None, waiting: dict[int, int] | None = None
-              ) -> dict[int, tuple[float, list[CounterLoad]]]:
+def speeds_of(
+    session: Session,
+    *,
+    office_id: int,
+    service_ids: list[int],
+    default_minutes: float,
+    now: datetime | None = None,
+    waiting: dict[int, int] | None = None,
+) -> dict[int, tuple[float, list[CounterLoad]]]:
     """Each service's typical service time and counter loads: what expected_wait() needs, for many tickets."""
     now = now or utcnow()
-    per_visitor = recent_service_minutes_of(session, office_id=office_id, service_ids=service_ids,
-                                            default_minutes=default_minutes, now=now)
+    per_visitor = recent_service_minutes_of(
+        session, office_id=office_id, service_ids=service_ids, default_minutes=default_minutes, now=now
+    )
     loads = counter_loads_of(session, office_id=office_id, per_visitor=per_visitor, now=now, waiting=waiting)
     return {sid: (per_visitor[sid], loads[sid]) for sid in service_ids}
 
 
-def estimate(session: Session, *, office_id: int, service_id: int, ahead: int, default_minutes: float,
-             now: datetime | None = None) -> Estimate:
+def estimate(
+    session: Session,
+    *,
+    office_id: int,
+    service_id: int,
+    ahead: int,
+    default_minutes: float,
+    now: datetime | None = None,
+) -> Estimate:
     """The estimate with its working: typical service time, counters and their shares."""
     now = now or utcnow()
-    per_visitor = recent_service_minutes(session, office_id=office_id, service_id=service_id,
-                                         default_minutes=default_minutes, now=now)
+    per_visitor = recent_service_minutes(
+        session, office_id=office_id, service_id=service_id, default_minutes=default_minutes, now=now
+    )
     loads = counter_loads(session, office_id=office_id, service_id=service_id, per_visitor=per_visitor, now=now)
     exact = expected_wait(ahead, per_visitor, loads)
-    return Estimate(minutes=whole_minutes(exact), exact=exact, ahead=max(ahead, 0), per_visitor=per_visitor,
-                    counters=tuple(loads))
+    return Estimate(
+        minutes=whole_minutes(exact), exact=exact, ahead=max(ahead, 0), per_visitor=per_visitor, counters=tuple(loads)
+    )
 
 
-def estimated_wait_minutes(session: Session, *, office_id: int, service_id: int, ahead: int,
-                           default_minutes: float, now: datetime | None = None) -> int:
+def estimated_wait_minutes(
+    session: Session,
+    *,
+    office_id: int,
+    service_id: int,
+    ahead: int,
+    default_minutes: float,
+    now: datetime | None = None,
+) -> int:
     """Whole minutes until a ticket with `ahead` people before it is likely to be called (the kiosk's figure)."""
-    return estimate(session, office_id=office_id, service_id=service_id, ahead=ahead,
-                    default_minutes=default_minutes, now=now).minutes
+    return estimate(
+        session, office_id=office_id, service_id=service_id, ahead=ahead, default_minutes=default_minutes, now=now
+    ).minutes
 
 
 # ---- can the queue be cleared in time? ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Clearance:
     """How long until the last visitor now waiting is called, and how many more counters would keep the limit."""
 
     waiting: int
-    minutes: float                 # until the last one waiting is called, with the counters open now
+    minutes: float  # until the last one waiting is called, with the counters open now
     limit_minutes: int
-    extra_counters_needed: int     # more (idle, dedicated) counters so the last one is called within the limit
+    extra_counters_needed: int  # more (idle, dedicated) counters so the last one is called within the limit
     per_visitor: float
 
     @property
@@ -249,8 +305,9 @@ class Clearance:
         return self.minutes <= self.limit_minutes
 
 
-def clearance(waiting: int, per_visitor: float, counters: list[CounterLoad], limit_minutes: int,
-              max_extra: int = 10) -> Clearance:
+def clearance(
+    waiting: int, per_visitor: float, counters: list[CounterLoad], limit_minutes: int, max_extra: int = 10
+) -> Clearance:
     """Pure: the wait of the last of `waiting` visitors, and the extra counters that would bring it in the limit.
 
     The last visitor has waiting - 1 people ahead. Each extra counter is counted as idle and serving only

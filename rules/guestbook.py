@@ -20,17 +20,40 @@ from rules.errors import N_, RuleError
 # Codes stored in the database; screens show them through the message catalogs.
 GENDERS = ("L", "P")  # laki-laki, perempuan
 EDUCATION = ("sd", "smp", "sma", "d1_d3", "d4_s1", "s2", "s3")
-OCCUPATIONS = ("student", "lecturer_teacher", "researcher", "civil_servant", "military_police",
-               "private_employee", "entrepreneur", "other")
-INSTITUTION_CATEGORIES = ("central_government", "regional_government", "domestic_education", "foreign_mission",
-                          "international_org", "state_enterprise", "private", "individual", "other")
+OCCUPATIONS = (
+    "student",
+    "lecturer_teacher",
+    "researcher",
+    "civil_servant",
+    "military_police",
+    "private_employee",
+    "entrepreneur",
+    "other",
+)
+INSTITUTION_CATEGORIES = (
+    "central_government",
+    "regional_government",
+    "domestic_education",
+    "foreign_mission",
+    "international_org",
+    "state_enterprise",
+    "private",
+    "individual",
+    "other",
+)
 PURPOSES = ("coursework", "thesis", "research", "government_planning", "business", "other")
 # Segment of a guest-book institution category: 'private' buyers must give an NPWP; the zero-tariff
 # segments are those of PP 13/2024 Pasal 4.
 SEGMENT_OF_CATEGORY = {
-    "central_government": "government", "regional_government": "government",
-    "domestic_education": "education", "foreign_mission": "international", "international_org": "international",
-    "state_enterprise": "private", "private": "private", "individual": "individual", "other": "other",
+    "central_government": "government",
+    "regional_government": "government",
+    "domestic_education": "education",
+    "foreign_mission": "international",
+    "international_org": "international",
+    "state_enterprise": "private",
+    "private": "private",
+    "individual": "individual",
+    "other": "other",
 }
 _PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
 
@@ -102,8 +125,12 @@ class GuestBookForm(BaseModel):
         this_year = utcnow().year
         if not this_year - 110 <= v <= this_year - 10:
             # Raised with its parameters, so the screen translates the msgid before filling them in.
-            raise FieldError("birth_year", N_("Enter a year of birth between %(low)s and %(high)s."),
-                             low=this_year - 110, high=this_year - 10)
+            raise FieldError(
+                "birth_year",
+                N_("Enter a year of birth between %(low)s and %(high)s."),
+                low=this_year - 110,
+                high=this_year - 10,
+            )
         return v
 
     @field_validator("education")
@@ -149,7 +176,7 @@ class GuestBookForm(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _cross(self) -> "GuestBookForm":
+    def _cross(self) -> GuestBookForm:
         if self.institution_category not in ("individual",) and not self.institution_name:
             raise _field_error("institution_name", N_("Enter the name of your institution."))
         if self.purpose == "other" and not self.purpose_note:
@@ -235,31 +262,42 @@ def find_visitor(session: Session, *, office_id: int, email: str = "", phone: st
             conds.append(Visitor.phone == p)
     if not conds:
         return None
-    return session.exec(select(Visitor).where(Visitor.office_id == office_id, or_(*conds))
-                        .order_by(Visitor.updated_at.desc()).limit(1)).first()
+    return session.exec(
+        select(Visitor).where(Visitor.office_id == office_id, or_(*conds)).order_by(Visitor.updated_at.desc()).limit(1)
+    ).first()
 
 
 def prefill(visitor: Visitor) -> dict:
     """What the kiosk may fill in for a returning visitor: no NPWP (only whether one is on file)."""
     return {
-        "name": visitor.name, "email": visitor.email, "phone": visitor.phone, "gender": visitor.gender,
-        "birth_year": visitor.birth_year, "education": visitor.education, "occupation": visitor.occupation,
-        "institution_category": visitor.institution_category, "institution_name": visitor.institution_name,
+        "name": visitor.name,
+        "email": visitor.email,
+        "phone": visitor.phone,
+        "gender": visitor.gender,
+        "birth_year": visitor.birth_year,
+        "education": visitor.education,
+        "occupation": visitor.occupation,
+        "institution_category": visitor.institution_category,
+        "institution_name": visitor.institution_name,
         "has_npwp": bool(visitor.npwp),
     }
 
 
 # Read for every ticket taken at a kiosk: built once, with bind parameters (see rules/tickets.py).
-_VISITOR_BY_EMAIL = select(Visitor).where(Visitor.office_id == bindparam("office_id"), Visitor.email == bindparam("email"))
+_VISITOR_BY_EMAIL = select(Visitor).where(
+    Visitor.office_id == bindparam("office_id"), Visitor.email == bindparam("email")
+)
 
 
-def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookForm,
-                         now: datetime | None = None) -> Ticket:
+def sign_and_take_ticket(
+    session: Session, *, office: Office, form: GuestBookForm, now: datetime | None = None
+) -> Ticket:
     """Record the guest-book line (creating or updating the visitor) and issue the ticket, in one transaction."""
     now = now or utcnow()
     service = session.get(Service, form.service_id)
     if service is None or service.office_id != office.id or not service.active:
         from rules.errors import NotFound
+
         raise NotFound("service_not_found", N_("This service does not exist at this office."))
     visitor = session.exec(_VISITOR_BY_EMAIL, params={"office_id": office.id, "email": form.email}).first()
     if form.segment == "private" and not form.npwp and not (visitor is not None and visitor.npwp):
@@ -267,8 +305,16 @@ def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookFor
         raise FieldsInvalid({"npwp": N_("An NPWP is required for private-sector buyers.")})
     if visitor is None:
         visitor = Visitor(office_id=office.id, name=form.name, email=form.email, created_at=now)
-    for field in ("name", "phone", "gender", "birth_year", "education", "occupation",
-                  "institution_category", "institution_name"):
+    for field in (
+        "name",
+        "phone",
+        "gender",
+        "birth_year",
+        "education",
+        "occupation",
+        "institution_category",
+        "institution_name",
+    ):
         setattr(visitor, field, getattr(form, field))
     visitor.segment = form.segment
     if form.npwp:
@@ -276,9 +322,23 @@ def sign_and_take_ticket(session: Session, *, office: Office, form: GuestBookFor
     visitor.updated_at = now
     session.add(visitor)
     session.flush()
-    entry = GuestBookEntry(office_id=office.id, visitor_id=visitor.id, service_id=service.id, purpose=form.purpose,
-                           purpose_note=form.purpose_note, consent_at=now, created_at=now)
+    entry = GuestBookEntry(
+        office_id=office.id,
+        visitor_id=visitor.id,
+        service_id=service.id,
+        purpose=form.purpose,
+        purpose_note=form.purpose_note,
+        consent_at=now,
+        created_at=now,
+    )
     session.add(entry)
     session.flush()
-    return tickets.issue_ticket(session, office=office, service=service, visitor_id=visitor.id,
-                                guestbook_id=entry.id, priority_reason=form.priority_reason, now=now)
+    return tickets.issue_ticket(
+        session,
+        office=office,
+        service=service,
+        visitor_id=visitor.id,
+        guestbook_id=entry.id,
+        priority_reason=form.priority_reason,
+        now=now,
+    )

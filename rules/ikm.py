@@ -32,7 +32,7 @@ ELEMENTS = (
     ("u9", N_("Facilities")),
 )
 CODES = tuple(code for code, _ in ELEMENTS)
-WEIGHT = Fraction(1, len(ELEMENTS))   # exactly 1/9
+WEIGHT = Fraction(1, len(ELEMENTS))  # exactly 1/9
 SCALE = (1, 2, 3, 4)
 # What each score means, per element (the questionnaire's answer words); 1 is the worst.
 SCALE_WORDS = (N_("Not good"), N_("Less than good"), N_("Good"), N_("Very good"))
@@ -48,25 +48,49 @@ def ikm(ratings: list[dict]) -> dict:
     """The index of a set of survey answers ({u1..u9: 1-4} each). Exact means, exact 1/9 weight."""
     n = len(ratings)
     if n == 0:
-        return {"respondents": 0, "elements": [], "ikm": None, "ikm_display": None, "grade": None,
-                "grade_label": None, "weight": str(WEIGHT)}
+        return {
+            "respondents": 0,
+            "elements": [],
+            "ikm": None,
+            "ikm_display": None,
+            "grade": None,
+            "grade_label": None,
+            "weight": str(WEIGHT),
+        }
     means = {c: Fraction(sum(int(r[c]) for r in ratings), n) for c in CODES}
     nrr_weighted = sum((means[c] * WEIGHT for c in CODES), Fraction(0))
     value = nrr_weighted * 25
     shown = round2(value)
     grade, label = grade_of(shown)
-    return {"respondents": n,
-            "elements": [{"code": c, "name": name, "mean": means[c], "mean_display": str(round2(means[c])),
-                          "weighted": means[c] * WEIGHT} for c, name in ELEMENTS],
-            "nrr_weighted": nrr_weighted, "ikm": value, "ikm_exact": f"{value.numerator}/{value.denominator}",
-            "ikm_display": str(shown), "grade": grade,
-            "grade_label": label, "weight": str(WEIGHT)}
+    return {
+        "respondents": n,
+        "elements": [
+            {
+                "code": c,
+                "name": name,
+                "mean": means[c],
+                "mean_display": str(round2(means[c])),
+                "weighted": means[c] * WEIGHT,
+            }
+            for c, name in ELEMENTS
+        ],
+        "nrr_weighted": nrr_weighted,
+        "ikm": value,
+        "ikm_exact": f"{value.numerator}/{value.denominator}",
+        "ikm_display": str(shown),
+        "grade": grade,
+        "grade_label": label,
+        "weight": str(WEIGHT),
+    }
 
 
 def round2(value: Fraction) -> Decimal:
     """Two decimals, half up, from the exact fraction (no float on the way)."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
-        if value.denominator != 1 else Decimal(value.numerator).quantize(Decimal("0.01"))
+    return (
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if value.denominator != 1
+        else Decimal(value.numerator).quantize(Decimal("0.01"))
+    )
 
 
 def grade_of(shown: Decimal) -> tuple[str, str]:
@@ -86,8 +110,15 @@ def validate_scores(scores: dict) -> dict[str, int]:
     return out
 
 
-def rate(session: Session, *, rating_token: str, scores: dict, comment: str = "", channel: str = "",
-         now: datetime | None = None) -> Rating:
+def rate(
+    session: Session,
+    *,
+    rating_token: str,
+    scores: dict,
+    comment: str = "",
+    channel: str = "",
+    now: datetime | None = None,
+) -> Rating:
     """The visitor rates the service (step 18), on the counter tablet or their phone; once per request."""
     now = now or utcnow()
     req = rq.get_request(session, rq.by_rating_token(session, rating_token).id, for_update=True)
@@ -95,8 +126,14 @@ def rate(session: Session, *, rating_token: str, scores: dict, comment: str = ""
     if session.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None:
         raise RuleError("already_rated", N_("This service has already been rated. Thank you!"))
     values = validate_scores(scores)
-    rating = Rating(office_id=req.office_id, request_id=req.id, at=now, comment=(comment or "").strip()[:1000],
-                    channel=channel if channel in ("counter", "phone") else "", **values)
+    rating = Rating(
+        office_id=req.office_id,
+        request_id=req.id,
+        at=now,
+        comment=(comment or "").strip()[:1000],
+        channel=channel if channel in ("counter", "phone") else "",
+        **values,
+    )
     session.add(rating)
     if req.closed_at is None:
         req.closed_at = now

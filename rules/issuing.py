@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from clock import utcnow
 from models import Office, Service, Ticket
-from rules import guestbook, tickets
+from rules import guestbook, lines
 from rules.errors import N_, RuleError
 from rules.estimate import estimated_wait_minutes
 from rules.opening import Opening, opening
@@ -28,8 +28,9 @@ class Closed(RuleError):
     """No number can be taken now; `state` says why (the holiday's name is given in each screen language)."""
 
     def __init__(self, state: Opening):
-        super().__init__("closed", CLOSED_MESSAGES[state.reason], holiday=state.holiday_name, opens=state.opens,
-                         closes=state.closes)
+        super().__init__(
+            "closed", CLOSED_MESSAGES[state.reason], holiday=state.holiday_name, opens=state.opens, closes=state.closes
+        )
         self.state = state
 
 
@@ -43,8 +44,9 @@ class Issued:
     estimate_minutes: int | None
 
 
-def take_number(session: Session, *, office: Office, form: guestbook.GuestBookForm, settings: Settings,
-                now: datetime | None = None) -> Issued:
+def take_number(
+    session: Session, *, office: Office, form: guestbook.GuestBookForm, settings: Settings, now: datetime | None = None
+) -> Issued:
     """Sign the guest book and take a number, in the caller's write transaction; refused while closed."""
     now = now or utcnow()
     state = opening(now, settings)
@@ -52,9 +54,15 @@ def take_number(session: Session, *, office: Office, form: guestbook.GuestBookFo
         raise Closed(state)
     ticket = guestbook.sign_and_take_ticket(session, office=office, form=form, now=now)
     service = session.get(Service, ticket.service_id)  # in the session already: no second SELECT
-    ahead = tickets.people_ahead(session, ticket)
-    wait = estimated_wait_minutes(session, office_id=office.id, service_id=ticket.service_id, ahead=ahead,
-                                  default_minutes=settings.app.default_service_minutes, now=now)
+    ahead = lines.people_ahead(session, ticket)
+    wait = estimated_wait_minutes(
+        session,
+        office_id=office.id,
+        service_id=ticket.service_id,
+        ahead=ahead,
+        default_minutes=settings.app.default_service_minutes,
+        now=now,
+    )
     ticket.estimated_wait_minutes = wait
     session.add(ticket)
     return Issued(ticket=ticket, service=service, ahead=ahead, estimate_minutes=wait)

@@ -48,10 +48,15 @@ def next_in_year(session: Session, *, office_id: int, kind: str, year: int) -> i
     if insert is None:
         raise RuntimeError(f"numbering needs PostgreSQL or SQLite, not {dialect}")
     table = YearSequence.__table__
-    stmt = (insert(table).values(office_id=office_id, kind=kind, year=year, last_number=1)
-            .on_conflict_do_update(index_elements=[table.c.office_id, table.c.kind, table.c.year],
-                                   set_={"last_number": table.c.last_number + 1})
-            .returning(table.c.last_number))
+    stmt = (
+        insert(table)
+        .values(office_id=office_id, kind=kind, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.office_id, table.c.kind, table.c.year],
+            set_={"last_number": table.c.last_number + 1},
+        )
+        .returning(table.c.last_number)
+    )
     return session.execute(stmt).scalar_one()
 
 

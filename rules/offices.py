@@ -29,19 +29,29 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
             svc = Service(office_id=office.id, code=s.code, prefix=s.prefix, name=s.name)
             session.add(svc)
         svc.prefix, svc.name, svc.name_en, svc.paid, svc.sort_order, svc.active = (
-            s.prefix, s.name, s.name_en, s.paid, i, True)
+            s.prefix,
+            s.name,
+            s.name_en,
+            s.paid,
+            i,
+            True,
+        )
         by_code[s.code] = svc
     session.flush()
     for c in settings.counters:
-        counter = session.exec(select(Counter).where(Counter.office_id == office.id, Counter.number == c.number)).first()
+        counter = session.exec(
+            select(Counter).where(Counter.office_id == office.id, Counter.number == c.number)
+        ).first()
         if counter is None:
             counter = Counter(office_id=office.id, number=c.number)
             session.add(counter)
         counter.name, counter.printer, counter.active = c.name or f"Loket {c.number}", c.printer, True
         session.flush()
         wanted = {by_code[code].id for code in c.services}
-        have = {cs.service_id: cs for cs in session.exec(
-            select(CounterService).where(CounterService.counter_id == counter.id))}
+        have = {
+            cs.service_id: cs
+            for cs in session.exec(select(CounterService).where(CounterService.counter_id == counter.id))
+        }
         for sid in wanted - have.keys():
             session.add(CounterService(counter_id=counter.id, service_id=sid))
         for sid in have.keys() - wanted:
@@ -53,9 +63,12 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
 # Read on every request and screen update: built once, with bind parameters (see rules/tickets.py).
 _OFFICE_BY_CODE = select(Office).where(Office.code == bindparam("code"))
 _SERVICES = select(Service).where(Service.office_id == bindparam("office_id")).order_by(Service.sort_order, Service.id)
-_ACTIVE_SERVICES = _SERVICES.where(Service.active == True)  # noqa: E712
-_COUNTERS = (select(Counter).where(Counter.office_id == bindparam("office_id"), Counter.active == True)  # noqa: E712
-             .order_by(Counter.number))
+_ACTIVE_SERVICES = _SERVICES.where(Service.active.is_(True))
+_COUNTERS = (
+    select(Counter)
+    .where(Counter.office_id == bindparam("office_id"), Counter.active.is_(True))
+    .order_by(Counter.number)
+)
 _COUNTER_SERVICE_IDS = select(CounterService.service_id).where(CounterService.counter_id == bindparam("counter_id"))
 
 

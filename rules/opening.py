@@ -11,7 +11,6 @@ import holidays
 from clock import to_local
 from settings import Settings
 
-
 # The screens' languages (i18n.LANGUAGES) as the `holidays` package names them for Indonesia
 # (holidays.country_holidays("ID").supported_languages). Asked for explicitly: left to itself the package
 # picks the language from the process's locale variables (LANG...), i.e. English on a server.
@@ -21,9 +20,9 @@ HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
 @dataclass(frozen=True)
 class Opening:
     open: bool
-    reason: str = ""            # "", "closed_day", "before_hours", "after_hours", "holiday"
-    holiday_name: str = ""      # in Indonesian, the office's language
-    opens: str = ""             # "HH:MM" today, if any
+    reason: str = ""  # "", "closed_day", "before_hours", "after_hours", "holiday"
+    holiday_name: str = ""  # in Indonesian, the office's language
+    opens: str = ""  # "HH:MM" today, if any
     closes: str = ""
     holiday_names: tuple[tuple[str, str], ...] = ()  # (screen language, name) for every screen language
 

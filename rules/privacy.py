@@ -25,12 +25,6 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}" if domain else ("***" if email else "")
 
 
-def mask_phone(phone: str) -> str:
-    """'081234567890' -> '0812****7890'"""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[:4] + "*" * max(len(digits) - 8, 0) + digits[-4:] if len(digits) > 8 else "*" * len(digits)
-
-
 def mask_number(value: str) -> str:
     """NIK/NPWP: only the last four digits."""
     digits = re.sub(r"\D", "", value or "")

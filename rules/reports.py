@@ -55,23 +55,24 @@ from itertools import chain
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (BigInteger, String, case, cast, func, literal, null, select as sa_select, text,
-                        tuple_, union_all)
+from sqlalchemy import BigInteger, String, case, cast, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from clock import day_bounds
-from models import Counter, GuestBookEntry, Office, Service, Ticket, TicketStatus, User, Visitor
+from models import Counter, Office, Service, Ticket, TicketStatus, User
 from rules import ikm as ikm_rules
 from rules import invoices
+from rules.report_guestbook import GUESTBOOK_DIMENSIONS, guestbook_breakdown, offset_spans
 
 ESTIMATE_TOLERANCE_MINUTES = 5
 PERCENTILE_METHOD = "linear interpolation between closest ranks (PERCENTILE.INC, type 7)"
-GUESTBOOK_DIMENSIONS = ("segment", "institution_category", "education", "occupation", "purpose")
 # Above this many days the time chart and table group by month instead of by day.
 DAILY_LIMIT_DAYS = 62
 
 
 # ---- periods --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Period:
@@ -82,16 +83,16 @@ class Period:
     kind: str = "range"  # 'day', 'month' or 'range'
 
     @classmethod
-    def day(cls, d: date) -> "Period":
+    def day(cls, d: date) -> Period:
         return cls(d, d, "day")
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         last = calendar.monthrange(year, month)[1]
         return cls(date(year, month, 1), date(year, month, last), "month")
 
     @classmethod
-    def between(cls, start: date, end: date) -> "Period":
+    def between(cls, start: date, end: date) -> Period:
         if end < start:
             start, end = end, start
         return cls(start, end, "range")
@@ -125,8 +126,21 @@ class Filters:
     def any(self) -> bool:
         return any(v is not None for v in (self.service_id, self.counter_id, self.officer_id))
 
+    def conditions(self, office: Office, period: Period) -> list:
+        """The WHERE conditions on tickets of the office in the period, narrowed by these filters."""
+        T = Ticket.__table__.c
+        conds = [T.office_id == office.id, T.service_date >= period.start, T.service_date <= period.end]
+        if self.service_id is not None:
+            conds.append(T.issued_service_id == self.service_id)
+        if self.counter_id is not None:
+            conds.append(T.counter_id == self.counter_id)
+        if self.officer_id is not None:
+            conds.append(T.officer_id == self.officer_id)
+        return conds
+
 
 # ---- statistics -----------------------------------------------------------------------------------
+
 
 def percentile(values: list[float], p: float) -> float | None:
     """The p-th percentile (p in 0..100) by linear interpolation between closest ranks; None when empty."""
@@ -143,8 +157,13 @@ def duration_stats(minutes: list[float]) -> dict:
     """count, mean, median, p90 and max of durations in minutes (None when there are none)."""
     if not minutes:
         return {"count": 0, "mean": None, "median": None, "p90": None, "max": None}
-    return {"count": len(minutes), "mean": sum(minutes) / len(minutes), "median": percentile(minutes, 50),
-            "p90": percentile(minutes, 90), "max": max(minutes)}
+    return {
+        "count": len(minutes),
+        "mean": sum(minutes) / len(minutes),
+        "median": percentile(minutes, 50),
+        "p90": percentile(minutes, 90),
+        "max": max(minutes),
+    }
 
 
 def share(part: int, whole: int) -> float | None:
@@ -156,8 +175,18 @@ def share(part: int, whole: int) -> float | None:
 _US_PER_MINUTE = 60_000_000
 _NOT_SERVED = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
 # What the query counts for each group of tickets, in this order (see _group_query).
-_COUNTS = ("tickets", "served", "no_shows", "cancelled", "not_served", "transferred_tickets", "transfers",
-           "judged", "within", "estimate_close")
+_COUNTS = (
+    "tickets",
+    "served",
+    "no_shows",
+    "cancelled",
+    "not_served",
+    "transferred_tickets",
+    "transfers",
+    "judged",
+    "within",
+    "estimate_close",
+)
 
 
 def minutes(us: int) -> float:
@@ -168,17 +197,23 @@ def minutes(us: int) -> float:
 class Tickets(NamedTuple):
     """A set of tickets as the report needs them: counts, and the exact values behind every other figure."""
 
-    counts: tuple[int, ...]          # in the order of _COUNTS
-    waits: list[int]                 # waiting times of called tickets, microseconds, sorted
-    services: list[int]              # service times of finished tickets, microseconds, sorted
-    errors: list[int]                # waiting time - estimate of called tickets with an estimate, microseconds
-    visitors: list[str]              # visitor ids as text, repeated (counted distinct)
+    counts: tuple[int, ...]  # in the order of _COUNTS
+    waits: list[int]  # waiting times of called tickets, microseconds, sorted
+    services: list[int]  # service times of finished tickets, microseconds, sorted
+    errors: list[int]  # waiting time - estimate of called tickets with an estimate, microseconds
+    visitors: list[str]  # visitor ids as text, repeated (counted distinct)
     sums: tuple[int, int, int, int]  # of waits, services, errors and their absolute values (added once)
 
     @classmethod
-    def of(cls, counts, waits: list[int], services: list[int], errors: list[int], visitors: list[str]) -> "Tickets":
-        return cls(tuple(counts), waits, services, errors, visitors,
-                   (sum(waits), sum(services), sum(errors), sum(map(abs, errors))))
+    def of(cls, counts, waits: list[int], services: list[int], errors: list[int], visitors: list[str]) -> Tickets:
+        return cls(
+            tuple(counts),
+            waits,
+            services,
+            errors,
+            visitors,
+            (sum(waits), sum(services), sum(errors), sum(map(abs, errors))),
+        )
 
 
 EMPTY = Tickets.of((0,) * len(_COUNTS), [], [], [], [])
@@ -187,7 +222,7 @@ EMPTY = Tickets.of((0,) * len(_COUNTS), [], [], [], [])
 class Part(NamedTuple):
     """The tickets of one bucket (a day; a month in long periods), issuing service, counter and officer."""
 
-    bucket: date                     # the day, or the first day of the month
+    bucket: date  # the day, or the first day of the month
     service_id: int
     counter_id: int | None
     officer_id: int | None
@@ -199,7 +234,7 @@ class Reading(NamedTuple):
 
     parts: list[Part]
     hours: dict[int, int]
-    guestbook_ids: tuple[int, int] | None   # lowest and highest (None: no ticket came through the guest book)
+    guestbook_ids: tuple[int, int] | None  # lowest and highest (None: no ticket came through the guest book)
 
 
 def _merged(lists) -> list[int]:
@@ -219,23 +254,14 @@ def union(sets) -> Tickets:
         return EMPTY
     if len(sets) == 1:
         return sets[0]
-    return Tickets(counts=tuple(map(sum, zip(*(t.counts for t in sets)))),
-                   waits=_merged(t.waits for t in sets), services=_merged(t.services for t in sets),
-                   errors=list(chain.from_iterable(t.errors for t in sets)),
-                   visitors=list(chain.from_iterable(t.visitors for t in sets)),
-                   sums=tuple(map(sum, zip(*(t.sums for t in sets)))))
-
-
-def _conditions(office: Office, period: Period, filters: Filters) -> list:
-    T = Ticket.__table__.c
-    conds = [T.office_id == office.id, T.service_date >= period.start, T.service_date <= period.end]
-    if filters.service_id is not None:
-        conds.append(T.issued_service_id == filters.service_id)
-    if filters.counter_id is not None:
-        conds.append(T.counter_id == filters.counter_id)
-    if filters.officer_id is not None:
-        conds.append(T.officer_id == filters.officer_id)
-    return conds
+    return Tickets(
+        counts=tuple(map(sum, zip(*(t.counts for t in sets)))),
+        waits=_merged(t.waits for t in sets),
+        services=_merged(t.services for t in sets),
+        errors=list(chain.from_iterable(t.errors for t in sets)),
+        visitors=list(chain.from_iterable(t.visitors for t in sets)),
+        sums=tuple(map(sum, zip(*(t.sums for t in sets)))),
+    )
 
 
 def _local_hour(dialect: str, office: Office, period: Period):
@@ -247,8 +273,11 @@ def _local_hour(dialect: str, office: Office, period: Period):
     tz = ZoneInfo(office.timezone)
     spans = offset_spans(tz, *period.bounds(tz))
     shift = [f"{int(off.total_seconds()):+d} seconds" for _lo, _hi, off in spans]
-    modifier = shift[0] if len(spans) == 1 else case(
-        *[(T.issued_at < hi, sh) for (_lo, hi, _off), sh in zip(spans[:-1], shift)], else_=shift[-1])
+    modifier = (
+        shift[0]
+        if len(spans) == 1
+        else case(*[(T.issued_at < hi, sh) for (_lo, hi, _off), sh in zip(spans[:-1], shift)], else_=shift[-1])
+    )
     # Whole seconds: SQLite rounds a fraction to milliseconds, and 08:59:59.9996 would count as 09.
     return func.strftime("%H", func.substr(T.issued_at, 1, 19), modifier)
 
@@ -266,16 +295,30 @@ def _group_query(dialect: str, office: Office, period: Period, filters: Filters)
 
     error = T.waiting_us - cast(T.estimated_wait_minutes, BigInteger) * _US_PER_MINUTE
     keys = (T.service_date, T.issued_service_id, T.counter_id, T.officer_id)
-    return (sa_select(
-        *keys,
-        func.count(), count_if(T.status == TicketStatus.done), count_if(T.status == TicketStatus.no_show),
-        count_if(T.status == TicketStatus.cancelled), count_if(T.status.in_(_NOT_SERVED)),
-        count_if(T.transfer_count > 0), func.coalesce(func.sum(T.transfer_count), 0),
-        func.count(T.first_call_within), count_if(T.first_call_within.is_(True)),
-        count_if(func.abs(error) <= ESTIMATE_TOLERANCE_MINUTES * _US_PER_MINUTE),
-        listed(T.waiting_us), listed(T.service_us), listed(error), listed(T.visitor_id),
-        func.min(T.guestbook_id), func.max(T.guestbook_id), listed(_local_hour(dialect, office, period)))
-        .where(*_conditions(office, period, filters)).group_by(*keys))
+    return (
+        sa_select(
+            *keys,
+            func.count(),
+            count_if(T.status == TicketStatus.done),
+            count_if(T.status == TicketStatus.no_show),
+            count_if(T.status == TicketStatus.cancelled),
+            count_if(T.status.in_(_NOT_SERVED)),
+            count_if(T.transfer_count > 0),
+            func.coalesce(func.sum(T.transfer_count), 0),
+            func.count(T.first_call_within),
+            count_if(T.first_call_within.is_(True)),
+            count_if(func.abs(error) <= ESTIMATE_TOLERANCE_MINUTES * _US_PER_MINUTE),
+            listed(T.waiting_us),
+            listed(T.service_us),
+            listed(error),
+            listed(T.visitor_id),
+            func.min(T.guestbook_id),
+            func.max(T.guestbook_id),
+            listed(_local_hour(dialect, office, period)),
+        )
+        .where(*filters.conditions(office, period))
+        .group_by(*keys)
+    )
 
 
 def _ints(texts, ordered: bool = True) -> list[int]:
@@ -297,12 +340,24 @@ def read(session: Session, office: Office, period: Period, filters: Filters = Fi
         cells.setdefault((day if daily else day.replace(day=1), r[1], r[2], r[3]), []).append(r)
     parts = []
     for (bucket, service_id, counter_id, officer_id), rows in cells.items():
-        counts = tuple(map(int, map(sum, zip(*(r[4:4 + n] for r in rows)))))
+        counts = tuple(map(int, map(sum, zip(*(r[4 : 4 + n] for r in rows)))))
         waits, services, errors, visitors = (4 + n + i for i in range(4))
         visitor_text = ",".join(r[visitors] for r in rows if r[visitors])
-        parts.append(Part(bucket, service_id, counter_id, officer_id, Tickets.of(
-            counts, _ints(r[waits] for r in rows), _ints(r[services] for r in rows),
-            _ints((r[errors] for r in rows), ordered=False), visitor_text.split(",") if visitor_text else [])))
+        parts.append(
+            Part(
+                bucket,
+                service_id,
+                counter_id,
+                officer_id,
+                Tickets.of(
+                    counts,
+                    _ints(r[waits] for r in rows),
+                    _ints(r[services] for r in rows),
+                    _ints((r[errors] for r in rows), ordered=False),
+                    visitor_text.split(",") if visitor_text else [],
+                ),
+            )
+        )
     rows = [r for rows in cells.values() for r in rows]
     hours = ",".join(r[-1] for r in rows if r[-1])
     tally = Tally(hours.split(",")) if hours else Tally()
@@ -311,6 +366,7 @@ def read(session: Session, office: Office, period: Period, filters: Filters = Fi
 
 
 # ---- figures of a set of tickets -------------------------------------------------------------------------
+
 
 def _percentile_sorted(xs: list[int], p: float) -> float | None:
     """percentile() of values already sorted, in microseconds, answered in minutes (the same arithmetic)."""
@@ -327,8 +383,13 @@ def _durations(xs: list[int], total: int) -> dict:
     """count, mean, median, p90 and max (minutes) of sorted microseconds; the mean of their exact sum."""
     if not xs:
         return {"count": 0, "mean": None, "median": None, "p90": None, "max": None}
-    return {"count": len(xs), "mean": minutes(total) / len(xs), "median": _percentile_sorted(xs, 50),
-            "p90": _percentile_sorted(xs, 90), "max": minutes(xs[-1])}
+    return {
+        "count": len(xs),
+        "mean": minutes(total) / len(xs),
+        "median": _percentile_sorted(xs, 50),
+        "p90": _percentile_sorted(xs, 90),
+        "max": minutes(xs[-1]),
+    }
 
 
 def summarize(tickets: Tickets) -> dict:
@@ -347,14 +408,20 @@ def summarize(tickets: Tickets) -> dict:
         "transfers": c["transfers"],
         "waiting": _durations(tickets.waits, wait_sum),
         "service": _durations(tickets.services, service_sum),
-        "limit": {"called": c["judged"], "within": c["within"], "breaches": c["judged"] - c["within"],
-                  "share": share(c["within"], c["judged"])},
-        "estimate": {"count": n_est,
-                     "mean_abs_error": minutes(error_abs_sum) / n_est if n_est else None,
-                     "bias": minutes(error_sum) / n_est if n_est else None,
-                     "within_tolerance": c["estimate_close"],
-                     "share_within_tolerance": share(c["estimate_close"], n_est),
-                     "tolerance_minutes": ESTIMATE_TOLERANCE_MINUTES},
+        "limit": {
+            "called": c["judged"],
+            "within": c["within"],
+            "breaches": c["judged"] - c["within"],
+            "share": share(c["within"], c["judged"]),
+        },
+        "estimate": {
+            "count": n_est,
+            "mean_abs_error": minutes(error_abs_sum) / n_est if n_est else None,
+            "bias": minutes(error_sum) / n_est if n_est else None,
+            "within_tolerance": c["estimate_close"],
+            "share_within_tolerance": share(c["estimate_close"], n_est),
+            "tolerance_minutes": ESTIMATE_TOLERANCE_MINUTES,
+        },
     }
 
 
@@ -391,122 +458,20 @@ def time_series(parts: list[Part], period: Period) -> tuple[str, list[dict]]:
     for k in keys:
         ts = buckets.get(k, [])
         c = dict(zip(_COUNTS, map(sum, zip(*(t.counts for t in ts))))) if ts else dict.fromkeys(_COUNTS, 0)
-        rows.append({"key": label(k), "tickets": c["tickets"], "served": c["served"],
-                     "limit_share": share(c["within"], c["judged"]),
-                     "median_wait": _percentile_sorted(_merged(t.waits for t in ts), 50)})
+        rows.append(
+            {
+                "key": label(k),
+                "tickets": c["tickets"],
+                "served": c["served"],
+                "limit_share": share(c["within"], c["judged"]),
+                "median_wait": _percentile_sorted(_merged(t.waits for t in ts), 50),
+            }
+        )
     return unit, rows
 
 
-# ---- the guest book: what visitors came for, who they are ------------------------------------------------
-
-def guestbook_breakdown(session: Session, office: Office, period: Period, filters: Filters = Filters(),
-                        guestbook_ids: tuple[int, int] | None = None) -> dict[str, list[tuple[str, int]]]:
-    """Visits per value of each guest-book dimension, most frequent first (ties by code).
-
-    The purposes (the visit's own) and the profile (the visitor's, as last recorded) are two groupings of
-    the period's guest-book visits: PostgreSQL makes both in one pass (grouping sets); SQLite, which has
-    none, in two halves of one statement, where the profile is looked up once per visitor and weighted by
-    the visitor's visits rather than once per visit. guestbook_ids (Reading.guestbook_ids of the same
-    period and filters) only narrows the guest-book lines to read: PostgreSQL then reads that range of
-    them instead of all.
-    """
-    T, G, V = Ticket.__table__.c, GuestBookEntry.__table__.c, Visitor.__table__.c
-    visits = Ticket.__table__.join(GuestBookEntry.__table__, G.id == T.guestbook_id)
-    conds = _conditions(office, period, filters)
-    if guestbook_ids is not None:
-        conds.append(G.id.between(*guestbook_ids))
-    profile = (V.segment, V.institution_category, V.education, V.occupation)
-    if session.get_bind().dialect.name == "postgresql":
-        q = (sa_select(case((func.grouping(G.purpose) == 0, "purpose"), else_="profile"), G.purpose, *profile,
-                       func.count())
-             .select_from(visits.outerjoin(Visitor.__table__, V.id == G.visitor_id)).where(*conds)
-             .group_by(func.grouping_sets(G.purpose, tuple_(*profile))))
-    else:
-        purposes = sa_select(literal("purpose"), G.purpose, null(), null(), null(), null(), func.count()) \
-            .select_from(visits).where(*conds).group_by(G.purpose)
-        per_visitor = (sa_select(G.visitor_id.label("visitor_id"), func.count().label("n"))
-                       .select_from(visits).where(*conds).group_by(G.visitor_id).subquery())
-        profiles = (sa_select(literal("profile"), null(), *profile, func.sum(per_visitor.c.n))
-                    .select_from(per_visitor.outerjoin(Visitor.__table__, V.id == per_visitor.c.visitor_id))
-                    .group_by(*profile))
-        q = union_all(purposes, profiles)
-    tallies = {dim: Tally() for dim in GUESTBOOK_DIMENSIONS}
-    for kind, purpose, *values, n in session.execute(q):
-        if kind == "purpose":
-            tallies["purpose"][purpose or ""] += int(n)
-        else:
-            for dim, value in zip(GUESTBOOK_DIMENSIONS[:4], values):
-                tallies[dim][value or ""] += int(n)
-    return {dim: sorted(t.items(), key=lambda kv: (-kv[1], kv[0])) for dim, t in tallies.items()}
-
-
-def offset_spans(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, datetime, timedelta]]:
-    """[start, end) in UTC cut where the zone's UTC offset changes: (from, to, offset), in order.
-
-    Probes every six hours and narrows each change down to the microsecond (a zone changes at most a few
-    times a year; Indonesian zones never do, and give one span).
-    """
-    def offset(at: datetime) -> timedelta:
-        return at.astimezone(tz).utcoffset()
-
-    tick, step = timedelta(microseconds=1), timedelta(hours=6)
-    probes = [start + step * i for i in range(int((end - start) / step) + 1) if start + step * i < end - tick]
-    probes.append(end - tick)
-    spans, cur = [], start
-    for a, b in zip(probes, probes[1:]):
-        if offset(a) != offset(b):
-            lo, hi = a, b                   # offset(lo) is the old one, offset(hi) the new one
-            while hi - lo > tick:
-                mid = lo + (hi - lo) // 2
-                lo, hi = (mid, hi) if offset(mid) == offset(a) else (lo, mid)
-            spans.append((cur, hi, offset(a)))
-            cur = hi
-    spans.append((cur, end, offset(end - tick)))
-    return spans
-
-
-# ---- the report columns of older history (migration 0006 fills them; this refills or checks) -----------
-
-def _micros_sql(dialect: str, later: str, earlier: str) -> str:
-    """SQL for `later - earlier` in whole microseconds, exact on both databases."""
-    if dialect == "postgresql":
-        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000) AS BIGINT)"
-    def us(col: str) -> str:  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)
-        return (f"(CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER) * 1000000"
-                f" + CAST(substr(substr({col}, 21) || '000000', 1, 6) AS INTEGER))")
-    return f"({us(later)} - {us(earlier)})"
-
-
-def _recomputed_sql(dialect: str) -> dict[str, str]:
-    """Each report column worked out again from the ticket's times and its first 'called' event."""
-    true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
-    return {
-        "waiting_us": (f"CASE WHEN first_called_at IS NOT NULL "
-                       f"THEN {_micros_sql(dialect, 'first_called_at', 'issued_at')} END"),
-        "service_us": (f"CASE WHEN status = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL "
-                       f"THEN {_micros_sql(dialect, 'finished_at', 'started_at')} END"),
-        # rules.tickets.record writes the detail with json.dumps(sort_keys=True): '"within_limit": true'.
-        "first_call_within": (
-            "CASE WHEN first_called_at IS NOT NULL THEN ("
-            f"SELECT CASE WHEN e.detail LIKE '%\"within_limit\": true%' THEN {true} "
-            f"WHEN e.detail LIKE '%\"within_limit\": false%' THEN {false} END "
-            "FROM ticketevent e WHERE e.ticket_id = ticket.id AND e.kind = 'called' ORDER BY e.at, e.id LIMIT 1) END"),
-    }
-
-
-def refill_report_columns(session: Session, *, check_only: bool = False) -> dict[str, int]:
-    """Tickets whose report columns differ from their times and events, per column; fixed unless check_only."""
-    dialect = session.get_bind().dialect.name
-    out = {}
-    for column, expr in _recomputed_sql(dialect).items():
-        differs = f"{column} IS DISTINCT FROM ({expr})" if dialect == "postgresql" else f"{column} IS NOT ({expr})"
-        out[column] = session.execute(text(f"SELECT count(*) FROM ticket WHERE {differs}")).scalar_one()
-        if out[column] and not check_only:
-            session.execute(text(f"UPDATE ticket SET {column} = ({expr}) WHERE {differs}"))
-    return out
-
-
 # ---- the whole report --------------------------------------------------------------------------------
+
 
 @dataclass
 class Report:
@@ -550,24 +515,43 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
     per_service = group(parts, lambda p: p.service_id)
     # The services partition the office: its sorted values are a merge of theirs (long runs, cheap to merge).
     overall = union(per_service.values()) if per_service else EMPTY
-    by_service = _breakdown(per_service,
-                            lambda k: services[k].name if k in services else str(k),
-                            lambda k: (services[k].sort_order if k in services else 999, k or 0))
-    by_counter = _breakdown(group(parts, lambda p: p.counter_id),
-                            lambda k: (counters[k].name or f"Loket {counters[k].number}") if k in counters else None,
-                            lambda k: (counters[k].number if k in counters else 10**6, k or 0))
-    by_officer = _breakdown(group(parts, lambda p: p.officer_id),
-                            lambda k: officers[k].name if k in officers else None,
-                            lambda k: (officers[k].name if k in officers else "\uffff", k or 0))
+    by_service = _breakdown(
+        per_service,
+        lambda k: services[k].name if k in services else str(k),
+        lambda k: (services[k].sort_order if k in services else 999, k or 0),
+    )
+    by_counter = _breakdown(
+        group(parts, lambda p: p.counter_id),
+        lambda k: (counters[k].name or f"Loket {counters[k].number}") if k in counters else None,
+        lambda k: (counters[k].number if k in counters else 10**6, k or 0),
+    )
+    by_officer = _breakdown(
+        group(parts, lambda p: p.officer_id),
+        lambda k: officers[k].name if k in officers else None,
+        lambda k: (officers[k].name if k in officers else "\uffff", k or 0),
+    )
     unit, by_time = time_series(parts, period)
-    guestbook = (guestbook_breakdown(session, office, period, filters, reading.guestbook_ids)
-                 if reading.guestbook_ids else {dim: [] for dim in GUESTBOOK_DIMENSIONS})
+    guestbook = (
+        guestbook_breakdown(session, office, period, filters, reading.guestbook_ids)
+        if reading.guestbook_ids
+        else {dim: [] for dim in GUESTBOOK_DIMENSIONS}
+    )
     start, end = period.bounds(tz)
     pnbp = invoices.pnbp_summary(session, office.id, start, end)
     ikm = ikm_rules.ikm_for(session, office.id, start, end)
     return Report(
         office={"id": office.id, "code": office.code, "name": office.name, "timezone": office.timezone},
-        period=period, filters=filters, summary=summarize(overall), by_service=by_service, by_counter=by_counter,
-        by_officer=by_officer, time_unit=unit, by_time=by_time, by_hour=sorted(reading.hours.items()),
-        guestbook=guestbook, pnbp=pnbp, ikm=ikm,
-        limit_minutes=office.service_limit_minutes)
+        period=period,
+        filters=filters,
+        summary=summarize(overall),
+        by_service=by_service,
+        by_counter=by_counter,
+        by_officer=by_officer,
+        time_unit=unit,
+        by_time=by_time,
+        by_hour=sorted(reading.hours.items()),
+        guestbook=guestbook,
+        pnbp=pnbp,
+        ikm=ikm,
+        limit_minutes=office.service_limit_minutes,
+    )

@@ -39,8 +39,9 @@ def deadline(start: datetime | None, limit_minutes: int) -> datetime | None:
     return None if start is None else start + timedelta(minutes=limit_minutes)
 
 
-def clocks_for_line(queued: list[datetime], ahead_of_first: Ahead, limit_minutes: int
-                    ) -> list[tuple[datetime | None, datetime | None]]:
+def clocks_for_line(
+    queued: list[datetime], ahead_of_first: Ahead, limit_minutes: int
+) -> list[tuple[datetime | None, datetime | None]]:
     """(start, deadline) for each waiting ticket in line order; only the head's clock can be running."""
     out = []
     ahead = ahead_of_first

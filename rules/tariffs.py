@@ -47,7 +47,7 @@ class _Item(BaseModel):
     price: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _shape(self) -> "_Item":
+    def _shape(self) -> _Item:
         if self.category not in CATEGORIES:
             raise ValueError(f"item {self.code}: category must be one of {CATEGORIES}")
         blocks = (self.first_block, self.first_price, self.next_block, self.next_price)
@@ -55,8 +55,10 @@ class _Item(BaseModel):
             if self.measure not in MEASURES:
                 raise ValueError(f"item {self.code}: measure must be one of {MEASURES}")
             if any(v is None for v in blocks) or self.price is not None:
-                raise ValueError(f"item {self.code}: a measured item needs first_block, first_price, next_block, "
-                                 "next_price and no price")
+                raise ValueError(
+                    f"item {self.code}: a measured item needs first_block, first_price, next_block, "
+                    "next_price and no price"
+                )
         elif self.price is None or any(v is not None for v in blocks):
             raise ValueError(f"item {self.code}: an item without measure needs a price per {self.per} only")
         return self
@@ -81,7 +83,7 @@ class _Schedule(BaseModel):
     items: list[_Item] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "_Schedule":
+    def _unique(self) -> _Schedule:
         codes = [i.code for i in self.items]
         dup = {c for c in codes if codes.count(c) > 1}
         if dup:
@@ -92,6 +94,7 @@ class _Schedule(BaseModel):
 @dataclass(frozen=True)
 class Schedule:
     """One regulation's tariffs, in force from effective_from."""
+
     id: str
     regulation: str
     regulation_short: str
@@ -129,10 +132,20 @@ def load_schedules(directory: Path | str | None = None) -> list[Schedule]:
             raw = _Schedule.model_validate(tomllib.loads(f.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, ValidationError) as e:
             raise TariffDataError(f"{f}: {e}") from None
-        out.append(Schedule(id=raw.id, regulation=raw.regulation, regulation_short=raw.regulation_short,
-                            effective_from=raw.effective_from, source=raw.source, partial_blocks=raw.partial_blocks,
-                            zero_article=raw.zero_tariff.article, zero_segments=tuple(raw.zero_tariff.segments),
-                            zero_uses=tuple(raw.zero_tariff.uses), items={i.code: i for i in raw.items}))
+        out.append(
+            Schedule(
+                id=raw.id,
+                regulation=raw.regulation,
+                regulation_short=raw.regulation_short,
+                effective_from=raw.effective_from,
+                source=raw.source,
+                partial_blocks=raw.partial_blocks,
+                zero_article=raw.zero_tariff.article,
+                zero_segments=tuple(raw.zero_tariff.segments),
+                zero_uses=tuple(raw.zero_tariff.uses),
+                items={i.code: i for i in raw.items},
+            )
+        )
     if not out:
         raise TariffDataError(f"no tariff schedule (*.toml) in {directory}")
     out.sort(key=lambda s: s.effective_from)
@@ -158,9 +171,11 @@ def item(schedule: Schedule, code: str) -> _Item:
 
 # ---- prices --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Price:
     """A priced line: unit price (one copy/dataset/table/map), amount (x quantity) and the rule as data."""
+
     unit_price: int
     amount: int
     rule: dict
@@ -176,17 +191,30 @@ def unit_price(it: _Item, measure: int | None) -> tuple[int, dict]:
     if it.measure is None:
         return it.price, {"kind": "per_unit", "price": it.price, "per": it.per}
     if measure is None or isinstance(measure, bool) or not isinstance(measure, int) or measure < 1:
-        raise RuleError("bad_measure", N_("Enter the size (%(measure)s) as a whole number of at least 1."),
-                        status=400, measure=it.measure)
+        raise RuleError(
+            "bad_measure",
+            N_("Enter the size (%(measure)s) as a whole number of at least 1."),
+            status=400,
+            measure=it.measure,
+        )
     if measure > MAX_MEASURE:
         raise RuleError("bad_measure", N_("The size %(value)s is too large."), status=400, value=measure)
     extra_units = max(0, measure - it.first_block)
     blocks = ceil_div(extra_units, it.next_block)
     price = it.first_price + blocks * it.next_price
-    return price, {"kind": "blocks", "measure": measure, "unit": it.measure, "per": it.per,
-                   "first_block": it.first_block, "first_price": it.first_price, "next_block": it.next_block,
-                   "next_price": it.next_price, "extra_units": extra_units, "blocks": blocks,
-                   "rounded_up": extra_units % it.next_block != 0}
+    return price, {
+        "kind": "blocks",
+        "measure": measure,
+        "unit": it.measure,
+        "per": it.per,
+        "first_block": it.first_block,
+        "first_price": it.first_price,
+        "next_block": it.next_block,
+        "next_price": it.next_price,
+        "extra_units": extra_units,
+        "blocks": blocks,
+        "rounded_up": extra_units % it.next_block != 0,
+    }
 
 
 def price(it: _Item, *, measure: int | None = None, quantity: int = 1) -> Price:
@@ -199,29 +227,52 @@ def price(it: _Item, *, measure: int | None = None, quantity: int = 1) -> Price:
 
 def zero_price(list_price: Price, *, schedule: Schedule, use: str) -> Price:
     """The same line at Rp 0 under the zero-tariff article, keeping the list price for the record."""
-    return Price(unit_price=0, amount=0, rule={**list_price.rule, "zero": True, "article": schedule.zero_article,
-                                              "use": use, "list_unit_price": list_price.unit_price,
-                                              "list_amount": list_price.amount})
+    return Price(
+        unit_price=0,
+        amount=0,
+        rule={
+            **list_price.rule,
+            "zero": True,
+            "article": schedule.zero_article,
+            "use": use,
+            "list_unit_price": list_price.unit_price,
+            "list_amount": list_price.amount,
+        },
+    )
 
 
 def zero_tariff_refusal(schedule: Schedule, *, segment: str, use: str, purpose: str = "") -> RuleError | None:
     """Why a request may not have Rp 0 (segment, use), or None when it may. The request letter is checked later."""
     if segment not in schedule.zero_segments:
-        return RuleError("zero_tariff_segment", N_("Rp 0 is only for government, education and international "
-                                                   "institutions (%(article)s); this visitor's segment is "
-                                                   "%(segment)s."), article=schedule.zero_article,
-                         segment=segment or "-")
+        return RuleError(
+            "zero_tariff_segment",
+            N_(
+                "Rp 0 is only for government, education and international "
+                "institutions (%(article)s); this visitor's segment is "
+                "%(segment)s."
+            ),
+            article=schedule.zero_article,
+            segment=segment or "-",
+        )
     if use not in schedule.zero_uses:
-        return RuleError("zero_tariff_use", N_("Rp 0 needs a non-commercial use: government duties, research and "
-                                               "development, community empowerment or international commitments."),
-                         status=400)
+        return RuleError(
+            "zero_tariff_use",
+            N_(
+                "Rp 0 needs a non-commercial use: government duties, research and "
+                "development, community empowerment or international commitments."
+            ),
+            status=400,
+        )
     if purpose == "business":
-        return RuleError("zero_tariff_commercial", N_("The guest book says this visit is for business; Rp 0 is "
-                                                      "for non-commercial use only."))
+        return RuleError(
+            "zero_tariff_commercial",
+            N_("The guest book says this visit is for business; Rp 0 is for non-commercial use only."),
+        )
     return None
 
 
 # ---- words ---------------------------------------------------------------------------------------
+
 
 def thousands(n: int) -> str:
     """Indonesian digit grouping: 1234567 -> '1.234.567'."""
@@ -235,32 +286,53 @@ def rupiah(n: int) -> str:
 
 UNIT_WORDS = {"pages": N_("pages"), "bytes": N_("bytes")}
 PER_WORDS = {"publication": N_("publication"), "dataset": N_("dataset"), "table": N_("table"), "map": N_("map")}
-USE_WORDS = {"government_duties": N_("government duties"), "research_development": N_("research and development"),
-             "community_empowerment": N_("community empowerment"),
-             "international_commitment": N_("international commitments")}
+USE_WORDS = {
+    "government_duties": N_("government duties"),
+    "research_development": N_("research and development"),
+    "community_empowerment": N_("community empowerment"),
+    "international_commitment": N_("international commitments"),
+}
 
 
 def describe_rule(rule: dict, translate: Translate = _identity) -> str:
     """How a line's amount was reached, as one sentence in the screen's (or document's) language."""
     t = translate
     if rule.get("kind") == "blocks":
-        p = {"measure": thousands(rule["measure"]), "unit": t(UNIT_WORDS[rule["unit"]]),
-             "first_block": thousands(rule["first_block"]), "first_price": thousands(rule["first_price"]),
-             "blocks": thousands(rule["blocks"]), "next_block": thousands(rule["next_block"]),
-             "next_price": thousands(rule["next_price"])}
+        p = {
+            "measure": thousands(rule["measure"]),
+            "unit": t(UNIT_WORDS[rule["unit"]]),
+            "first_block": thousands(rule["first_block"]),
+            "first_price": thousands(rule["first_price"]),
+            "blocks": thousands(rule["blocks"]),
+            "next_block": thousands(rule["next_block"]),
+            "next_price": thousands(rule["next_price"]),
+        }
         if rule["blocks"] == 0:
             text = t(N_("%(measure)s %(unit)s: first %(first_block)s %(unit)s Rp %(first_price)s")) % p
         else:
-            text = t(N_("%(measure)s %(unit)s: first %(first_block)s %(unit)s Rp %(first_price)s + %(blocks)s x "
-                        "each further %(next_block)s %(unit)s Rp %(next_price)s")) % p
+            text = (
+                t(
+                    N_(
+                        "%(measure)s %(unit)s: first %(first_block)s %(unit)s Rp %(first_price)s + %(blocks)s x "
+                        "each further %(next_block)s %(unit)s Rp %(next_price)s"
+                    )
+                )
+                % p
+            )
             if rule.get("rounded_up"):
                 text += " " + t(N_("(a started block counts as a whole block)"))
     else:
         text = t(N_("Rp %(price)s per %(per)s")) % {"price": thousands(rule["price"]), "per": t(PER_WORDS[rule["per"]])}
     if rule.get("zero"):
-        text = t(N_("Rp 0 under %(article)s for %(use)s (list price Rp %(list)s); ")) % {
-            "article": rule["article"], "use": t(USE_WORDS.get(rule["use"], rule["use"])),
-            "list": thousands(rule["list_amount"])} + text
+        text = (
+            t(N_("Rp 0 under %(article)s for %(use)s (list price Rp %(list)s); "))
+            % {
+                "article": rule["article"],
+                "use": t(USE_WORDS.get(rule["use"], rule["use"])),
+                "list": thousands(rule["list_amount"]),
+            }
+            + text
+        )
     return text
 
 
@@ -276,16 +348,39 @@ def tariff_sheet(schedule: Schedule, translate: Translate = _identity, lang: str
         if it.measure is None:
             how = t(N_("Rp %(price)s per %(per)s")) % {"price": thousands(it.price), "per": t(PER_WORDS[it.per])}
         else:
-            how = t(N_("first %(first_block)s %(unit)s Rp %(first_price)s; each further started %(next_block)s "
-                       "%(unit)s Rp %(next_price)s")) % {
-                "first_block": thousands(it.first_block), "unit": t(UNIT_WORDS[it.measure]),
-                "first_price": thousands(it.first_price), "next_block": thousands(it.next_block),
-                "next_price": thousands(it.next_price)}
-        rows.append({"code": it.code, "category": it.category, "name": item_name(it, lang), "per": it.per,
-                     "measure": it.measure, "price_rule": how})
-    return {"id": schedule.id, "regulation": schedule.regulation, "regulation_short": schedule.regulation_short,
-            "effective_from": schedule.effective_from.isoformat(), "source": schedule.source,
-            "partial_blocks": t(N_("A started block is charged as a whole block.")),
-            "zero_tariff": {"article": schedule.zero_article, "segments": list(schedule.zero_segments),
-                            "uses": [{"code": u, "name": t(USE_WORDS.get(u, u))} for u in schedule.zero_uses]},
-            "items": rows}
+            how = t(
+                N_(
+                    "first %(first_block)s %(unit)s Rp %(first_price)s; each further started %(next_block)s "
+                    "%(unit)s Rp %(next_price)s"
+                )
+            ) % {
+                "first_block": thousands(it.first_block),
+                "unit": t(UNIT_WORDS[it.measure]),
+                "first_price": thousands(it.first_price),
+                "next_block": thousands(it.next_block),
+                "next_price": thousands(it.next_price),
+            }
+        rows.append(
+            {
+                "code": it.code,
+                "category": it.category,
+                "name": item_name(it, lang),
+                "per": it.per,
+                "measure": it.measure,
+                "price_rule": how,
+            }
+        )
+    return {
+        "id": schedule.id,
+        "regulation": schedule.regulation,
+        "regulation_short": schedule.regulation_short,
+        "effective_from": schedule.effective_from.isoformat(),
+        "source": schedule.source,
+        "partial_blocks": t(N_("A started block is charged as a whole block.")),
+        "zero_tariff": {
+            "article": schedule.zero_article,
+            "segments": list(schedule.zero_segments),
+            "uses": [{"code": u, "name": t(USE_WORDS.get(u, u))} for u in schedule.zero_uses],
+        },
+        "items": rows,
+    }

@@ -1,4 +1,5 @@
-"""The queue: issuing tickets and moving them through call, recall, no-show, service and transfer.
+"""The queue: issuing tickets and moving them through call, recall, no-show, service and transfer (the lines
+themselves, who is ahead and the clocks, are in rules/lines.py).
 
 Every change is one function here, runs inside the caller's write transaction, and records a
 TicketEvent (who, when, what). Screens and commands call these; they never change a ticket themselves.
@@ -9,30 +10,40 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from functools import cache
-
-from sqlalchemy import bindparam, func, union_all
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from clock import business_day, day_bounds, utcnow
 from models import Counter, CounterStatus, Office, Service, Ticket, TicketEvent, TicketStatus
-from rules import offices, service_limit
+from rules import lines, offices, service_limit
 from rules.errors import N_, NotFound, RuleError
 from rules.numbering import format_code, next_number
 
 PRIORITY_REASONS = ("disability", "elderly", "pregnant", "infant")
-# Events that end a ticket's stint in a queue (for the clock of the ticket behind it).
-_STINT_ENDS = ("finished", "no_show", "transferred", "cancelled")
-# Events after which a ticket waits in a line again (its own clock there starts no earlier).
-_REJOINS = ("transferred", "restored")
 
 
-def record(session: Session, ticket: Ticket, kind: str, *, at: datetime, user_id: int | None = None,
-           counter_id: int | None = None, service_id: int | None = None, **detail) -> TicketEvent:
+def record(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    *,
+    at: datetime,
+    user_id: int | None = None,
+    counter_id: int | None = None,
+    service_id: int | None = None,
+    **detail,
+) -> TicketEvent:
     """Append one step to a ticket's history."""
-    ev = TicketEvent(office_id=ticket.office_id, ticket_id=ticket.id, kind=kind, at=at, user_id=user_id,
-                     counter_id=counter_id, service_id=service_id or ticket.service_id,
-                     detail=json.dumps(detail, sort_keys=True) if detail else "")
+    ev = TicketEvent(
+        office_id=ticket.office_id,
+        ticket_id=ticket.id,
+        kind=kind,
+        at=at,
+        user_id=user_id,
+        counter_id=counter_id,
+        service_id=service_id or ticket.service_id,
+        detail=json.dumps(detail, sort_keys=True) if detail else "",
+    )
     session.add(ev)
     return ev
 
@@ -43,9 +54,18 @@ def today(office: Office, now: datetime | None = None) -> date:
 
 # ---- issuing -------------------------------------------------------------------------------------
 
-def issue_ticket(session: Session, *, office: Office, service: Service, visitor_id: int | None = None,
-                 guestbook_id: int | None = None, priority_reason: str = "", now: datetime | None = None,
-                 user_id: int | None = None) -> Ticket:
+
+def issue_ticket(
+    session: Session,
+    *,
+    office: Office,
+    service: Service,
+    visitor_id: int | None = None,
+    guestbook_id: int | None = None,
+    priority_reason: str = "",
+    now: datetime | None = None,
+    user_id: int | None = None,
+) -> Ticket:
     """Issue the next number of the day for a service, atomically with its history row."""
     if service.office_id != office.id or not service.active:
         raise NotFound("service_not_found", N_("This service does not exist at this office."))
@@ -54,202 +74,40 @@ def issue_ticket(session: Session, *, office: Office, service: Service, visitor_
     now = now or utcnow()
     day = today(office, now)
     number = next_number(session, office_id=office.id, service_id=service.id, service_date=day)
-    ticket = Ticket(office_id=office.id, service_id=service.id, issued_service_id=service.id, service_date=day,
-                    number=number, code=format_code(service.prefix, number), visitor_id=visitor_id,
-                    guestbook_id=guestbook_id, priority=bool(priority_reason), priority_reason=priority_reason,
-                    issued_at=now, queued_at=now)
+    ticket = Ticket(
+        office_id=office.id,
+        service_id=service.id,
+        issued_service_id=service.id,
+        service_date=day,
+        number=number,
+        code=format_code(service.prefix, number),
+        visitor_id=visitor_id,
+        guestbook_id=guestbook_id,
+        priority=bool(priority_reason),
+        priority_reason=priority_reason,
+        issued_at=now,
+        queued_at=now,
+    )
     session.add(ticket)
     session.flush()
     record(session, ticket, "issued", at=now, user_id=user_id, priority=priority_reason or None)
     return ticket
 
 
-# ---- the line ------------------------------------------------------------------------------------
-
-def line_order():
-    """Call order: priority visitors first, then by their place in time."""
-    return (Ticket.priority.desc(), Ticket.queued_at, Ticket.id)
-
-
-def waiting_line(session: Session, *, office_id: int, service_ids: list[int], day: date) -> list[Ticket]:
-    """The waiting tickets of the given services today, in call order."""
-    if not service_ids:
-        return []
-    return list(session.exec(_line_stmt(False), params={"office_id": office_id, "service_ids": list(service_ids),
-                                                        "day": day}))
-
-
-def people_ahead(session: Session, ticket: Ticket) -> int:
-    """How many waiting tickets of the same queue will be called before this one."""
-    if ticket.status != TicketStatus.waiting:
-        return 0
-    return session.exec(_AHEAD[bool(ticket.priority)], params={
-        "office_id": ticket.office_id, "service_id": ticket.service_id, "day": ticket.service_date,
-        "ticket_id": ticket.id, "queued_at": ticket.queued_at}).one()
-
-
-# The statements read on every ticket, call and snapshot are built once, with bind parameters: building a
-# SELECT with its conditions costs more Python time than running it, and a statement object built once also
-# keeps its cache key (SQLAlchemy then only binds the values).
-def _ahead_stmt(priority: bool):
-    t_id, queued = bindparam("ticket_id"), bindparam("queued_at")
-    earlier = (Ticket.queued_at < queued) | ((Ticket.queued_at == queued) & (Ticket.id < t_id))
-    before = ((Ticket.priority == True) & earlier) if priority else ((Ticket.priority == True) | earlier)  # noqa: E712
-    return (select(func.count()).select_from(Ticket)
-            .where(Ticket.office_id == bindparam("office_id"), Ticket.service_id == bindparam("service_id"),
-                   Ticket.service_date == bindparam("day"), Ticket.status == TicketStatus.waiting, Ticket.id != t_id,
-                   before))
-
-
-_AHEAD = {True: _ahead_stmt(True), False: _ahead_stmt(False)}
-
-
-def ahead_of_line(session: Session, *, office_id: int, service_id: int, day: date,
-                  exclude_ticket_id: int | None = None) -> service_limit.Ahead:
-    """The ticket ahead of the head of a queue: the one called last in that queue today, and when it finished."""
-    office = session.get(Office, office_id)
-    return aheads_of_lines(session, office=office, service_ids=[service_id], day=day,
-                           exclude_ticket_id=exclude_ticket_id)[service_id]
-
-
-def aheads_of_lines(session: Session, *, office: Office, service_ids: list[int], day: date,
-                    exclude_ticket_id: int | None = None) -> dict[int, service_limit.Ahead]:
-    """ahead_of_line() for several queues of an office at once: two queries, however many queues.
-
-    Each queue's last call is one LIMIT 1 read backwards through ix_ticketevent_office_kind_at (it stops at
-    the first match, however many calls the day has had), all of them in one UNION ALL; then the end of those
-    tickets' stints in one more query.
-    """
-    out = {sid: service_limit.NO_ONE_AHEAD for sid in service_ids}
-    if not service_ids:
-        return out
-    start, end = day_bounds(day, offices.office_tz(office))
-    params = {"office_id": office.id, "start": start, "end": end, "exclude": exclude_ticket_id or 0}
-    params.update({f"s{i}": sid for i, sid in enumerate(service_ids)})
-    last_calls = session.exec(_last_calls_stmt(len(service_ids)), params=params).all()
-    if not last_calls:
-        return out
-    ends: dict[int, list] = {}
-    for ticket_id, at in session.exec(_ENDS, params={"ticket_ids": [t for _, t, _ in last_calls]}):
-        ends.setdefault(ticket_id, []).append(at)
-    for sid, ticket_id, called_at in last_calls:
-        called_at = _aware(called_at)
-        ended = next((at for at in map(_aware, ends.get(ticket_id, ())) if at >= called_at), None)
-        out[sid] = service_limit.Ahead(exists=True, ended_at=ended)
-    return out
-
-
-@cache
-def _last_calls_stmt(queues: int):
-    """Each of `queues` queues' last call today (bind s0, s1, ...), one LIMIT 1 per queue in a UNION ALL."""
-    lasts = [select(TicketEvent.service_id, TicketEvent.ticket_id, TicketEvent.at)
-             .where(TicketEvent.office_id == bindparam("office_id"), TicketEvent.kind == "called",
-                    TicketEvent.at >= bindparam("start"), TicketEvent.at < bindparam("end"),
-                    TicketEvent.ticket_id != bindparam("exclude"), TicketEvent.service_id == bindparam(f"s{i}"))
-             .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)
-             for i in range(queues)]
-    # SQLite takes ORDER BY / LIMIT inside a UNION only in subqueries.
-    return lasts[0] if queues == 1 else union_all(*(select(*sub.subquery().c) for sub in lasts))
-
-
-_ENDS = (select(TicketEvent.ticket_id, TicketEvent.at)
-         .where(TicketEvent.ticket_id.in_(bindparam("ticket_ids", expanding=True)), TicketEvent.kind.in_(_STINT_ENDS))
-         .order_by(TicketEvent.at, TicketEvent.id))
-_REJOINED = (select(TicketEvent.ticket_id, TicketEvent.at)
-             .where(TicketEvent.ticket_id.in_(bindparam("ticket_ids", expanding=True)), TicketEvent.kind.in_(_REJOINS)))
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """A time read through a subquery's column: SQLite may hand it back naive (it is UTC)."""
-    if at is not None and at.tzinfo is None:
-        from datetime import UTC
-        return at.replace(tzinfo=UTC)
-    return at
-
-
-def rejoined_at(session: Session, ticket_ids: list[int]) -> dict[int, datetime]:
-    """Each ticket's latest transfer or return from no-show (tickets that never rejoined are absent)."""
-    out: dict[int, datetime] = {}
-    if not ticket_ids:
-        return out
-    for ticket_id, at in session.exec(_REJOINED, params={"ticket_ids": list(ticket_ids)}):
-        if ticket_id not in out or at > out[ticket_id]:
-            out[ticket_id] = at
-    return out
-
-
-def joined_line_at(session: Session, ticket: Ticket) -> datetime:
-    """When a ticket joined the line it waits in now: its issue, or its latest transfer or return from no-show.
-
-    queued_at keeps its place in the order, but the 10-minute clock in a new queue (or after being set aside)
-    cannot have been running while the visitor was still at another counter or away.
-    """
-    rejoined = rejoined_at(session, [ticket.id]).get(ticket.id)
-    return max(ticket.queued_at, rejoined) if rejoined else ticket.queued_at
-
-
-def line_with_clocks(session: Session, *, office: Office, service_id: int, day: date
-                     ) -> list[tuple[Ticket, datetime | None, datetime | None]]:
-    """A queue's waiting tickets in call order, each with its 10-minute clock (start, deadline).
-
-    Only the head's clock can be running; it starts when the head joined this line (not its original issue,
-    after a transfer or a return from no-show) or when the ticket ahead finished, whichever is later.
-    The display, the counter screen and the supervisor all show these same clocks (lines_with_clocks()).
-    """
-    return lines_with_clocks(session, office=office, service_ids=[service_id], day=day)[service_id]
-
-
-# The columns a screen needs of a waiting ticket to show a line (lines_with_clocks(..., light=True)).
-LINE_COLUMNS = (Ticket.id, Ticket.service_id, Ticket.code, Ticket.priority, Ticket.queued_at)
-
-
-@cache
-def _line_stmt(light: bool):
-    """Waiting tickets of some queues of an office on a day, in call order (whole tickets, or LINE_COLUMNS)."""
-    return ((select(*LINE_COLUMNS) if light else select(Ticket))
-            .where(Ticket.office_id == bindparam("office_id"),
-                   Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
-                   Ticket.service_date == bindparam("day"), Ticket.status == TicketStatus.waiting)
-            .order_by(*line_order()))
-
-
-def lines_with_clocks(session: Session, *, office: Office, service_ids: list[int], day: date, light: bool = False
-                      ) -> dict[int, list[tuple[Ticket, datetime | None, datetime | None]]]:
-    """line_with_clocks() for several queues of an office in four queries, however many queues.
-
-    light=True reads only LINE_COLUMNS (rows with those attributes instead of Ticket objects): a long
-    line costs a screen that shows five codes and a count no ORM objects.
-    """
-    out: dict[int, list] = {sid: [] for sid in service_ids}
-    if not service_ids:
-        return out
-    lines: dict[int, list] = {}
-    for t in session.exec(_line_stmt(light), params={"office_id": office.id, "service_ids": list(service_ids),
-                                                     "day": day}):
-        lines.setdefault(t.service_id, []).append(t)
-    if not lines:
-        return out
-    aheads = aheads_of_lines(session, office=office, service_ids=list(lines), day=day)
-    rejoined = rejoined_at(session, [line[0].id for line in lines.values()])
-    for sid, line in lines.items():
-        head = line[0]
-        joined = [max(head.queued_at, rejoined[head.id]) if head.id in rejoined else head.queued_at]
-        joined += [t.queued_at for t in line[1:]]
-        clocks = service_limit.clocks_for_line(joined, aheads[sid], office.service_limit_minutes)
-        out[sid] = [(t, start, end) for t, (start, end) in zip(line, clocks)]
-    return out
-
-
 # ---- the counter's actions -----------------------------------------------------------------------
+
 
 def current_ticket(session: Session, counter_id: int) -> Ticket | None:
     """The ticket a counter has called or is serving, if any."""
     return session.exec(_CURRENT, params={"counter_id": counter_id}).first()
 
 
-_CURRENT = (select(Ticket).where(Ticket.counter_id == bindparam("counter_id"),
-                                 Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
-            .order_by(Ticket.called_at.desc()).limit(1))
+_CURRENT = (
+    select(Ticket)
+    .where(Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_([TicketStatus.called, TicketStatus.serving]))
+    .order_by(Ticket.called_at.desc())
+    .limit(1)
+)
 
 
 def _lock_counter(session: Session, counter_id: int, office_id: int | None, locked: Counter | None = None) -> Counter:
@@ -265,8 +123,15 @@ def _require_open(counter: Counter) -> None:
         raise RuleError("counter_closed", N_("Counter %(counter)s is not open."), counter=counter.number)
 
 
-def call_next(session: Session, *, counter_id: int, user_id: int | None, office_id: int | None = None,
-              now: datetime | None = None, locked_counter: Counter | None = None) -> Ticket | None:
+def call_next(
+    session: Session,
+    *,
+    counter_id: int,
+    user_id: int | None,
+    office_id: int | None = None,
+    now: datetime | None = None,
+    locked_counter: Counter | None = None,
+) -> Ticket | None:
     """Call the next ticket for a counter: priority first, then arrival. Returns None when no one waits.
 
     A counter has at most one visitor at a time: if its visitor is being served, that service is finished
@@ -284,20 +149,25 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
         current = None
     if current is not None:
         if current.status == TicketStatus.called:
-            raise RuleError("already_called", N_("%(code)s has been called to this counter; start serving, "
-                                                 "recall or mark as no-show first."), code=current.code)
+            raise RuleError(
+                "already_called",
+                N_("%(code)s has been called to this counter; start serving, recall or mark as no-show first."),
+                code=current.code,
+            )
         finish(session, ticket_id=current.id, counter_id=counter.id, user_id=user_id, now=now)
     day = today(office, now)
     service_ids = offices.counter_service_ids(session, counter.id)
     if not service_ids:
         return None
-    ticket = session.exec(_NEXT_FOR_UPDATE, params={"office_id": counter.office_id, "service_ids": service_ids,
-                                                    "day": day}).first()
+    ticket = session.exec(
+        _NEXT_FOR_UPDATE, params={"office_id": counter.office_id, "service_ids": service_ids, "day": day}
+    ).first()
     if ticket is None:
         return None
-    ahead = ahead_of_line(session, office_id=ticket.office_id, service_id=ticket.service_id, day=day,
-                          exclude_ticket_id=ticket.id)
-    ticket.clock_started_at = service_limit.recorded_clock(joined_line_at(session, ticket), ahead, now)
+    ahead = lines.ahead_of_line(
+        session, office_id=ticket.office_id, service_id=ticket.service_id, day=day, exclude_ticket_id=ticket.id
+    )
+    ticket.clock_started_at = service_limit.recorded_clock(lines.joined_line_at(session, ticket), ahead, now)
     ticket.deadline_at = service_limit.deadline(ticket.clock_started_at, office.service_limit_minutes)
     ticket.status = TicketStatus.called
     ticket.called_at = now
@@ -306,13 +176,20 @@ def call_next(session: Session, *, counter_id: int, user_id: int | None, office_
     ticket.recall_count = 0
     ticket.back_in_minutes = None
     session.add(ticket)
-    record(session, ticket, "called", at=now, user_id=user_id, counter_id=counter.id,
-           within_limit=now <= ticket.deadline_at)
+    record(
+        session,
+        ticket,
+        "called",
+        at=now,
+        user_id=user_id,
+        counter_id=counter.id,
+        within_limit=now <= ticket.deadline_at,
+    )
     session.flush()
     return ticket
 
 
-_NEXT_FOR_UPDATE = _line_stmt(False).limit(1).with_for_update(skip_locked=True)
+_NEXT_FOR_UPDATE = lines.line_statement(False).limit(1).with_for_update(skip_locked=True)
 
 
 def _close_left_overnight(session: Session, ticket: Ticket, office: Office, *, user_id: int | None) -> None:
@@ -327,8 +204,15 @@ def _close_left_overnight(session: Session, ticket: Ticket, office: Office, *, u
     ticket.status = TicketStatus.done
     ticket.finished_at = ticket.ended_at = end_of_day
     session.add(ticket)
-    record(session, ticket, "finished", at=end_of_day, user_id=user_id, counter_id=ticket.counter_id,
-           closed="left open overnight")
+    record(
+        session,
+        ticket,
+        "finished",
+        at=end_of_day,
+        user_id=user_id,
+        counter_id=ticket.counter_id,
+        closed="left open overnight",
+    )
     session.flush()
 
 
@@ -340,8 +224,12 @@ def _ticket_at_counter(session: Session, ticket_id: int, counter_id: int | None,
         raise RuleError("other_counter", N_("%(code)s is at another counter."), code=ticket.code)
     if ticket.status not in statuses:
         # The placeholder is "state", not "status": RuleError takes status= as the HTTP status.
-        raise RuleError("bad_state", N_("%(code)s is %(state)s; that action is not possible now."),
-                        code=ticket.code, state=ticket.status)
+        raise RuleError(
+            "bad_state",
+            N_("%(code)s is %(state)s; that action is not possible now."),
+            code=ticket.code,
+            state=ticket.status,
+        )
     return ticket
 
 
@@ -349,8 +237,9 @@ ACTIVE = (TicketStatus.called, TicketStatus.serving)
 _TICKET_FOR_UPDATE = select(Ticket).where(Ticket.id == bindparam("ticket_id")).with_for_update()
 
 
-def recall(session: Session, *, ticket_id: int, counter_id: int, user_id: int | None,
-           now: datetime | None = None) -> Ticket:
+def recall(
+    session: Session, *, ticket_id: int, counter_id: int, user_id: int | None, now: datetime | None = None
+) -> Ticket:
     """Announce a called ticket again."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, counter_id, (TicketStatus.called,))
@@ -362,14 +251,25 @@ def recall(session: Session, *, ticket_id: int, counter_id: int, user_id: int | 
     return ticket
 
 
-def no_show(session: Session, *, ticket_id: int, counter_id: int, user_id: int | None, recalls_required: int,
-            now: datetime | None = None) -> Ticket:
+def no_show(
+    session: Session,
+    *,
+    ticket_id: int,
+    counter_id: int,
+    user_id: int | None,
+    recalls_required: int,
+    now: datetime | None = None,
+) -> Ticket:
     """Set a called visitor who did not come aside, after the required number of recalls."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, counter_id, (TicketStatus.called,))
     if ticket.recall_count < recalls_required:
-        raise RuleError("recall_first", N_("Recall %(code)s %(n)s more time(s) before setting it aside."),
-                        code=ticket.code, n=recalls_required - ticket.recall_count)
+        raise RuleError(
+            "recall_first",
+            N_("Recall %(code)s %(n)s more time(s) before setting it aside."),
+            code=ticket.code,
+            n=recalls_required - ticket.recall_count,
+        )
     ticket.status = TicketStatus.no_show
     ticket.ended_at = now
     session.add(ticket)
@@ -378,8 +278,9 @@ def no_show(session: Session, *, ticket_id: int, counter_id: int, user_id: int |
     return ticket
 
 
-def restore(session: Session, *, ticket_id: int, user_id: int | None, office_id: int | None = None,
-            now: datetime | None = None) -> Ticket:
+def restore(
+    session: Session, *, ticket_id: int, user_id: int | None, office_id: int | None = None, now: datetime | None = None
+) -> Ticket:
     """Bring a no-show back into its queue, at its original place in time."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, None, (TicketStatus.no_show,))
@@ -398,8 +299,9 @@ def restore(session: Session, *, ticket_id: int, user_id: int | None, office_id:
     return ticket
 
 
-def start(session: Session, *, ticket_id: int, counter_id: int, user_id: int | None,
-          now: datetime | None = None) -> Ticket:
+def start(
+    session: Session, *, ticket_id: int, counter_id: int, user_id: int | None, now: datetime | None = None
+) -> Ticket:
     """The visitor has arrived at the counter: service starts."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, counter_id, (TicketStatus.called,))
@@ -411,8 +313,9 @@ def start(session: Session, *, ticket_id: int, counter_id: int, user_id: int | N
     return ticket
 
 
-def finish(session: Session, *, ticket_id: int, counter_id: int, user_id: int | None,
-           now: datetime | None = None) -> Ticket:
+def finish(
+    session: Session, *, ticket_id: int, counter_id: int, user_id: int | None, now: datetime | None = None
+) -> Ticket:
     """Service is over. A called ticket finished without an explicit start counts as started at its call."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, counter_id, ACTIVE)
@@ -426,16 +329,31 @@ def finish(session: Session, *, ticket_id: int, counter_id: int, user_id: int | 
     return ticket
 
 
-def transfer(session: Session, *, ticket_id: int, counter_id: int, to_service_id: int, user_id: int | None,
-             now: datetime | None = None) -> Ticket:
+def transfer(
+    session: Session,
+    *,
+    ticket_id: int,
+    counter_id: int,
+    to_service_id: int,
+    user_id: int | None,
+    now: datetime | None = None,
+) -> Ticket:
     """Send a visitor to another service's queue; they keep their place in time (their queued_at)."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, counter_id, ACTIVE)
     target = offices.get_service(session, ticket.office_id, to_service_id)
     if target.id == ticket.service_id:
         raise RuleError("same_service", N_("%(code)s is already in that queue."), code=ticket.code, status=400)
-    record(session, ticket, "transferred", at=now, user_id=user_id, counter_id=counter_id,
-           service_id=ticket.service_id, to_service=target.code)
+    record(
+        session,
+        ticket,
+        "transferred",
+        at=now,
+        user_id=user_id,
+        counter_id=counter_id,
+        service_id=ticket.service_id,
+        to_service=target.code,
+    )
     ticket.service_id = target.id
     ticket.status = TicketStatus.waiting
     ticket.counter_id = None
@@ -449,8 +367,9 @@ def transfer(session: Session, *, ticket_id: int, counter_id: int, to_service_id
     return ticket
 
 
-def cancel(session: Session, *, ticket_id: int, user_id: int | None = None, by: str = "visitor",
-           now: datetime | None = None) -> Ticket:
+def cancel(
+    session: Session, *, ticket_id: int, user_id: int | None = None, by: str = "visitor", now: datetime | None = None
+) -> Ticket:
     """Withdraw a waiting ticket (the visitor left); its place is freed."""
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, None, (TicketStatus.waiting,))
@@ -465,8 +384,15 @@ def cancel(session: Session, *, ticket_id: int, user_id: int | None = None, by: 
 BACK_IN_MAX_MINUTES = 60
 
 
-def back_in(session: Session, *, ticket_id: int, minutes: int, user_id: int | None = None, by: str = "visitor",
-            now: datetime | None = None) -> Ticket:
+def back_in(
+    session: Session,
+    *,
+    ticket_id: int,
+    minutes: int,
+    user_id: int | None = None,
+    by: str = "visitor",
+    now: datetime | None = None,
+) -> Ticket:
     """The visitor steps out: "I'll be back in N minutes" (0 means "I'm back"), from their phone.
 
     Call-next does NOT skip such a ticket: it keeps its place and is called in its turn, because a queue that
@@ -475,8 +401,7 @@ def back_in(session: Session, *, ticket_id: int, minutes: int, user_id: int | No
     after the usual recalls, set aside like any no-show (and can be restored to the same place).
     """
     if not 0 <= minutes <= BACK_IN_MAX_MINUTES:
-        raise RuleError("bad_minutes", N_("Choose between 0 and %(max)s minutes."), status=400,
-                        max=BACK_IN_MAX_MINUTES)
+        raise RuleError("bad_minutes", N_("Choose between 0 and %(max)s minutes."), status=400, max=BACK_IN_MAX_MINUTES)
     now = now or utcnow()
     ticket = _ticket_at_counter(session, ticket_id, None, (TicketStatus.waiting,))
     ticket.back_in_minutes = minutes or None
@@ -489,16 +414,20 @@ def back_in(session: Session, *, ticket_id: int, minutes: int, user_id: int | No
 def back_until(session: Session, ticket_list: list[Ticket]) -> dict[int, datetime]:
     """When each stepped-out ticket's visitor said they would be back: the last "back_in" event plus its minutes."""
     from datetime import timedelta  # local: only needed here
+
     away = {t.id: t.back_in_minutes for t in ticket_list if t.back_in_minutes}
     if not away:
         return {}
-    rows = session.exec(select(TicketEvent.ticket_id, func.max(TicketEvent.at))
-                        .where(TicketEvent.ticket_id.in_(list(away)), TicketEvent.kind == "back_in")
-                        .group_by(TicketEvent.ticket_id)).all()
+    rows = session.exec(
+        select(TicketEvent.ticket_id, func.max(TicketEvent.at))
+        .where(TicketEvent.ticket_id.in_(list(away)), TicketEvent.kind == "back_in")
+        .group_by(TicketEvent.ticket_id)
+    ).all()
     out = {}
     for tid, at in rows:
         if at.tzinfo is None:  # SQLite returns max() as naive UTC
             from datetime import UTC
+
             at = at.replace(tzinfo=UTC)
         out[tid] = at + timedelta(minutes=away[tid])
     return out
@@ -515,5 +444,6 @@ def history(session: Session, ticket_id: int) -> list[TicketEvent]:
     return list(session.exec(_HISTORY, params={"ticket_id": ticket_id}))
 
 
-_HISTORY = select(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id")).order_by(TicketEvent.at,
-                                                                                              TicketEvent.id)
+_HISTORY = (
+    select(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id")).order_by(TicketEvent.at, TicketEvent.id)
+)

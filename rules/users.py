@@ -13,8 +13,9 @@ from rules.errors import N_, RuleError
 MIN_PASSWORD = 8
 
 
-def create_user(session: Session, *, office_id: int, username: str, name: str, role: str,
-                password: str | None = None) -> tuple[User, str]:
+def create_user(
+    session: Session, *, office_id: int, username: str, name: str, role: str, password: str | None = None
+) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none is given)."""
     username = username.strip().lower()
     if role not in Role.__members__:
@@ -26,8 +27,13 @@ def create_user(session: Session, *, office_id: int, username: str, name: str, r
     password = password or secrets.token_urlsafe(9)
     if len(password) < MIN_PASSWORD:
         raise RuleError("weak_password", N_("A password needs at least %(n)s characters."), status=400, n=MIN_PASSWORD)
-    user = User(office_id=office_id, username=username, name=name.strip() or username, role=role,
-                password_hash=generate_password_hash(password))
+    user = User(
+        office_id=office_id,
+        username=username,
+        name=name.strip() or username,
+        role=role,
+        password_hash=generate_password_hash(password),
+    )
     session.add(user)
     session.flush()
     return user, password

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from clock import day_bounds, iso, utcnow
 from models import Counter, Office, Service, Ticket, TicketStatus
-from rules import offices, service_limit, tickets
+from rules import lines, offices, service_limit, tickets
 from rules.estimate import estimated_wait_minutes, expected_wait, speeds_of, whole_minutes
 
 OPEN_STATUSES = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
@@ -25,6 +25,7 @@ MAX_TOKEN_LENGTH = 64
 
 
 # ---- the link's life ---------------------------------------------------------------------------------
+
 
 def ticket_closed_at(ticket: Ticket, office: Office, now: datetime) -> datetime | None:
     """When the ticket stopped being live, or None while it still is.
@@ -44,11 +45,12 @@ def request_of(session: Session, ticket: Ticket):
     The requests part is built separately; it is looked up lazily so this page works without it.
     """
     try:
-        from models import ProductRequest  # noqa: PLC0415
+        from models import ProductRequest
     except ImportError:
         return None
-    return session.exec(select(ProductRequest).where(ProductRequest.ticket_id == ticket.id)
-                        .order_by(ProductRequest.id.desc()).limit(1)).first()
+    return session.exec(
+        select(ProductRequest).where(ProductRequest.ticket_id == ticket.id).order_by(ProductRequest.id.desc()).limit(1)
+    ).first()
 
 
 def request_open_until(session: Session, ticket: Ticket) -> tuple[bool, datetime | None] | None:
@@ -65,8 +67,9 @@ def request_open_until(session: Session, ticket: Ticket) -> tuple[bool, datetime
     return (False, req.closed_at or req.cancelled_at or req.updated_at)
 
 
-def link_expires_at(session: Session, ticket: Ticket, office: Office, *, keep_hours: float,
-                    now: datetime) -> datetime | None:
+def link_expires_at(
+    session: Session, ticket: Ticket, office: Office, *, keep_hours: float, now: datetime
+) -> datetime | None:
     """When the status link stops working (None: not while the ticket or its request is open)."""
     closed = ticket_closed_at(ticket, office, now)
     if closed is None:
@@ -100,8 +103,19 @@ def live_ticket(session: Session, token: str, *, keep_hours: float, now: datetim
 
 # ---- what the phone shows ----------------------------------------------------------------------------
 
-def _view(ticket: Ticket, service: Service, counter: Counter | None, *, ahead: int | None, wait: int | None,
-          deadline: datetime | None, back_until: datetime | None, limit: int, now: datetime) -> dict:
+
+def _view(
+    ticket: Ticket,
+    service: Service,
+    counter: Counter | None,
+    *,
+    ahead: int | None,
+    wait: int | None,
+    deadline: datetime | None,
+    back_until: datetime | None,
+    limit: int,
+    now: datetime,
+) -> dict:
     """One ticket as its own visitor sees it. No ids, no names: the page has the first name already."""
     waiting = ticket.status == TicketStatus.waiting
     at_counter = ticket.status in (TicketStatus.called, TicketStatus.serving)
@@ -127,13 +141,15 @@ def _view(ticket: Ticket, service: Service, counter: Counter | None, *, ahead: i
 
 def _head_deadline(session: Session, ticket: Ticket, limit: int) -> datetime | None:
     """For the ticket at the head of its line: the latest moment it should be called (None: clock not running)."""
-    ahead = tickets.ahead_of_line(session, office_id=ticket.office_id, service_id=ticket.service_id,
-                                  day=ticket.service_date)
+    ahead = lines.ahead_of_line(
+        session, office_id=ticket.office_id, service_id=ticket.service_id, day=ticket.service_date
+    )
     return service_limit.deadline(service_limit.clock_start(ticket.queued_at, ahead), limit)
 
 
-def visitor_view(session: Session, ticket: Ticket, *, default_service_minutes: float,
-                 now: datetime | None = None) -> dict:
+def visitor_view(
+    session: Session, ticket: Ticket, *, default_service_minutes: float, now: datetime | None = None
+) -> dict:
     """The state of one ticket for its visitor's phone (page load and the polling fallback)."""
     now = now or utcnow()
     office = session.get(Office, ticket.office_id)
@@ -141,36 +157,72 @@ def visitor_view(session: Session, ticket: Ticket, *, default_service_minutes: f
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     ahead = wait = deadline = None
     if ticket.status == TicketStatus.waiting and ticket.service_date == tickets.today(office, now):
-        ahead = tickets.people_ahead(session, ticket)
-        wait = estimated_wait_minutes(session, office_id=office.id, service_id=ticket.service_id, ahead=ahead,
-                                      default_minutes=default_service_minutes, now=now)
+        ahead = lines.people_ahead(session, ticket)
+        wait = estimated_wait_minutes(
+            session,
+            office_id=office.id,
+            service_id=ticket.service_id,
+            ahead=ahead,
+            default_minutes=default_service_minutes,
+            now=now,
+        )
         if ahead == 0:
             deadline = _head_deadline(session, ticket, office.service_limit_minutes)
     back = tickets.back_until(session, [ticket]).get(ticket.id)
-    out = _view(ticket, service, counter, ahead=ahead, wait=wait, deadline=deadline, back_until=back,
-                limit=office.service_limit_minutes, now=now)
+    out = _view(
+        ticket,
+        service,
+        counter,
+        ahead=ahead,
+        wait=wait,
+        deadline=deadline,
+        back_until=back,
+        limit=office.service_limit_minutes,
+        now=now,
+    )
     if ticket.status in OPEN_STATUSES and ticket_closed_at(ticket, office, now) is not None:
         # Its business day is over without it being served: say so rather than show a stale place in line.
-        out.update(status="day_over", ahead=None, estimated_wait_minutes=None, deadline_at=None, counter=None,
-                   can_cancel=False, can_step_out=False)
+        out.update(
+            status="day_over",
+            ahead=None,
+            estimated_wait_minutes=None,
+            deadline_at=None,
+            counter=None,
+            can_cancel=False,
+            can_step_out=False,
+        )
     return out
 
 
 # Read after every change at an office that has phones connected: built once (see rules/tickets.py).
-_LIVE_TODAY = (Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
-               Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= bindparam("ended_since")))
-_LIVE = select(Ticket).where(*_LIVE_TODAY).order_by(*tickets.line_order())
+_LIVE_TODAY = (
+    Ticket.office_id == bindparam("office_id"),
+    Ticket.service_date == bindparam("day"),
+    Ticket.status.in_(OPEN_STATUSES) | (Ticket.ended_at >= bindparam("ended_since")),
+)
+_LIVE = select(Ticket).where(*_LIVE_TODAY).order_by(*lines.line_order())
 _LIVE_OF_TOKENS = select(Ticket).where(*_LIVE_TODAY, Ticket.status_token.in_(bindparam("tokens", expanding=True)))
-_WAITING_PLACES = (select(Ticket.id, Ticket.service_id, Ticket.queued_at)
-                   .where(Ticket.office_id == bindparam("office_id"), Ticket.service_date == bindparam("day"),
-                          Ticket.status == TicketStatus.waiting)
-                   .order_by(*tickets.line_order()))
+_WAITING_PLACES = (
+    select(Ticket.id, Ticket.service_id, Ticket.queued_at)
+    .where(
+        Ticket.office_id == bindparam("office_id"),
+        Ticket.service_date == bindparam("day"),
+        Ticket.status == TicketStatus.waiting,
+    )
+    .order_by(*lines.line_order())
+)
 _ALL_SERVICES = select(Service).where(Service.office_id == bindparam("office_id"))
 _ALL_COUNTERS = select(Counter).where(Counter.office_id == bindparam("office_id"))
 
 
-def office_views(session: Session, office: Office, *, default_service_minutes: float,
-                 now: datetime | None = None, tokens: set[str] | None = None) -> dict[str, dict]:
+def office_views(
+    session: Session,
+    office: Office,
+    *,
+    default_service_minutes: float,
+    now: datetime | None = None,
+    tokens: set[str] | None = None,
+) -> dict[str, dict]:
     """The state of every ticket whose phone may need an update after a change at the office, by token.
 
     Cheap enough to run after every change: one query for today's live (and just-ended) tickets, and a few
@@ -202,10 +254,16 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
         position[t.id] = len(line)
         line.append(t)
     needed = sorted({t.service_id for t in wanted if t.id in position})
-    speed = speeds_of(session, office_id=office.id, service_ids=needed, default_minutes=default_service_minutes,
-                      now=now, waiting={sid: len(line) for sid, line in per_service.items()})
+    speed = speeds_of(
+        session,
+        office_id=office.id,
+        service_ids=needed,
+        default_minutes=default_service_minutes,
+        now=now,
+        waiting={sid: len(line) for sid, line in per_service.items()},
+    )
     heads = {sid: per_service[sid][0] for sid in needed}
-    aheads = tickets.aheads_of_lines(session, office=office, service_ids=needed, day=day)
+    aheads = lines.aheads_of_lines(session, office=office, service_ids=needed, day=day)
     back = tickets.back_until(session, wanted)
     out = {}
     for t in wanted:
@@ -217,8 +275,18 @@ def office_views(session: Session, office: Office, *, default_service_minutes: f
             wait = whole_minutes(expected_wait(ahead, per_visitor, loads))
             if ahead == 0:  # as _head_deadline(), with the queues' aheads read together
                 head = heads[t.service_id]
-                deadline = service_limit.deadline(service_limit.clock_start(head.queued_at, aheads[t.service_id]),
-                                                  limit)
-        out[t.status_token] = _view(t, services[t.service_id], counters.get(t.counter_id), ahead=ahead, wait=wait,
-                                    deadline=deadline, back_until=back.get(t.id), limit=limit, now=now)
+                deadline = service_limit.deadline(
+                    service_limit.clock_start(head.queued_at, aheads[t.service_id]), limit
+                )
+        out[t.status_token] = _view(
+            t,
+            services[t.service_id],
+            counters.get(t.counter_id),
+            ahead=ahead,
+            wait=wait,
+            deadline=deadline,
+            back_until=back.get(t.id),
+            limit=limit,
+            now=now,
+        )
     return out

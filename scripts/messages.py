@@ -46,8 +46,9 @@ def extract_all() -> list[tuple[str, int, str, str | None]]:
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     out = []
-    for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, strip_comment_tags=True):
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, strip_comment_tags=True
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
             out.append((filename.replace("\\", "/"), lineno, msgid, context))
@@ -102,8 +103,10 @@ def update(package: str, messages: list[tuple[str, int, str, str | None]], known
             message.string = known[(message.context, message.id)]
     catalog.creation_date = created  # no churn in the header when nothing else changed
     catalog.project, catalog.version = "Loket", "1"
-    catalog.header_comment = (f"# Indonesian messages of Loket: {package + '/' if package else 'the top level'}.\n"
-                              "# Update with scripts/messages.py; i18n.py compiles it at start-up.")
+    catalog.header_comment = (
+        f"# Indonesian messages of Loket: {package + '/' if package else 'the top level'}.\n"
+        "# Update with scripts/messages.py; i18n.py compiles it at start-up."
+    )
     catalog.last_translator = catalog.language_team = "Loket <loket@localhost>"
     catalog.msgid_bugs_address = ""
     catalog.fuzzy = False
@@ -133,8 +136,10 @@ def check(found: list[tuple[str, int, str, str | None]], packages: tuple[str, ..
     for filename, lineno, msgid, context in found:
         package = catalog_of(filename, packages)
         if package is None:
-            problems.append(f"{filename}:{lineno}: {msgid!r} is in a folder without a catalog "
-                            f"(run scripts/messages.py {filename.split('/', 1)[0]})")
+            problems.append(
+                f"{filename}:{lineno}: {msgid!r} is in a folder without a catalog "
+                f"(run scripts/messages.py {filename.split('/', 1)[0]})"
+            )
             continue
         message = catalogs[package].get(msgid, context=context)
         if message is None or not _translated(message):
@@ -147,17 +152,22 @@ def check(found: list[tuple[str, int, str, str | None]], packages: tuple[str, ..
     for (context, msgid), by_catalog in sorted(given.items(), key=lambda kv: str(kv[0])):
         if len({repr(v) for v in by_catalog.values()}) > 1:
             which = "; ".join(f"{package}/: {string!r}" for package, string in sorted(by_catalog.items()))
-            problems.append(f"{msgid!r}{f' (context {context!r})' if context else ''} is translated differently: "
-                            f"{which}")
+            problems.append(
+                f"{msgid!r}{f' (context {context!r})' if context else ''} is translated differently: {which}"
+            )
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="*", help="packages with their own catalog (default: every package "
-                                                    "with a translations/ folder)")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; fail on an untranslated msgid or one translated two ways")
+    parser.add_argument(
+        "packages",
+        nargs="*",
+        help="packages with their own catalog (default: every package with a translations/ folder)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; fail on an untranslated msgid or one translated two ways"
+    )
     args = parser.parse_args(argv)
     packages = tuple(sorted(set(args.packages) | set(packages_with_catalogs())))
     found = extract_all()
@@ -165,16 +175,20 @@ def main(argv: list[str] | None = None) -> int:
         problems = check(found, packages)
         for line in problems:
             print(line)
-        print(f"{len(found)} occurrences in {len(packages) + 1} catalogs: "
-              f"{len(problems)} problem{'' if len(problems) == 1 else 's'}")
+        print(
+            f"{len(found)} occurrences in {len(packages) + 1} catalogs: "
+            f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+        )
         return 1 if problems else 0
     known = known_translations(packages)
     for package in ("",) + (tuple(args.packages) or packages):
         messages = [m for m in found if catalog_of(m[0], packages) == package]
         catalog = update(package, messages, known)
         gaps = [m.id for m in catalog if m.id and not m.string]
-        print(f"{po_path(package).relative_to(ROOT)}: {len(messages)} occurrences, "
-              f"{sum(1 for m in catalog if m.id)} msgids, {len(gaps)} untranslated")
+        print(
+            f"{po_path(package).relative_to(ROOT)}: {len(messages)} occurrences, "
+            f"{sum(1 for m in catalog if m.id)} msgids, {len(gaps)} untranslated"
+        )
     return 0
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint
 
 bp = Blueprint("supervisor", __name__, template_folder="templates", static_folder="static")
 
-from supervisor import views  # noqa: E402,F401
+from supervisor import views  # noqa: F401
 
 
 def init_app(app) -> None:

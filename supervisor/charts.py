@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable
-
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +49,14 @@ def fonts() -> tuple[str, str]:
         if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
             pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-            pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
-                                          italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
-    except Exception:  # an unreadable or damaged font file: the charts still draw, in Helvetica
+            pdfmetrics.registerFontFamily(
+                "DejaVuSans",
+                normal="DejaVuSans",
+                bold="DejaVuSans-Bold",
+                italic="DejaVuSans",
+                boldItalic="DejaVuSans-Bold",
+            )
+    except Exception:  # noqa: BLE001 - an unreadable or damaged font file: the charts still draw, in Helvetica
         return "Helvetica", "Helvetica-Bold"
     return "DejaVuSans", "DejaVuSans-Bold"
 
@@ -61,7 +65,7 @@ def _plain(value: float, places: int) -> str:
     return f"{value:.{places}f}"
 
 
-NumberFormat = Callable[[float, int], str]   # a number with `places` decimals, as the screen's language writes it
+NumberFormat = Callable[[float, int], str]  # a number with `places` decimals, as the screen's language writes it
 
 
 def _nice_max(value: float) -> float:
@@ -74,7 +78,7 @@ def _nice_max(value: float) -> float:
 
 def _drawing(width: float, height: float) -> Drawing:
     d = Drawing(width, height)
-    d.initialFontName = fonts()[0]   # reportlab's own default (Helvetica) would be referenced in the PDF too
+    d.initialFontName = fonts()[0]  # reportlab's own default (Helvetica) would be referenced in the PDF too
     return d
 
 
@@ -82,9 +86,16 @@ def _title(d: Drawing, text: str) -> None:
     d.add(String(4, d.height - 14, text, fontName=fonts()[1], fontSize=10, fillColor=colors.black))
 
 
-def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float | None]]],
-              palette=(BLUE, ORANGE, GREEN), value_max: float | None = None, width: int = WIDTH,
-              height: int = HEIGHT, decimal: NumberFormat = _plain) -> Drawing:
+def bar_chart(
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list[float | None]]],
+    palette=(BLUE, ORANGE, GREEN),
+    value_max: float | None = None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    decimal: NumberFormat = _plain,
+) -> Drawing:
     """Vertical bars, one group per category, one bar per series; a legend when there are several series."""
     regular = fonts()[0]
     d = _drawing(width, height)
@@ -133,8 +144,16 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
 AXIS_ROOM = 20
 
 
-def hbar_chart(title: str, labels: list[str], values: list[float], width: int = WIDTH, color=BLUE,
-               value_max: float | None = None, decimal: NumberFormat = _plain, places: int = 0) -> Drawing:
+def hbar_chart(
+    title: str,
+    labels: list[str],
+    values: list[float],
+    width: int = WIDTH,
+    color=BLUE,
+    value_max: float | None = None,
+    decimal: NumberFormat = _plain,
+    places: int = 0,
+) -> Drawing:
     """Horizontal bars, largest first as given; the height grows with the number of bars. `places`: the
     decimals of the value written beside each bar."""
     regular = fonts()[0]
@@ -172,8 +191,9 @@ def _short(label: str, n: int = 38) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
-def report_charts(report: Report, t: Callable[[str], str], names: dict,
-                  decimal: NumberFormat = _plain) -> list[tuple[str, Drawing]]:
+def report_charts(
+    report: Report, t: Callable[[str], str], names: dict, decimal: NumberFormat = _plain
+) -> list[tuple[str, Drawing]]:
     """The report's charts as (key, drawing). `t` translates a msgid; `names` maps codes to labels; `decimal`
     writes a number in the screen's language (4,00 in Indonesian)."""
     unit_day = report.time_unit == "day"
@@ -184,46 +204,117 @@ def report_charts(report: Report, t: Callable[[str], str], names: dict,
     else:
         cats = [r["key"] for r in report.by_time]
     out = [
-        ("tickets", bar_chart(t(N_("Tickets and visitors served per day")) if unit_day else
-                              t(N_("Tickets and visitors served per month")), cats,
-                              [(t(N_("Tickets")), [r["tickets"] for r in report.by_time]),
-                               (t(N_("Served")), [r["served"] for r in report.by_time])], decimal=decimal)),
-        ("limit", bar_chart(t(N_("Share of first calls within the limit, percent")), cats,
-                            [("%", [None if r["limit_share"] is None else round(100 * r["limit_share"], 1)
-                                    for r in report.by_time])], palette=(GREEN,), value_max=100, decimal=decimal)),
+        (
+            "tickets",
+            bar_chart(
+                t(N_("Tickets and visitors served per day"))
+                if unit_day
+                else t(N_("Tickets and visitors served per month")),
+                cats,
+                [
+                    (t(N_("Tickets")), [r["tickets"] for r in report.by_time]),
+                    (t(N_("Served")), [r["served"] for r in report.by_time]),
+                ],
+                decimal=decimal,
+            ),
+        ),
+        (
+            "limit",
+            bar_chart(
+                t(N_("Share of first calls within the limit, percent")),
+                cats,
+                [
+                    (
+                        "%",
+                        [
+                            None if r["limit_share"] is None else round(100 * r["limit_share"], 1)
+                            for r in report.by_time
+                        ],
+                    )
+                ],
+                palette=(GREEN,),
+                value_max=100,
+                decimal=decimal,
+            ),
+        ),
     ]
     svc = [r for r in report.by_service if r["waiting"]["count"]]
-    out.append(("waiting", bar_chart(
-        t(N_("Waiting time by service (minutes)")), [_short(names["service"](r["id"], r["label"]), 22) for r in svc],
-        [(t(N_("Mean")), [r["waiting"]["mean"] for r in svc]), (t(N_("Median")), [r["waiting"]["median"] for r in svc]),
-         (t(N_("90th percentile")), [r["waiting"]["p90"] for r in svc])], decimal=decimal)))
-    out.append(("hours", bar_chart(t(N_("Tickets by hour of arrival")), [f"{h:02d}" for h, _n in report.by_hour],
-                                   [(t(N_("Tickets")), [n for _h, n in report.by_hour])], palette=(ORANGE,),
-                                   decimal=decimal)))
+    out.append(
+        (
+            "waiting",
+            bar_chart(
+                t(N_("Waiting time by service (minutes)")),
+                [_short(names["service"](r["id"], r["label"]), 22) for r in svc],
+                [
+                    (t(N_("Mean")), [r["waiting"]["mean"] for r in svc]),
+                    (t(N_("Median")), [r["waiting"]["median"] for r in svc]),
+                    (t(N_("90th percentile")), [r["waiting"]["p90"] for r in svc]),
+                ],
+                decimal=decimal,
+            ),
+        )
+    )
+    out.append(
+        (
+            "hours",
+            bar_chart(
+                t(N_("Tickets by hour of arrival")),
+                [f"{h:02d}" for h, _n in report.by_hour],
+                [(t(N_("Tickets")), [n for _h, n in report.by_hour])],
+                palette=(ORANGE,),
+                decimal=decimal,
+            ),
+        )
+    )
     for dim, title in (("segment", t(N_("Visits by segment"))), ("purpose", t(N_("Visits by purpose")))):
         rows = report.guestbook.get(dim, [])
-        out.append((dim, hbar_chart(title, [_short(names[dim](code)) for code, _n in rows], [n for _c, n in rows],
-                                    decimal=decimal)))
+        out.append(
+            (
+                dim,
+                hbar_chart(
+                    title, [_short(names[dim](code)) for code, _n in rows], [n for _c, n in rows], decimal=decimal
+                ),
+            )
+        )
     by_category = (report.pnbp or {}).get("received_by_category") if isinstance(report.pnbp, dict) else None
     if by_category:
         cats = sorted(by_category.items(), key=lambda kv: -kv[1])
         category = names.get("category", lambda code: code)
-        out.append(("pnbp", hbar_chart(t(N_("PNBP received by product category (thousand Rp)")),
-                                       [category(c) for c, _v in cats], [v / 1000 for _c, v in cats], color=GREEN,
-                                       decimal=decimal)))
+        out.append(
+            (
+                "pnbp",
+                hbar_chart(
+                    t(N_("PNBP received by product category (thousand Rp)")),
+                    [category(c) for c, _v in cats],
+                    [v / 1000 for _c, v in cats],
+                    color=GREEN,
+                    decimal=decimal,
+                ),
+            )
+        )
     elements = (report.ikm or {}).get("elements") if isinstance(report.ikm, dict) else None
     if elements:
-        out.append(("ikm", hbar_chart(t(N_("Satisfaction: mean score per element (1-4)")),
-                                      [_short(t(e["name"])) for e in elements],
-                                      [float(e["mean"]) for e in elements], color=ORANGE, value_max=4,
-                                      decimal=decimal, places=2)))
+        out.append(
+            (
+                "ikm",
+                hbar_chart(
+                    t(N_("Satisfaction: mean score per element (1-4)")),
+                    [_short(t(e["name"])) for e in elements],
+                    [float(e["mean"]) for e in elements],
+                    color=ORANGE,
+                    value_max=4,
+                    decimal=decimal,
+                    places=2,
+                ),
+            )
+        )
     return out
 
 
 def to_svg(drawing: Drawing) -> str:
     """Inline SVG (no XML prolog) that scales to its container."""
     svg = renderSVG.drawToString(drawing, fontHacks=SVG_FONTS)
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     w, h = int(drawing.width), int(drawing.height)
     svg = re.sub(r"<svg\b", f'<svg viewBox="0 0 {w} {h}" preserveAspectRatio="xMinYMin meet" role="img"', svg, count=1)
     svg = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"', r"\1", svg, count=1)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import click
-
 from flask import Flask
 from flask.cli import AppGroup
 
 from extensions import get_db
-from rules import reports
+from rules import report_columns
 
 cli = AppGroup("supervisor", help="The supervisor's reports.")
 
@@ -27,7 +26,7 @@ def reports_refill(check: bool) -> None:
     history brought in some other way (rows copied from elsewhere), and to check that they still agree.
     """
     with get_db().write() as s:
-        found = reports.refill_report_columns(s, check_only=check)
+        found = report_columns.refill_report_columns(s, check_only=check)
     if not any(found.values()):
         click.echo("all report columns match the tickets' times and events")
         return

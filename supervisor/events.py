@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_socketio import join_room
 
-from rules.roles import SUPERVISOR_ROLES
 from extensions import get_db, get_settings, socketio
 from models import Office
 from realtime import staff_room
+from rules.roles import SUPERVISOR_ROLES
 from supervisor import live
 
 

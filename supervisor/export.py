@@ -21,16 +21,25 @@ def _num(value, digits: int = 2):
 
 
 FIGURES = (
-    ("tickets", lambda s: s["tickets"]), ("visitors", lambda s: s["visitors"]), ("served", lambda s: s["served"]),
-    ("no_shows", lambda s: s["no_shows"]), ("cancelled", lambda s: s["cancelled"]),
-    ("not_served", lambda s: s["not_served"]), ("transferred_tickets", lambda s: s["transferred_tickets"]),
+    ("tickets", lambda s: s["tickets"]),
+    ("visitors", lambda s: s["visitors"]),
+    ("served", lambda s: s["served"]),
+    ("no_shows", lambda s: s["no_shows"]),
+    ("cancelled", lambda s: s["cancelled"]),
+    ("not_served", lambda s: s["not_served"]),
+    ("transferred_tickets", lambda s: s["transferred_tickets"]),
     ("transfers", lambda s: s["transfers"]),
-    ("wait_mean_min", lambda s: s["waiting"]["mean"]), ("wait_median_min", lambda s: s["waiting"]["median"]),
-    ("wait_p90_min", lambda s: s["waiting"]["p90"]), ("service_mean_min", lambda s: s["service"]["mean"]),
-    ("service_median_min", lambda s: s["service"]["median"]), ("service_p90_min", lambda s: s["service"]["p90"]),
-    ("called", lambda s: s["limit"]["called"]), ("within_limit", lambda s: s["limit"]["within"]),
+    ("wait_mean_min", lambda s: s["waiting"]["mean"]),
+    ("wait_median_min", lambda s: s["waiting"]["median"]),
+    ("wait_p90_min", lambda s: s["waiting"]["p90"]),
+    ("service_mean_min", lambda s: s["service"]["mean"]),
+    ("service_median_min", lambda s: s["service"]["median"]),
+    ("service_p90_min", lambda s: s["service"]["p90"]),
+    ("called", lambda s: s["limit"]["called"]),
+    ("within_limit", lambda s: s["limit"]["within"]),
     ("within_limit_share", lambda s: s["limit"]["share"]),
-    ("estimates", lambda s: s["estimate"]["count"]), ("estimate_mae_min", lambda s: s["estimate"]["mean_abs_error"]),
+    ("estimates", lambda s: s["estimate"]["count"]),
+    ("estimate_mae_min", lambda s: s["estimate"]["mean_abs_error"]),
     ("estimate_bias_min", lambda s: s["estimate"]["bias"]),
     ("estimate_within_tolerance_share", lambda s: s["estimate"]["share_within_tolerance"]),
 )
@@ -40,7 +49,7 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
     """UTF-8 text with a byte-order mark so spreadsheet programs read the Indonesian letters right."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([_("Office"), f'{report.office["code"]} {report.office["name"]}'])
+    w.writerow([_("Office"), f"{report.office['code']} {report.office['name']}"])
     w.writerow([_("Period"), report.period.start.isoformat(), report.period.end.isoformat()])
     w.writerow([_("Scope"), caption])
     w.writerow([_("Service limit (minutes)"), report.limit_minutes])
@@ -49,8 +58,10 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
     w.writerow(["group", "id", "label"] + [k for k, _f in FIGURES])
 
     def row(group: str, key, label, s: dict) -> None:
-        w.writerow([group, "" if key is None else key, label or ""] + [_num(f(s), 4 if k.endswith("share") else 2)
-                                                                         for k, f in FIGURES])
+        w.writerow(
+            [group, "" if key is None else key, label or ""]
+            + [_num(f(s), 4 if k.endswith("share") else 2) for k, f in FIGURES]
+        )
 
     row("office", report.office["code"], report.office["name"], report.summary)
     for r in report.by_service:

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from clock import iso, utcnow
 from models import Counter, CounterService, CounterStatus, Office, Ticket, TicketStatus, User, Visitor
-from rules import estimate, offices, reports, service_limit, tickets
 from printer.status import printer_states
+from rules import estimate, lines, offices, reports, service_limit, tickets
 from rules.privacy import mask_name
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,18 @@ def _seconds(since: datetime | None, now: datetime) -> int | None:
 def counters_view(session: Session, office: Office, now: datetime) -> list[dict]:
     """Each counter: closed, idle, called/serving whom (masked name) since when, or paused with reason."""
     counters = offices.counters(session, office.id)
-    active = {t.counter_id: t for t in session.exec(
-        select(Ticket).where(Ticket.office_id == office.id,
-                             Ticket.status.in_([TicketStatus.called, TicketStatus.serving])))}
+    active = {
+        t.counter_id: t
+        for t in session.exec(
+            select(Ticket).where(
+                Ticket.office_id == office.id, Ticket.status.in_([TicketStatus.called, TicketStatus.serving])
+            )
+        )
+    }
     visitor_ids = [t.visitor_id for t in active.values() if t.visitor_id]
-    visitors = {v.id: v for v in session.exec(select(Visitor).where(Visitor.id.in_(visitor_ids)))} if visitor_ids else {}
+    visitors = (
+        {v.id: v for v in session.exec(select(Visitor).where(Visitor.id.in_(visitor_ids)))} if visitor_ids else {}
+    )
     officer_ids = [c.officer_id for c in counters if c.officer_id]
     officers = {u.id: u.name for u in session.exec(select(User).where(User.id.in_(officer_ids)))} if officer_ids else {}
     services = {s.id: s for s in offices.services(session, office.id, active_only=False)}
@@ -62,14 +69,29 @@ def counters_view(session: Session, office: Office, now: datetime) -> list[dict]
         ticket = None
         if t is not None:
             svc = services.get(t.service_id)
-            ticket = {"id": t.id, "code": t.code, "status": t.status,
-                      "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
-                      "service": svc.name if svc else "", "service_en": (svc.name_en or svc.name) if svc else "",
-                      "called_at": iso(t.called_at), "started_at": iso(t.started_at)}
-        out.append({"id": c.id, "number": c.number, "name": c.name or f"Loket {c.number}", "state": state,
-                    "since": iso(since), "seconds": _seconds(since, now), "pause_reason": c.pause_reason,
-                    "officer": officers.get(c.officer_id, "") if c.status != CounterStatus.closed else "",
-                    "ticket": ticket})
+            ticket = {
+                "id": t.id,
+                "code": t.code,
+                "status": t.status,
+                "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
+                "service": svc.name if svc else "",
+                "service_en": (svc.name_en or svc.name) if svc else "",
+                "called_at": iso(t.called_at),
+                "started_at": iso(t.started_at),
+            }
+        out.append(
+            {
+                "id": c.id,
+                "number": c.number,
+                "name": c.name or f"Loket {c.number}",
+                "state": state,
+                "since": iso(since),
+                "seconds": _seconds(since, now),
+                "pause_reason": c.pause_reason,
+                "officer": officers.get(c.officer_id, "") if c.status != CounterStatus.closed else "",
+                "ticket": ticket,
+            }
+        )
     return out
 
 
@@ -84,37 +106,54 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
             served_by.setdefault(sid, []).append(counters[cid])
     out = []
     for s in offices.services(session, office.id):
-        clocked = tickets.line_with_clocks(session, office=office, service_id=s.id, day=day)
+        clocked = lines.line_with_clocks(session, office=office, service_id=s.id, day=day)
         line = [t for t, _, _ in clocked]
         vids = [t.visitor_id for t in line if t.visitor_id]
         names = {v.id: v.name for v in session.exec(select(Visitor).where(Visitor.id.in_(vids)))} if vids else {}
         waiting = []
         for t, start, end in clocked:
-            waiting.append({
-                "id": t.id, "code": t.code, "priority": t.priority, "transferred": t.transfer_count > 0,
-                "name": mask_name(names.get(t.visitor_id, "")), "queued_at": iso(t.queued_at),
-                "waiting_seconds": _seconds(t.queued_at, now), "clock_started_at": iso(start),
-                "deadline_at": iso(end), "seconds_left": service_limit.seconds_left(start, limit, now),
-                "state": service_limit.state(start, limit, now)})
-        per_visitor = estimate.recent_service_minutes(session, office_id=office.id, service_id=s.id,
-                                                      default_minutes=default_minutes, now=now)
+            waiting.append(
+                {
+                    "id": t.id,
+                    "code": t.code,
+                    "priority": t.priority,
+                    "transferred": t.transfer_count > 0,
+                    "name": mask_name(names.get(t.visitor_id, "")),
+                    "queued_at": iso(t.queued_at),
+                    "waiting_seconds": _seconds(t.queued_at, now),
+                    "clock_started_at": iso(start),
+                    "deadline_at": iso(end),
+                    "seconds_left": service_limit.seconds_left(start, limit, now),
+                    "state": service_limit.state(start, limit, now),
+                }
+            )
+        per_visitor = estimate.recent_service_minutes(
+            session, office_id=office.id, service_id=s.id, default_minutes=default_minutes, now=now
+        )
         loads = estimate.counter_loads(session, office_id=office.id, service_id=s.id, per_visitor=per_visitor, now=now)
         clear = estimate.clearance(len(line), per_visitor, loads, limit)
-        can_open = [c.number for c in sorted(served_by.get(s.id, []), key=lambda c: c.number)
-                    if c.status != CounterStatus.open]
-        out.append({
-            "id": s.id, "code": s.code, "prefix": s.prefix, "name": s.name, "name_en": s.name_en or s.name,
-            "waiting": len(line),
-            "oldest_queued_at": iso(min((t.queued_at for t in line), default=None)),
-            "longest_wait_seconds": max((w["waiting_seconds"] for w in waiting), default=0),
-            "tickets": waiting,
-            "open_counters": [counters[c.counter_id].number for c in loads if c.counter_id in counters],
-            "service_minutes": round(per_visitor, 1),
-            "clear_minutes": None if clear.minutes == float("inf") else round(clear.minutes, 1),
-            "in_time": clear.in_time,
-            "extra_counters_needed": 0 if clear.in_time else clear.extra_counters_needed,
-            "counters_to_open": can_open,
-        })
+        can_open = [
+            c.number for c in sorted(served_by.get(s.id, []), key=lambda c: c.number) if c.status != CounterStatus.open
+        ]
+        out.append(
+            {
+                "id": s.id,
+                "code": s.code,
+                "prefix": s.prefix,
+                "name": s.name,
+                "name_en": s.name_en or s.name,
+                "waiting": len(line),
+                "oldest_queued_at": iso(min((t.queued_at for t in line), default=None)),
+                "longest_wait_seconds": max((w["waiting_seconds"] for w in waiting), default=0),
+                "tickets": waiting,
+                "open_counters": [counters[c.counter_id].number for c in loads if c.counter_id in counters],
+                "service_minutes": round(per_visitor, 1),
+                "clear_minutes": None if clear.minutes == float("inf") else round(clear.minutes, 1),
+                "in_time": clear.in_time,
+                "extra_counters_needed": 0 if clear.in_time else clear.extra_counters_needed,
+                "counters_to_open": can_open,
+            }
+        )
     return out
 
 
@@ -123,10 +162,17 @@ def suggestions(services: list[dict]) -> list[dict]:
     out = []
     for s in services:
         if s["waiting"] and not s["in_time"]:
-            out.append({"service_id": s["id"], "service": s["name"], "service_en": s["name_en"],
-                        "waiting": s["waiting"], "clear_minutes": s["clear_minutes"],
-                        "extra_counters_needed": s["extra_counters_needed"],
-                        "counters_to_open": s["counters_to_open"]})
+            out.append(
+                {
+                    "service_id": s["id"],
+                    "service": s["name"],
+                    "service_en": s["name_en"],
+                    "waiting": s["waiting"],
+                    "clear_minutes": s["clear_minutes"],
+                    "extra_counters_needed": s["extra_counters_needed"],
+                    "counters_to_open": s["counters_to_open"],
+                }
+            )
     return out
 
 
@@ -135,15 +181,23 @@ def today_figures(session: Session, office: Office, now: datetime, services: lis
     period = reports.Period.day(tickets.today(office, now))
     summary = reports.summary(session, office, period)
     waiting_breached = sum(1 for s in services for t in s["tickets"] if t["state"] == "breached")
-    return {"tickets": summary["tickets"], "served": summary["served"], "no_shows": summary["no_shows"],
-            "called": summary["limit"]["called"], "within": summary["limit"]["within"],
-            "called_late": summary["limit"]["breaches"], "waiting_breached": waiting_breached,
-            "breaches": summary["limit"]["breaches"] + waiting_breached, "limit_share": summary["limit"]["share"],
-            "median_wait": summary["waiting"]["median"]}
+    return {
+        "tickets": summary["tickets"],
+        "served": summary["served"],
+        "no_shows": summary["no_shows"],
+        "called": summary["limit"]["called"],
+        "within": summary["limit"]["within"],
+        "called_late": summary["limit"]["breaches"],
+        "waiting_breached": waiting_breached,
+        "breaches": summary["limit"]["breaches"] + waiting_breached,
+        "limit_share": summary["limit"]["share"],
+        "median_wait": summary["waiting"]["median"],
+    }
 
 
-def supervisor_snapshot(session: Session, office: Office, *, default_minutes: float,
-                        now: datetime | None = None) -> dict:
+def supervisor_snapshot(
+    session: Session, office: Office, *, default_minutes: float, now: datetime | None = None
+) -> dict:
     """Everything the live view shows, with the server time so the page's clocks follow the server's."""
     now = now or utcnow()
     services = services_view(session, office, now, default_minutes)
@@ -159,4 +213,3 @@ def supervisor_snapshot(session: Session, office: Office, *, default_minutes: fl
         "suggestions": suggestions(services),
         "printers": printers,
     }
-

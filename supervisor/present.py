@@ -12,9 +12,14 @@ from rules.reports import ESTIMATE_TOLERANCE_MINUTES, Report
 
 
 def segment_labels() -> dict:
-    return {"government": _("Government"), "education": _("Education and research"),
-            "international": _("International"), "private": _("Private sector"), "individual": _("Individual"),
-            "other": _("Other")}
+    return {
+        "government": _("Government"),
+        "education": _("Education and research"),
+        "international": _("International"),
+        "private": _("Private sector"),
+        "individual": _("Individual"),
+        "other": _("Other"),
+    }
 
 
 def category_labels() -> dict:
@@ -29,14 +34,20 @@ def category(code: str) -> str:
 def choice_labels() -> dict:
     """The guest book's coded answers with labels (the kiosk's own wording, plus segments)."""
     from kiosk.views import choice_labels as kiosk_labels  # one source for the guest book's wording
+
     out = dict(kiosk_labels())
     out["segment"] = segment_labels()
     return out
 
 
 def dimension_titles() -> dict:
-    return {"segment": _("Segment"), "institution_category": _("Institution category"), "education": _("Education"),
-            "occupation": _("Occupation"), "purpose": _("Purpose of the visit")}
+    return {
+        "segment": _("Segment"),
+        "institution_category": _("Institution category"),
+        "education": _("Education"),
+        "occupation": _("Occupation"),
+        "purpose": _("Purpose of the visit"),
+    }
 
 
 def _half_up(value: float, places: int) -> Decimal:
@@ -75,16 +86,28 @@ def definitions(report: Report) -> list[str]:
     n = report.limit_minutes
     return [
         _("Tickets belong to the office day they were issued on; visitors are distinct guest-book visitors."),
-        _("Waiting time: from taking the number to the first call. Service time: from the start to the finish "
-          "of the last service."),
-        _("Within the limit: the first call came at most %(n)s minutes after the ticket's clock started (the later "
-          "of taking the number and the finish of the visitor ahead in the same queue).", n=n),
-        _("Median and 90th percentile: linear interpolation between closest ranks (as Excel PERCENTILE.INC): "
-          "for n sorted values the p-th percentile lies at rank (n - 1) x p."),
-        _("By service: the queue the ticket was issued for. By counter and officer: the last one that handled "
-          "the ticket."),
-        _("Estimate accuracy: real waiting time minus the estimate shown at the kiosk; within %(m)s minutes "
-          "counts as close.", m=ESTIMATE_TOLERANCE_MINUTES),
+        _(
+            "Waiting time: from taking the number to the first call. Service time: from the start to the finish "
+            "of the last service."
+        ),
+        _(
+            "Within the limit: the first call came at most %(n)s minutes after the ticket's clock started (the later "
+            "of taking the number and the finish of the visitor ahead in the same queue).",
+            n=n,
+        ),
+        _(
+            "Median and 90th percentile: linear interpolation between closest ranks (as Excel PERCENTILE.INC): "
+            "for n sorted values the p-th percentile lies at rank (n - 1) x p."
+        ),
+        _(
+            "By service: the queue the ticket was issued for. By counter and officer: the last one that handled "
+            "the ticket."
+        ),
+        _(
+            "Estimate accuracy: real waiting time minus the estimate shown at the kiosk; within %(m)s minutes "
+            "counts as close.",
+            m=ESTIMATE_TOLERANCE_MINUTES,
+        ),
         _("Guest book: counted per visit; profile fields as last recorded for the visitor."),
     ]
 
@@ -92,17 +115,22 @@ def definitions(report: Report) -> list[str]:
 def summary_rows(s: dict) -> list[tuple[str, str]]:
     """(label, value) pairs of a summary, in reading order."""
     return [
-        (_("Tickets"), number(s["tickets"])), (_("Visitors"), number(s["visitors"])),
-        (_("Served"), number(s["served"])), (_("No-shows"), number(s["no_shows"])),
-        (_("Cancelled"), number(s["cancelled"])), (_("Not served"), number(s["not_served"])),
-        (_("Transferred tickets"), number(s["transferred_tickets"])), (_("Transfers"), number(s["transfers"])),
+        (_("Tickets"), number(s["tickets"])),
+        (_("Visitors"), number(s["visitors"])),
+        (_("Served"), number(s["served"])),
+        (_("No-shows"), number(s["no_shows"])),
+        (_("Cancelled"), number(s["cancelled"])),
+        (_("Not served"), number(s["not_served"])),
+        (_("Transferred tickets"), number(s["transferred_tickets"])),
+        (_("Transfers"), number(s["transfers"])),
         (_("Waiting time, mean (min)"), minutes(s["waiting"]["mean"])),
         (_("Waiting time, median (min)"), minutes(s["waiting"]["median"])),
         (_("Waiting time, 90th percentile (min)"), minutes(s["waiting"]["p90"])),
         (_("Service time, mean (min)"), minutes(s["service"]["mean"])),
         (_("Service time, median (min)"), minutes(s["service"]["median"])),
         (_("Service time, 90th percentile (min)"), minutes(s["service"]["p90"])),
-        (_("Called"), number(s["limit"]["called"])), (_("Within the limit"), number(s["limit"]["within"])),
+        (_("Called"), number(s["limit"]["called"])),
+        (_("Within the limit"), number(s["limit"]["within"])),
         (_("Over the limit"), number(s["limit"]["breaches"])),
         (_("Share within the limit"), percent(s["limit"]["share"])),
     ]
@@ -110,17 +138,21 @@ def summary_rows(s: dict) -> list[tuple[str, str]]:
 
 def estimate_rows(s: dict) -> list[tuple[str, str]]:
     e = s["estimate"]
-    return [(_("Tickets with an estimate"), number(e["count"])),
-            (_("Mean absolute error (min)"), minutes(e["mean_abs_error"])),
-            (_("Mean error (min; positive: waited longer than estimated)"), minutes(e["bias"])),
-            (_("Within %(m)s minutes of the estimate", m=e["tolerance_minutes"]), percent(e["share_within_tolerance"]))]
+    return [
+        (_("Tickets with an estimate"), number(e["count"])),
+        (_("Mean absolute error (min)"), minutes(e["mean_abs_error"])),
+        (_("Mean error (min; positive: waited longer than estimated)"), minutes(e["bias"])),
+        (_("Within %(m)s minutes of the estimate", m=e["tolerance_minutes"]), percent(e["share_within_tolerance"])),
+    ]
 
 
 # Columns of breakdown tables: (header, function of a summary row).
 def breakdown_columns() -> list[tuple[str, object]]:
     return [
-        (_("Tickets"), lambda r: number(r["tickets"])), (_("Served"), lambda r: number(r["served"])),
-        (_("No-shows"), lambda r: number(r["no_shows"])), (_("Transfers"), lambda r: number(r["transfers"])),
+        (_("Tickets"), lambda r: number(r["tickets"])),
+        (_("Served"), lambda r: number(r["served"])),
+        (_("No-shows"), lambda r: number(r["no_shows"])),
+        (_("Transfers"), lambda r: number(r["transfers"])),
         (_("Wait mean"), lambda r: minutes(r["waiting"]["mean"])),
         (_("Wait median"), lambda r: minutes(r["waiting"]["median"])),
         (_("Wait P90"), lambda r: minutes(r["waiting"]["p90"])),
@@ -138,6 +170,7 @@ def extra_rows(value) -> list[tuple[str, str]]:
         value = value.model_dump()
     elif hasattr(value, "__dataclass_fields__"):
         from dataclasses import asdict
+
         value = asdict(value)
     rows: list[tuple[str, str]] = []
 
@@ -154,6 +187,7 @@ def extra_rows(value) -> list[tuple[str, str]]:
             rows.append((prefix, format_decimal(v, format="#,##0")))
         else:
             rows.append((prefix, str(v)))
+
     walk("", value)
     return rows
 
@@ -164,13 +198,15 @@ def rupiah(value) -> str:
 
 def pnbp_rows(p: dict) -> list[tuple[str, str]]:
     """The PNBP figures of rules.invoices.pnbp_summary, labelled (invoiced, received, receipts, Rp 0)."""
-    rows = [(_("Invoices issued (standing)"), number(p["invoiced"]["count"])),
-            (_("PNBP invoiced"), rupiah(p["invoiced"]["total"])),
-            (_("Payments confirmed"), number(p["received"]["count"])),
-            (_("PNBP received"), rupiah(p["received"]["total"])),
-            (_("Receipts issued"), number(p.get("receipts", {}).get("count"))),
-            (_("Rp 0 requests"), number(p.get("zero_tariff", {}).get("count"))),
-            (_("List price waived (Rp 0)"), rupiah(p.get("zero_tariff", {}).get("list_price_waived")))]
+    rows = [
+        (_("Invoices issued (standing)"), number(p["invoiced"]["count"])),
+        (_("PNBP invoiced"), rupiah(p["invoiced"]["total"])),
+        (_("Payments confirmed"), number(p["received"]["count"])),
+        (_("PNBP received"), rupiah(p["received"]["total"])),
+        (_("Receipts issued"), number(p.get("receipts", {}).get("count"))),
+        (_("Rp 0 requests"), number(p.get("zero_tariff", {}).get("count"))),
+        (_("List price waived (Rp 0)"), rupiah(p.get("zero_tariff", {}).get("list_price_waived"))),
+    ]
     for code, amount in sorted((p.get("received_by_category") or {}).items()):
         rows.append((_("Received: %(category)s", category=category(code)), rupiah(amount)))
     return rows
@@ -182,20 +218,23 @@ def decimal2(value) -> str:
         return "–"
     try:
         return format_decimal(Decimal(str(value)), format="#,##0.00")
-    except ArithmeticError:   # decimal.InvalidOperation: not a number, shown as it came
+    except ArithmeticError:  # decimal.InvalidOperation: not a number, shown as it came
         return str(value)
 
 
 def ikm_rows(k: dict) -> list[tuple[str, str]]:
     """The IKM of rules.ikm.ikm_for: respondents, index, grade and each element's mean."""
-    rows = [(_("Respondents"), number(k["respondents"])),
-            (_("IKM (0-100)"), decimal2(k.get("ikm_display"))),
-            (_("Grade"), f'{k["grade"]} ({_(k["grade_label"])})' if k.get("grade") else "–")]
+    rows = [
+        (_("Respondents"), number(k["respondents"])),
+        (_("IKM (0-100)"), decimal2(k.get("ikm_display"))),
+        (_("Grade"), f"{k['grade']} ({_(k['grade_label'])})" if k.get("grade") else "–"),
+    ]
     for e in k.get("elements") or []:
         rows.append((_(e["name"]), decimal2(e.get("mean_display", e.get("mean")))))
     if k.get("method"):
-        rows.append((_("Method"), _("IKM = (sum of the 9 element means x 1/9) x 25, exact 1/9 weight "
-                                   "(PermenPANRB 14/2017)")))
+        rows.append(
+            (_("Method"), _("IKM = (sum of the 9 element means x 1/9) x 25, exact 1/9 weight (PermenPANRB 14/2017)"))
+        )
     return rows
 
 

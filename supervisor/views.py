@@ -23,28 +23,58 @@ from supervisor import bp, charts, export, live, present
 
 def live_strings() -> dict:
     return {
-        "counter": _("Counter"), "idle": _("Idle"), "called": _("Called"), "serving": _("Serving"),
-        "paused": _("Paused"), "closed": _("Closed"), "waiting": _("Waiting"), "longest": _("Longest wait"),
-        "no_one": _("No one waiting"), "not_started": _("Clock not started"), "running": _("Running"),
-        "amber": _("Nearly late"), "breached": _("Over the limit"), "left": _("left"), "late": _("late by"),
-        "breaches_today": _("Over the limit today"), "called_late": _("called late"),
-        "waiting_late": _("waiting over the limit now"), "served_today": _("Served today"),
-        "tickets_today": _("Tickets today"), "share": _("Within the limit"), "median_wait": _("Median wait"),
-        "suggest": _("Open another counter for %(service)s: %(n)s waiting, about %(m)s min to clear with "
-                     "the counters open now."),
+        "counter": _("Counter"),
+        "idle": _("Idle"),
+        "called": _("Called"),
+        "serving": _("Serving"),
+        "paused": _("Paused"),
+        "closed": _("Closed"),
+        "waiting": _("Waiting"),
+        "longest": _("Longest wait"),
+        "no_one": _("No one waiting"),
+        "not_started": _("Clock not started"),
+        "running": _("Running"),
+        "amber": _("Nearly late"),
+        "breached": _("Over the limit"),
+        "left": _("left"),
+        "late": _("late by"),
+        "breaches_today": _("Over the limit today"),
+        "called_late": _("called late"),
+        "waiting_late": _("waiting over the limit now"),
+        "served_today": _("Served today"),
+        "tickets_today": _("Tickets today"),
+        "share": _("Within the limit"),
+        "median_wait": _("Median wait"),
+        "suggest": _(
+            "Open another counter for %(service)s: %(n)s waiting, about %(m)s min to clear with the counters open now."
+        ),
         "suggest_none_open": _("Open a counter for %(service)s: %(n)s waiting and no counter open."),
-        "suggest_which": _("Counters that serve it: %(list)s."), "suggest_more": _("Needed: %(n)s more."),
+        "suggest_which": _("Counters that serve it: %(list)s."),
+        "suggest_more": _("Needed: %(n)s more."),
         "no_suggestions": _("The queues can be cleared within the limit."),
-        "printers": _("Printers"), "printers_na": _("Printer status not available"),
-        "no_printers": _("No printers configured"), "live": _("Live"), "offline": _("Reconnecting…"),
-        "clears": _("clears in ~%(m)s min"), "min": _("min"), "priority": _("Priority"),
-        "transferred": _("Transferred"), "enable_sound": _("Tap to enable sound"), "mute": _("Mute"),
-        "unmute": _("Sound on"), "service_time": _("typical service %(m)s min"),
-        "paper": _("Paper"), "printer_queue": _("%(n)s to print"),
-        "printer_states": {"ok": _("Ready"), "warning": _("Warning"), "error": _("Problem"), "unknown": _("Unknown"),
-                           "none": _("No printer")},
-        "reasons": {r: lbl for r, lbl in zip(PAUSE_REASONS, (_("Break"), _("Prayer"), _("Meeting"),
-                                                              _("System problem"), _("Other")))},
+        "printers": _("Printers"),
+        "printers_na": _("Printer status not available"),
+        "no_printers": _("No printers configured"),
+        "live": _("Live"),
+        "offline": _("Reconnecting…"),
+        "clears": _("clears in ~%(m)s min"),
+        "min": _("min"),
+        "priority": _("Priority"),
+        "transferred": _("Transferred"),
+        "enable_sound": _("Tap to enable sound"),
+        "mute": _("Mute"),
+        "unmute": _("Sound on"),
+        "service_time": _("typical service %(m)s min"),
+        "paper": _("Paper"),
+        "printer_queue": _("%(n)s to print"),
+        "printer_states": {
+            "ok": _("Ready"),
+            "warning": _("Warning"),
+            "error": _("Problem"),
+            "unknown": _("Unknown"),
+            "none": _("No printer"),
+        },
+        "reasons": dict(zip(PAUSE_REASONS, (_("Break"), _("Prayer"), _("Meeting"), _("System problem"), _("Other")))),
     }
 
 
@@ -105,14 +135,17 @@ def parse_request(office: Office) -> tuple[reports.Period, reports.Filters]:
         period = reports.Period.between(start, end)
     else:
         period = reports.Period.day(_date_arg("day", today))
-    return period, reports.Filters(service_id=_int_arg("service"), counter_id=_int_arg("counter"),
-                                   officer_id=_int_arg("officer"))
+    return period, reports.Filters(
+        service_id=_int_arg("service"), counter_id=_int_arg("counter"), officer_id=_int_arg("officer")
+    )
 
 
 def _choices(s, office: Office) -> dict:
-    return {"services": offices.services(s, office.id, active_only=False),
-            "counters": list(s.exec(select(Counter).where(Counter.office_id == office.id).order_by(Counter.number))),
-            "officers": list(s.exec(select(User).where(User.office_id == office.id).order_by(User.name)))}
+    return {
+        "services": offices.services(s, office.id, active_only=False),
+        "counters": list(s.exec(select(Counter).where(Counter.office_id == office.id).order_by(Counter.number))),
+        "officers": list(s.exec(select(User).where(User.office_id == office.id).order_by(User.name))),
+    }
 
 
 def _names(choices: dict) -> dict:
@@ -128,6 +161,7 @@ def _names(choices: dict) -> dict:
 
 def present_lang() -> str:
     import i18n
+
     return i18n.select_locale()
 
 
@@ -161,10 +195,18 @@ def reports_page():
         office = _office(s)
         report, choices, names, drawings = build(s, office)
     return render_template(
-        "supervisor/reports.html", office=office, report=report, choices=choices, names=names,
-        charts=[(key, charts.to_svg(d)) for key, d in drawings], present=present,
-        filter_caption=_filter_caption(report, choices, names), query=request.query_string.decode(),
-        dimension_titles=present.dimension_titles(), args=request.args)
+        "supervisor/reports.html",
+        office=office,
+        report=report,
+        choices=choices,
+        names=names,
+        charts=[(key, charts.to_svg(d)) for key, d in drawings],
+        present=present,
+        filter_caption=_filter_caption(report, choices, names),
+        query=request.query_string.decode(),
+        dimension_titles=present.dimension_titles(),
+        args=request.args,
+    )
 
 
 @bp.get("/reports.csv")
@@ -176,8 +218,9 @@ def reports_csv():
         caption = _filter_caption(report, choices, names)
     body = export.to_csv(report, names, caption)
     filename = f"loket-report-{office.code}-{report.period.slug}.csv"
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/reports.pdf")
@@ -188,8 +231,7 @@ def reports_pdf():
         report, choices, names, drawings = build(s, office)
         caption = _filter_caption(report, choices, names)
     from supervisor import pdf
+
     body = pdf.render(report, names, drawings, caption, generated_at=utcnow())
     filename = f"loket-report-{office.code}-{report.period.slug}.pdf"
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
-
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})

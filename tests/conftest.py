@@ -17,6 +17,8 @@ from commands import DEMO_USERS, migrate
 from db import Database
 from rules import offices, users
 from settings import load_settings
+from tests.pages import FAKE_VOICE, SCREEN
+from tests.postgres import pg_url_or_skip
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Fixtures of a paid-product request (a visitor being served, staff, hand-set clocks): used by the rules' tests
@@ -49,8 +51,9 @@ def app(db_url, settings):
     with db.write() as s:
         office = offices.sync_from_settings(s, settings)
         for username, name, role in DEMO_USERS:
-            users.create_user(s, office_id=office.id, username=username, name=name, role=role,
-                              password=f"{username}-demo")
+            users.create_user(
+                s, office_id=office.id, username=username, name=name, role=role, password=f"{username}-demo"
+            )
     yield app
     db.dispose()
 
@@ -141,10 +144,22 @@ def browser():
             pytest.fail("chromium is required in CI (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
         yield b
         b.close()
 
@@ -163,3 +178,41 @@ def ids(db):
     from tests.rules.conftest import load_ids
 
     return load_ids(db)
+
+
+@pytest.fixture
+def screens(browser):
+    """New browser windows (each its own cookies), closed after the test."""
+    contexts = []
+
+    def open_screen(url: str, *, voice: bool = False, **kw):
+        ctx = browser.new_context(**{**SCREEN, **kw})
+        if voice:
+            ctx.add_init_script(FAKE_VOICE)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        if url:
+            page.goto(url)
+        return page
+
+    yield open_screen
+    for c in contexts:
+        c.close()
+
+
+@pytest.fixture
+def pg_db():
+    """A scratch PostgreSQL database, migrated and holding the configured office and the demo users."""
+    with pg_url_or_skip() as url:
+        migrate(url)
+        database = Database(url)
+        try:
+            with database.write() as s:
+                office = offices.sync_from_settings(s, test_settings())
+                for username, role in (("petugas1", "officer"), ("petugas2", "officer")):
+                    users.create_user(
+                        s, office_id=office.id, username=username, name=username, role=role, password=f"{username}-demo"
+                    )
+            yield database
+        finally:
+            database.dispose()

@@ -39,7 +39,9 @@ def serve_visitor(s, *, officer_id: int, now: datetime = T0, counter_number: int
     office = factories.office(s)
     svc = factories.service(s, "penjualan")
     data = factories.guest_form(svc.id, **form)
-    ticket = guestbook.sign_and_take_ticket(s, office=office, form=guestbook.GuestBookForm.model_validate(data), now=now)
+    ticket = guestbook.sign_and_take_ticket(
+        s, office=office, form=guestbook.GuestBookForm.model_validate(data), now=now
+    )
     counter = s.exec(select(Counter).where(Counter.office_id == office.id, Counter.number == counter_number)).one()
     if counter.status != "open" or counter.officer_id != officer_id:
         counters.release_counters_of(s, user_id=officer_id, except_counter_id=counter.id)
@@ -56,14 +58,20 @@ def serve_visitor(s, *, officer_id: int, now: datetime = T0, counter_number: int
 @pytest.fixture
 def served(db, staff):
     """A function: a new visitor served at counter 1 (education segment unless the form says otherwise)."""
+
     def make(**form):
         with db.write() as s:
             return serve_visitor(s, officer_id=staff.officer, **form)
+
     return make
 
 
-PRIVATE = dict(institution_category="private", institution_name="PT Data Sejahtera", purpose="business",
-               npwp="01.300.066.6-091.000")
+PRIVATE = dict(
+    institution_category="private",
+    institution_name="PT Data Sejahtera",
+    purpose="business",
+    npwp="01.300.066.6-091.000",
+)
 
 
 # ---- driving a request along the legal path ------------------------------------------------------
@@ -140,22 +148,39 @@ def settle(s, req, staff: Staff, t: datetime) -> None:
 @pytest.fixture
 def new_request(db, staff, served):
     """A function: a request opened from a served ticket with one product line, moved to a state."""
+
     def make(state: str = "open", *, item="microdata_raw", measure=2_500_001, quantity=1, zero=False, **form):
         ticket = served(**form)
         with db.write() as s:
             req = rq.open_request(s, ticket_id=ticket.id, user_id=staff.officer, now=T0)
-            rq.add_line(s, request_id=req.id, user_id=staff.officer, item_code=item, measure=measure,
-                        quantity=quantity, description="Susenas Maret 2025, Sumatera Selatan", now=T0)
+            rq.add_line(
+                s,
+                request_id=req.id,
+                user_id=staff.officer,
+                item_code=item,
+                measure=measure,
+                quantity=quantity,
+                description="Susenas Maret 2025, Sumatera Selatan",
+                now=T0,
+            )
             if zero:
-                rq.set_zero_tariff(s, request_id=req.id, user_id=staff.officer, use="research_development",
-                                   letter_ref="B-123/UNSRI/2026", now=T0)
+                rq.set_zero_tariff(
+                    s,
+                    request_id=req.id,
+                    user_id=staff.officer,
+                    use="research_development",
+                    letter_ref="B-123/UNSRI/2026",
+                    now=T0,
+                )
             if state == "cancelled":
                 rq.cancel(s, request_id=req.id, user_id=staff.officer, reason="visitor changed their mind", now=T0)
             elif state == "correcting":
                 advance(s, req.id, staff, "delivered")
-                rq.request_correction(s, request_id=req.id, text="wrong year in the file", by_visitor=True,
-                                      now=T0 + timedelta(hours=1))
+                rq.request_correction(
+                    s, request_id=req.id, text="wrong year in the file", by_visitor=True, now=T0 + timedelta(hours=1)
+                )
             else:
                 advance(s, req.id, staff, state)
             return req.id
+
     return make

@@ -16,8 +16,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENS = {"api", "auth", "kiosk", "counter", "treasurer", "display", "supervisor", "phone", "verify", "printer"}
-WEB = {"flask", "flask_babel", "flask_login", "flask_socketio", "flask_wtf", "spectree", "socketio",
-       "engineio", "jinja2"}
+WEB = {
+    "flask",
+    "flask_babel",
+    "flask_login",
+    "flask_socketio",
+    "flask_wtf",
+    "spectree",
+    "socketio",
+    "engineio",
+    "jinja2",
+}
 MAX_LINES = 600
 
 

@@ -23,8 +23,13 @@ SCRIPT = ROOT / "scripts" / "messages.py"
 
 
 def run_check(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(root / "scripts" / "messages.py"), "--check"], cwd=root,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(root / "scripts" / "messages.py"), "--check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def catalogs() -> list[Path]:
@@ -62,18 +67,22 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def _po(*pairs: tuple[str, str]) -> str:
-    return 'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n' + \
-        "".join(f'msgid "{a}"\nmsgstr "{b}"\n\n' for a, b in pairs)
+    return 'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n' + "".join(
+        f'msgid "{a}"\nmsgstr "{b}"\n\n' for a, b in pairs
+    )
 
 
 def test_the_check_finds_collisions_gaps_and_folders_without_a_catalog(tmp_path):
-    root = _tree(tmp_path, {
-        "kiosk/views.py": 'from flask_babel import gettext as _\nLABEL = _("Queue")\n',
-        "kiosk/translations/id/LC_MESSAGES/messages.po": _po(("Queue", "Antrean")),
-        "printer/views.py": 'from flask_babel import gettext as _\nA = _("Queue")\nB = _("Paper jam")\n',
-        "printer/translations/id/LC_MESSAGES/messages.po": _po(("Queue", "Antrean cetak")),
-        "newscreen/views.py": 'from flask_babel import gettext as _\nC = _("Hello")\n',
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "kiosk/views.py": 'from flask_babel import gettext as _\nLABEL = _("Queue")\n',
+            "kiosk/translations/id/LC_MESSAGES/messages.po": _po(("Queue", "Antrean")),
+            "printer/views.py": 'from flask_babel import gettext as _\nA = _("Queue")\nB = _("Paper jam")\n',
+            "printer/translations/id/LC_MESSAGES/messages.po": _po(("Queue", "Antrean cetak")),
+            "newscreen/views.py": 'from flask_babel import gettext as _\nC = _("Hello")\n',
+        },
+    )
     out = run_check(root)
     assert out.returncode == 1
     lines = out.stdout.splitlines()
@@ -83,10 +92,12 @@ def test_the_check_finds_collisions_gaps_and_folders_without_a_catalog(tmp_path)
     assert lines[-1].endswith(": 3 problems")
 
     # The fix the check asks for: a msgid of its own where the meaning differs, and the gap filled.
-    (root / "printer/views.py").write_text('from flask_babel import gettext as _\nA = _("Print queue")\n'
-                                           'B = _("Paper jam")\n')
+    (root / "printer/views.py").write_text(
+        'from flask_babel import gettext as _\nA = _("Print queue")\nB = _("Paper jam")\n'
+    )
     (root / "printer/translations/id/LC_MESSAGES/messages.po").write_text(
-        _po(("Print queue", "Antrean cetak"), ("Paper jam", "Kertas macet")))
+        _po(("Print queue", "Antrean cetak"), ("Paper jam", "Kertas macet"))
+    )
     (root / "newscreen").rename(root / "templates")  # the top-level catalog's folder
     (root / "translations/id/LC_MESSAGES").mkdir(parents=True)
     (root / "translations/id/LC_MESSAGES/messages.po").write_text(_po(("Hello", "Halo")))

@@ -40,6 +40,7 @@ def _parse_paid_at(s, value: str, office_id: int) -> datetime:
 
 # ---- payments and receipts -----------------------------------------------------------------------
 
+
 @bp.post("/requests/<int:request_id>/payments")
 @roles_required(*STAFF_ROLES)
 @api_spec.validate(json=PaymentIn, resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["payments"])
@@ -52,6 +53,7 @@ def record_payment(request_id: int):
         fn = pay_rules.record_and_confirm if b.confirm else pay_rules.record_payment
         pay = fn(s, request_id=req.id, user_id=current_user.id, ntpn=b.ntpn, paid_at=paid_at)
         return {"payment": rq.payment_json(pay)}
+
     return run_step(request_id, run)
 
 
@@ -67,8 +69,9 @@ def _payment_step(payment_id: int, fn):
 @api_spec.validate(resp=Response(HTTP_200=ActionOut, **STAFF_ERRORS), tags=["payments"])
 def confirm_payment(payment_id: int):
     """The treasurer confirms the payment reached the treasury (403 for anyone else)."""
-    return _payment_step(payment_id, lambda s: pay_rules.confirm_payment(s, payment_id=payment_id,
-                                                                        user_id=current_user.id))
+    return _payment_step(
+        payment_id, lambda s: pay_rules.confirm_payment(s, payment_id=payment_id, user_id=current_user.id)
+    )
 
 
 @bp.post("/payments/<int:payment_id>/reject")
@@ -77,8 +80,10 @@ def confirm_payment(payment_id: int):
 def reject_payment(payment_id: int):
     """The treasurer could not find the payment: set aside with the reason (403 for anyone else)."""
     b = request.context.json
-    return _payment_step(payment_id, lambda s: pay_rules.reject_payment(s, payment_id=payment_id,
-                                                                       user_id=current_user.id, reason=b.reason))
+    return _payment_step(
+        payment_id,
+        lambda s: pay_rules.reject_payment(s, payment_id=payment_id, user_id=current_user.id, reason=b.reason),
+    )
 
 
 @bp.post("/requests/<int:request_id>/receipt")
@@ -90,7 +95,13 @@ def issue_receipt(request_id: int):
 
     def run(s, req):
         rec = pay_rules.issue_receipt(s, request_id=req.id, user_id=current_user.id)
-        return {"receipt": rq.receipt_json(rec), "print_job_id": papers.queue_receipt(s, rec, station=papers.station_for(s, current_user, b.station), user_id=current_user.id)}
+        return {
+            "receipt": rq.receipt_json(rec),
+            "print_job_id": papers.queue_receipt(
+                s, rec, station=papers.station_for(s, current_user, b.station), user_id=current_user.id
+            ),
+        }
+
     return run_step(request_id, run)
 
 
@@ -102,7 +113,11 @@ def print_invoice(invoice_id: int):
     b = request.context.json
     with get_db().write() as s:
         inv = inv_rules.get_invoice(s, invoice_id, office_id=current_user.office_id)
-        return jsonify(print_job_id=papers.queue_invoice(s, inv, station=papers.station_for(s, current_user, b.station), user_id=current_user.id))
+        return jsonify(
+            print_job_id=papers.queue_invoice(
+                s, inv, station=papers.station_for(s, current_user, b.station), user_id=current_user.id
+            )
+        )
 
 
 @bp.post("/receipts/<int:receipt_id>/print")
@@ -113,7 +128,11 @@ def print_receipt(receipt_id: int):
     b = request.context.json
     with get_db().write() as s:
         rec = pay_rules.get_receipt(s, receipt_id, office_id=current_user.office_id)
-        return jsonify(print_job_id=papers.queue_receipt(s, rec, station=papers.station_for(s, current_user, b.station), user_id=current_user.id))
+        return jsonify(
+            print_job_id=papers.queue_receipt(
+                s, rec, station=papers.station_for(s, current_user, b.station), user_id=current_user.id
+            )
+        )
 
 
 @bp.get("/invoices/<int:invoice_id>/pdf")
@@ -148,6 +167,10 @@ def treasurer_queue():
             inv = s.get(Invoice, inv_id)
             req = rq.get_request(s, inv.request_id)
             return {**rq.summary_json(s, req), "invoice": rq.invoice_json(s, inv, now), **(extra or {})}
-        return jsonify(pending_payments=[row(p.invoice_id, {"payment": rq.payment_json(p)}) for p in q["pending_payments"]],
-                       unreceipted=[row(i.id) for i in q["unreceipted"]],
-                       open_invoices=[row(i.id) for i in q["open_invoices"]], server_time=iso(now))
+
+        return jsonify(
+            pending_payments=[row(p.invoice_id, {"payment": rq.payment_json(p)}) for p in q["pending_payments"]],
+            unreceipted=[row(i.id) for i in q["unreceipted"]],
+            open_invoices=[row(i.id) for i in q["open_invoices"]],
+            server_time=iso(now),
+        )

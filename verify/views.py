@@ -30,10 +30,15 @@ def verify(token: str):
         office = s.get(Office, doc.office_id)
         req = rq.get_request(s, doc.request_id)
         visitor = s.get(Visitor, req.visitor_id)
-        info = {"kind": "receipt" if rec else "invoice", "number": doc.number, "issued_at": doc.issued_at,
-                "total": doc.total, "buyer": mask_name(visitor.name),
-                "status": inv_rules.effective_status(inv, utcnow()) if inv else "paid",
-                "billing_code": (inv or s.get(Invoice, rec.invoice_id)).billing_code,
-                "invoice_number": s.get(Invoice, rec.invoice_id).number if rec else "",
-                "last_valid_day": inv_rules.local_last_day(s, inv) if inv else None}
+        info = {
+            "kind": "receipt" if rec else "invoice",
+            "number": doc.number,
+            "issued_at": doc.issued_at,
+            "total": doc.total,
+            "buyer": mask_name(visitor.name),
+            "status": inv_rules.effective_status(inv, utcnow()) if inv else "paid",
+            "billing_code": (inv or s.get(Invoice, rec.invoice_id)).billing_code,
+            "invoice_number": s.get(Invoice, rec.invoice_id).number if rec else "",
+            "last_valid_day": inv_rules.local_last_day(s, inv) if inv else None,
+        }
     return render_template("verify/verify.html", info=info, office=office, office_tz=offices.office_tz(office))

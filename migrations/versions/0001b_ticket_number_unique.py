@@ -7,15 +7,16 @@ Revises: 0001
 transferred: B-001 moved into the consultation queue collided with K-001 and the transfer failed. The
 number belongs to issued_service_id (its prefix), so that is what the constraint now covers.
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0001b_ticket_number"
-down_revision: Union[str, Sequence[str], None] = "0001"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 OLD = ["office_id", "service_id", "service_date", "number"]
 NEW = ["office_id", "issued_service_id", "service_date", "number"]

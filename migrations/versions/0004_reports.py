@@ -7,15 +7,16 @@ Only the supervisor's own additions: ticket.estimated_wait_minutes (nullable: ti
 revision, or not at the kiosk, have none) and the indexes the report queries use. The period scan itself
 uses ix_ticket_office_day from 0001; bench/bench_reports.py prints the plans and timings with and without.
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_reports"
-down_revision: Union[str, Sequence[str], None] = "0001"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # name, table, columns. A report for one counter or officer over a year reads only that slice: the filter
 # column comes before the date range so the range is one index scan. (One service's report already has

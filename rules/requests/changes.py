@@ -7,15 +7,22 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from clock import utcnow
-from models import (Invoice, InvoiceStatus, Payment, PaymentStatus, ProductRequest)
+from models import Invoice, InvoiceStatus, Payment, PaymentStatus, ProductRequest
 from rules.errors import N_, Msg, RuleError
 from rules.requests.machine import active_invoice, confirmed_payment, get_request, get_user, record, require
 
-
 # ---- steps 16-17: corrections; changes before payment; cancelling --------------------------------
 
-def request_correction(session: Session, *, request_id: int, text: str, user_id: int | None = None,
-                       by_visitor: bool = False, now: datetime | None = None) -> ProductRequest:
+
+def request_correction(
+    session: Session,
+    *,
+    request_id: int,
+    text: str,
+    user_id: int | None = None,
+    by_visitor: bool = False,
+    now: datetime | None = None,
+) -> ProductRequest:
     """The visitor finds something wrong with the receipt or product (step 16): the request reopens."""
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -29,8 +36,9 @@ def request_correction(session: Session, *, request_id: int, text: str, user_id:
     return req
 
 
-def resolve_correction(session: Session, *, request_id: int, user_id: int, result: str, download_ref: str = "",
-                       now: datetime | None = None) -> ProductRequest:
+def resolve_correction(
+    session: Session, *, request_id: int, user_id: int, result: str, download_ref: str = "", now: datetime | None = None
+) -> ProductRequest:
     """The officer checked and followed up the correction (step 17); the request closes again."""
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -60,17 +68,29 @@ def _end_invoice(session: Session, req: ProductRequest, status: str, reason: str
 
 def _refuse_if_paid(session: Session, req: ProductRequest, action: str) -> None:
     if confirmed_payment(session, req.id) is not None:
-        raise RuleError("already_paid", N_("Request %(number)s has a confirmed payment; it cannot be %(action)s. "
-                                           "Ask for a correction after delivery instead."),
-                        number=req.number, action=Msg(action))
-    pending = session.exec(select(Payment).where(Payment.request_id == req.id,
-                                                 Payment.status == PaymentStatus.recorded)).first()
+        raise RuleError(
+            "already_paid",
+            N_(
+                "Request %(number)s has a confirmed payment; it cannot be %(action)s. "
+                "Ask for a correction after delivery instead."
+            ),
+            number=req.number,
+            action=Msg(action),
+        )
+    pending = session.exec(
+        select(Payment).where(Payment.request_id == req.id, Payment.status == PaymentStatus.recorded)
+    ).first()
     if pending is not None:
-        raise RuleError("payment_pending", N_("A payment is waiting for the treasurer's confirmation; it cannot be "
-                                              "%(action)s now."), action=Msg(action))
+        raise RuleError(
+            "payment_pending",
+            N_("A payment is waiting for the treasurer's confirmation; it cannot be %(action)s now."),
+            action=Msg(action),
+        )
 
 
-def revise(session: Session, *, request_id: int, user_id: int, reason: str, now: datetime | None = None) -> ProductRequest:
+def revise(
+    session: Session, *, request_id: int, user_id: int, reason: str, now: datetime | None = None
+) -> ProductRequest:
     """The visitor asks for a change before paying (step 10): the request reopens; an unpaid invoice is
     cancelled and the agreement and check must be made again."""
     now = now or utcnow()
@@ -83,12 +103,21 @@ def revise(session: Session, *, request_id: int, user_id: int, reason: str, now:
         raise RuleError("no_reason", N_("Say what the visitor wants changed."), status=400)
     inv = _end_invoice(session, req, InvoiceStatus.cancelled, "revised: " + reason, now)
     req.terms_agreed_at = req.documents_checked_at = None
-    record(session, req, "revise", now=now, user=user, reason=reason[:300],
-           **({"cancelled_invoice": inv.number} if inv else {}))
+    record(
+        session,
+        req,
+        "revise",
+        now=now,
+        user=user,
+        reason=reason[:300],
+        **({"cancelled_invoice": inv.number} if inv else {}),
+    )
     return req
 
 
-def cancel(session: Session, *, request_id: int, user_id: int, reason: str, now: datetime | None = None) -> ProductRequest:
+def cancel(
+    session: Session, *, request_id: int, user_id: int, reason: str, now: datetime | None = None
+) -> ProductRequest:
     now = now or utcnow()
     user = get_user(session, user_id)
     req = get_request(session, request_id, for_update=True)
@@ -99,6 +128,13 @@ def cancel(session: Session, *, request_id: int, user_id: int, reason: str, now:
         raise RuleError("no_reason", N_("Give a reason for cancelling."), status=400)
     inv = _end_invoice(session, req, InvoiceStatus.cancelled, "request cancelled: " + reason, now)
     req.cancelled_at = now
-    record(session, req, "cancel", now=now, user=user, reason=reason[:300],
-           **({"cancelled_invoice": inv.number} if inv else {}))
+    record(
+        session,
+        req,
+        "cancel",
+        now=now,
+        user=user,
+        reason=reason[:300],
+        **({"cancelled_invoice": inv.number} if inv else {}),
+    )
     return req

@@ -8,16 +8,17 @@ from datetime import datetime
 from sqlmodel import Session
 
 from clock import utcnow
-from models import (ProductRequest)
+from models import ProductRequest
 from rules.errors import N_, RuleError
 from rules.requests.documents import needs_sppd
 from rules.requests.machine import S, documents, get_request, get_user, lines, receipt_of, record, require
 
-
 # ---- steps 9-15: sample, SPPD, preparation, delivery ---------------------------------------------
 
-def hand_over_sample(session: Session, *, request_id: int, user_id: int, note: str = "",
-                     now: datetime | None = None) -> ProductRequest:
+
+def hand_over_sample(
+    session: Session, *, request_id: int, user_id: int, note: str = "", now: datetime | None = None
+) -> ProductRequest:
     """A data sample of the microdata is handed to the visitor (step 9)."""
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -32,8 +33,9 @@ def hand_over_sample(session: Session, *, request_id: int, user_id: int, note: s
     return req
 
 
-def sign_sppd(session: Session, *, request_id: int, user_id: int, note: str = "",
-              now: datetime | None = None) -> ProductRequest:
+def sign_sppd(
+    session: Session, *, request_id: int, user_id: int, note: str = "", now: datetime | None = None
+) -> ProductRequest:
     """The visitor signed the data use agreement (on a Rp 10.000 meterai) and handed it over (step 13)."""
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -79,8 +81,9 @@ def mark_ready(session: Session, *, request_id: int, user_id: int, now: datetime
     return req
 
 
-def deliver(session: Session, *, request_id: int, user_id: int, download_ref: str,
-            now: datetime | None = None) -> ProductRequest:
+def deliver(
+    session: Session, *, request_id: int, user_id: int, download_ref: str, now: datetime | None = None
+) -> ProductRequest:
     """Hand over the product with its download reference (step 15): only when paid for and, for microdata or
     maps, with the signed SPPD in hand."""
     now = now or utcnow()
@@ -91,11 +94,9 @@ def deliver(session: Session, *, request_id: int, user_id: int, download_ref: st
     if not download_ref:
         raise RuleError("no_download_ref", N_("Enter the download reference of the product."), status=400)
     if not settled(session, req):
-        raise RuleError("not_paid", N_("The product can be delivered only after the treasurer has issued the "
-                                       "receipt."))
+        raise RuleError("not_paid", N_("The product can be delivered only after the treasurer has issued the receipt."))
     if needs_sppd(session, req) and req.sppd_signed_at is None:
-        raise RuleError("sppd_missing", N_("Microdata and maps are delivered only after the signed SPPD is "
-                                           "received."))
+        raise RuleError("sppd_missing", N_("Microdata and maps are delivered only after the signed SPPD is received."))
     req.download_ref, req.delivered_at = download_ref[:500], now
     record(session, req, "deliver", now=now, user=user, download_ref=req.download_ref)
     return req

@@ -9,10 +9,18 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import npwp as stdnum_npwp
 
 from clock import iso, utcnow
-from models import (ProductRequest,
-                    RequestDocument, Visitor)
+from models import ProductRequest, RequestDocument, Visitor
 from rules.errors import N_, Msg, MsgList, RuleError
-from rules.requests.machine import CHECKED_BEFORE_INVOICE, DOC_WORDS, documents, get_request, get_user, lines, record, require
+from rules.requests.machine import (
+    CHECKED_BEFORE_INVOICE,
+    DOC_WORDS,
+    documents,
+    get_request,
+    get_user,
+    lines,
+    record,
+    require,
+)
 
 
 def documents_needed(req: ProductRequest, categories: set[str]) -> list[str]:
@@ -53,14 +61,30 @@ def checklist(session: Session, req: ProductRequest) -> list[dict]:
     out = []
     for kind in needed:
         d = have.get(kind)
-        out.append({"kind": kind, "label": DOC_WORDS[kind], "received": bool(d and d.received),
-                    "note": d.note if d else "", "checked_at": iso(d.checked_at) if d else None,
-                    "when": "before_invoice" if kind in CHECKED_BEFORE_INVOICE else "before_delivery"})
+        out.append(
+            {
+                "kind": kind,
+                "label": DOC_WORDS[kind],
+                "received": bool(d and d.received),
+                "note": d.note if d else "",
+                "checked_at": iso(d.checked_at) if d else None,
+                "when": "before_invoice" if kind in CHECKED_BEFORE_INVOICE else "before_delivery",
+            }
+        )
     return out
 
 
-def tick_document(session: Session, *, request_id: int, user_id: int, kind: str, received: bool, note: str = "",
-                  npwp: str = "", now: datetime | None = None) -> RequestDocument:
+def tick_document(
+    session: Session,
+    *,
+    request_id: int,
+    user_id: int,
+    kind: str,
+    received: bool,
+    note: str = "",
+    npwp: str = "",
+    now: datetime | None = None,
+) -> RequestDocument:
     """Tick (or untick) one checklist item, with a note of what is missing (step 7-8).
 
     For the NPWP the officer may type the number shown; it is checked (15 or 16 digits) and kept on the visitor.
@@ -71,10 +95,14 @@ def tick_document(session: Session, *, request_id: int, user_id: int, kind: str,
     require(req, "tick_document", user=user)
     docs = {d.kind: d for d in sync_checklist(session, req)}
     if kind == "sppd":
-        raise RuleError("sppd_later", N_("The SPPD is signed after the invoice; record it with \"SPPD signed\"."))
+        raise RuleError("sppd_later", N_('The SPPD is signed after the invoice; record it with "SPPD signed".'))
     if kind not in docs:
-        raise RuleError("document_not_needed", N_("This request does not need a %(document)s."), status=400,
-                        document=Msg(DOC_WORDS.get(kind, kind)))
+        raise RuleError(
+            "document_not_needed",
+            N_("This request does not need a %(document)s."),
+            status=400,
+            document=Msg(DOC_WORDS.get(kind, kind)),
+        )
     changed = {"document": kind, "received": bool(received)}
     if kind == "npwp" and npwp:
         try:
@@ -84,7 +112,7 @@ def tick_document(session: Session, *, request_id: int, user_id: int, kind: str,
         visitor = session.get(Visitor, req.visitor_id)
         visitor.npwp, visitor.updated_at = number, now
         session.add(visitor)
-        changed["npwp_updated"] = True   # never the number itself: the history is not the place for it
+        changed["npwp_updated"] = True  # never the number itself: the history is not the place for it
     doc = docs[kind]
     doc.received, doc.note = bool(received), (note or "").strip()[:300]
     doc.checked_by, doc.checked_at = user.id, now
@@ -115,8 +143,11 @@ def check_documents(session: Session, *, request_id: int, user_id: int, now: dat
     require(req, "check_documents", user=user)
     missing = [d for d in sync_checklist(session, req) if d.kind in CHECKED_BEFORE_INVOICE and not d.received]
     if missing:
-        raise RuleError("documents_missing", N_("Documents still missing: %(missing)s."),
-                        missing=MsgList(Msg(DOC_WORDS[d.kind]) for d in missing))
+        raise RuleError(
+            "documents_missing",
+            N_("Documents still missing: %(missing)s."),
+            missing=MsgList(Msg(DOC_WORDS[d.kind]) for d in missing),
+        )
     req.documents_checked_at = now
     record(session, req, "check_documents", now=now, user=user)
     return req

@@ -9,17 +9,26 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from clock import utcnow
-from models import (GuestBookEntry, ProductRequest,
-                    RequestLine, Ticket, TicketStatus,
-                    Visitor)
+from models import GuestBookEntry, ProductRequest, RequestLine, Ticket, TicketStatus, Visitor
 from rules import tariffs
 from rules.errors import N_, NotFound, RuleError
 from rules.numbering import document_number
 from rules.requests.documents import sync_checklist
-from rules.requests.machine import REQUEST_PREFIX, TRANSITIONS, S, authorize, get_request, get_user, lines, local_day, record, require
-
+from rules.requests.machine import (
+    REQUEST_PREFIX,
+    TRANSITIONS,
+    S,
+    authorize,
+    get_request,
+    get_user,
+    lines,
+    local_day,
+    record,
+    require,
+)
 
 # ---- steps 5-8: the request, its lines, the tariff and the documents -----------------------------
+
 
 def open_request(session: Session, *, ticket_id: int, user_id: int, now: datetime | None = None) -> ProductRequest:
     """Open a request from the ticket being served, tied to the visitor's guest-book entry (step 5)."""
@@ -32,18 +41,35 @@ def open_request(session: Session, *, ticket_id: int, user_id: int, now: datetim
     if ticket.status != TicketStatus.serving:
         raise RuleError("ticket_not_served", N_("Start serving %(code)s before opening a request."), code=ticket.code)
     if ticket.visitor_id is None:
-        raise RuleError("no_guest_book", N_("%(code)s has no guest-book entry; the visitor must sign the guest "
-                                            "book first."), code=ticket.code)
-    existing = session.exec(select(ProductRequest).where(ProductRequest.ticket_id == ticket.id,
-                                                         ProductRequest.state == S.open)).first()
+        raise RuleError(
+            "no_guest_book",
+            N_("%(code)s has no guest-book entry; the visitor must sign the guest book first."),
+            code=ticket.code,
+        )
+    existing = session.exec(
+        select(ProductRequest).where(ProductRequest.ticket_id == ticket.id, ProductRequest.state == S.open)
+    ).first()
     if existing is not None:
-        raise RuleError("request_exists", N_("Request %(number)s is already open for %(code)s."),
-                        number=existing.number, code=ticket.code)
+        raise RuleError(
+            "request_exists",
+            N_("Request %(number)s is already open for %(code)s."),
+            number=existing.number,
+            code=ticket.code,
+        )
     visitor = session.get(Visitor, ticket.visitor_id)
     number, _year = document_number(session, office_id=ticket.office_id, kind="request", prefix=REQUEST_PREFIX, now=now)
-    req = ProductRequest(office_id=ticket.office_id, number=number, visitor_id=visitor.id,
-                         guestbook_id=ticket.guestbook_id, ticket_id=ticket.id, officer_id=user.id, state=S.open,
-                         segment=visitor.segment, created_at=now, updated_at=now)
+    req = ProductRequest(
+        office_id=ticket.office_id,
+        number=number,
+        visitor_id=visitor.id,
+        guestbook_id=ticket.guestbook_id,
+        ticket_id=ticket.id,
+        officer_id=user.id,
+        state=S.open,
+        segment=visitor.segment,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(req)
     session.flush()
     record(session, req, "open", now=now, user=user, ticket=ticket.code, number=number)
@@ -65,8 +91,17 @@ def _priced(schedule: tariffs.Schedule, req: ProductRequest, item, measure, quan
     return tariffs.zero_price(p, schedule=schedule, use=req.zero_tariff_use) if req.zero_tariff else p
 
 
-def add_line(session: Session, *, request_id: int, user_id: int, item_code: str, measure: int | None = None,
-             quantity: int = 1, description: str = "", now: datetime | None = None) -> RequestLine:
+def add_line(
+    session: Session,
+    *,
+    request_id: int,
+    user_id: int,
+    item_code: str,
+    measure: int | None = None,
+    quantity: int = 1,
+    description: str = "",
+    now: datetime | None = None,
+) -> RequestLine:
     """Add a product to the request, priced from the schedule in force today (step 5-6)."""
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -77,20 +112,43 @@ def add_line(session: Session, *, request_id: int, user_id: int, item_code: str,
     if it.measure is None:
         measure = None
     p = _priced(schedule, req, it, measure, quantity)
-    line = RequestLine(office_id=req.office_id, request_id=req.id, item_code=it.code, category=it.category,
-                       description=(description or "").strip()[:300], measure=measure, quantity=quantity,
-                       unit=it.per, unit_price=p.unit_price, amount=p.amount, rule=json.dumps(p.rule, sort_keys=True),
-                       schedule=schedule.label, created_at=now)
+    line = RequestLine(
+        office_id=req.office_id,
+        request_id=req.id,
+        item_code=it.code,
+        category=it.category,
+        description=(description or "").strip()[:300],
+        measure=measure,
+        quantity=quantity,
+        unit=it.per,
+        unit_price=p.unit_price,
+        amount=p.amount,
+        rule=json.dumps(p.rule, sort_keys=True),
+        schedule=schedule.label,
+        created_at=now,
+    )
     session.add(line)
     session.flush()
     _reprice(session, req)
-    record(session, req, "add_line", now=now, user=user, line=line.id, item=it.code, measure=measure,
-           quantity=quantity, amount=p.amount, total=req.total)
+    record(
+        session,
+        req,
+        "add_line",
+        now=now,
+        user=user,
+        line=line.id,
+        item=it.code,
+        measure=measure,
+        quantity=quantity,
+        amount=p.amount,
+        total=req.total,
+    )
     return line
 
 
-def remove_line(session: Session, *, request_id: int, line_id: int, user_id: int,
-                now: datetime | None = None) -> ProductRequest:
+def remove_line(
+    session: Session, *, request_id: int, line_id: int, user_id: int, now: datetime | None = None
+) -> ProductRequest:
     now = now or utcnow()
     user = get_user(session, user_id)
     req = get_request(session, request_id, for_update=True)
@@ -121,8 +179,9 @@ def _reprice_lines(session: Session, req: ProductRequest, now: datetime) -> None
 ZERO_USES = tuple(tariffs.USE_WORDS)
 
 
-def set_zero_tariff(session: Session, *, request_id: int, user_id: int, use: str, letter_ref: str = "",
-                    now: datetime | None = None) -> ProductRequest:
+def set_zero_tariff(
+    session: Session, *, request_id: int, user_id: int, use: str, letter_ref: str = "", now: datetime | None = None
+) -> ProductRequest:
     """Apply Rp 0 (PP 13/2024 Pasal 4) for an eligible segment and a non-commercial use; the basis is recorded.
 
     The request letter itself is a checklist item: the invoice step is refused until it is ticked.
@@ -133,21 +192,26 @@ def set_zero_tariff(session: Session, *, request_id: int, user_id: int, use: str
     require(req, "set_zero_tariff", user=user)
     schedule = _schedule_for(session, req, now)
     entry = session.get(GuestBookEntry, req.guestbook_id) if req.guestbook_id else None
-    refusal = tariffs.zero_tariff_refusal(schedule, segment=req.segment, use=use,
-                                          purpose=entry.purpose if entry else "")
+    refusal = tariffs.zero_tariff_refusal(
+        schedule, segment=req.segment, use=use, purpose=entry.purpose if entry else ""
+    )
     if refusal is not None:
         raise refusal
     letter_ref = (letter_ref or "").strip()[:120]
     req.zero_tariff, req.zero_tariff_use = True, use
-    req.zero_tariff_basis = (f"{schedule.zero_article}; segment {req.segment}; non-commercial use {use}; "
-                             f"request letter {letter_ref or '(to be checked)'}")[:500]
+    req.zero_tariff_basis = (
+        f"{schedule.zero_article}; segment {req.segment}; non-commercial use {use}; "
+        f"request letter {letter_ref or '(to be checked)'}"
+    )[:500]
     _reprice_lines(session, req, now)
     sync_checklist(session, req)
     record(session, req, "set_zero_tariff", now=now, user=user, use=use, basis=req.zero_tariff_basis, total=req.total)
     return req
 
 
-def clear_zero_tariff(session: Session, *, request_id: int, user_id: int, now: datetime | None = None) -> ProductRequest:
+def clear_zero_tariff(
+    session: Session, *, request_id: int, user_id: int, now: datetime | None = None
+) -> ProductRequest:
     now = now or utcnow()
     user = get_user(session, user_id)
     req = get_request(session, request_id, for_update=True)

@@ -22,11 +22,12 @@ def test_passwords_are_stored_hashed(db):
         assert password not in u.password_hash
         assert re.match(r"^(scrypt|pbkdf2):", u.password_hash), u.password_hash[:10]
         assert check_password_hash(u.password_hash, password)
-    assert len({u.password_hash for u in everyone}) == 5          # salted
+    assert len({u.password_hash for u in everyone}) == 5  # salted
 
 
-@pytest.mark.parametrize("username,password", [("petugas1", "salah-sandi"), ("tidakada", "petugas1-demo"),
-                                               ("PETUGAS1", "Petugas1-demo")])
+@pytest.mark.parametrize(
+    "username,password", [("petugas1", "salah-sandi"), ("tidakada", "petugas1-demo"), ("PETUGAS1", "Petugas1-demo")]
+)
 def test_wrong_password_and_unknown_user_get_the_same_answer(api, username, password):
     r = api.post("/api/login?lang=en", json={"username": username, "password": password})
     assert r.status_code == 401 and r.get_json() == BAD_LOGIN
@@ -57,8 +58,9 @@ def test_sign_out_ends_the_session(api, ids):
 
 
 def _csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html
+    )
     assert m, html[:500]
     return m.group(1)
 
@@ -87,6 +89,8 @@ def test_sign_in_page_refuses_a_post_without_token_and_a_wrong_password(app):
 def test_sign_in_page_sends_each_role_home_and_ignores_foreign_next(app):
     client = app.test_client()
     token = _csrf_of(client.get("/login").get_data(as_text=True))
-    r = client.post("/login?next=https://evil.example/", data={"csrf_token": token, "username": "bendahara",
-                                                               "password": "bendahara-demo"})
+    r = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": token, "username": "bendahara", "password": "bendahara-demo"},
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/treasurer/")

@@ -15,8 +15,11 @@ def _next_of(location: str) -> str:
 def _sign_in(client, next_path: str, username="petugas1", password="petugas1-demo"):
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    return client.post("/login", query_string={"next": next_path},
-                       data={"csrf_token": token, "username": username, "password": password})
+    return client.post(
+        "/login",
+        query_string={"next": next_path},
+        data={"csrf_token": token, "username": username, "password": password},
+    )
 
 
 def test_a_page_without_a_query_is_remembered_without_a_stray_question_mark(app):

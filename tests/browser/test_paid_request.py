@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import io
 import re
-
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-
-import clock
 from pypdf import PdfReader
 
-from tests.browser.test_walkin import screens, sign_in_at_counter  # noqa: F401  (fixture and helper)
+import clock
+from tests.pages import sign_in_at_counter
 from tests.realtime.conftest import Http
 
 pytestmark = pytest.mark.browser
@@ -63,9 +61,9 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     expect(panel.get_by_test_id("rq-state")).to_have_attribute("data-state", "agreed")
     checklist = panel.get_by_test_id("rq-checklist")
     expect(checklist.locator("input[data-doc=abstract]")).to_be_visible()
-    expect(checklist.locator("input[data-doc=sppd]")).to_be_disabled()      # signed later, before delivery
+    expect(checklist.locator("input[data-doc=sppd]")).to_be_disabled()  # signed later, before delivery
     panel.get_by_test_id("rq-step-check_documents").click()
-    expect(panel.get_by_test_id("rq-message")).not_to_be_empty()             # refused: the abstract is missing
+    expect(panel.get_by_test_id("rq-message")).not_to_be_empty()  # refused: the abstract is missing
     checklist.locator("input[data-doc=abstract]").check()
     expect(checklist.locator("li.done")).to_have_count(1)
     panel.get_by_test_id("rq-step-check_documents").click()
@@ -86,7 +84,7 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     rare = panel.get_by_test_id("rq-steps-rare").locator("form[data-step]")
     expect(rare).to_have_count(3)
     assert [rare.nth(i).get_attribute("data-step") for i in range(3)] == ["replace_invoice", "revise", "cancel"]
-    expect(panel.get_by_test_id("rq-step-cancel")).to_be_hidden()          # folded away until asked for
+    expect(panel.get_by_test_id("rq-step-cancel")).to_be_hidden()  # folded away until asked for
     panel.get_by_test_id("rq-steps-rare").locator("summary").click()
     expect(panel.get_by_test_id("rq-step-cancel")).to_be_visible()
     expect(panel.get_by_test_id("rq-step-replace_invoice")).not_to_have_class(re.compile(r"\bprimary\b"))
@@ -114,7 +112,7 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     expect(treasurer).to_have_url(re.compile(r"/treasurer/$"))
     row = treasurer.get_by_test_id("tr-open").locator(f"tr[data-invoice='{invoice_number}']")
     expect(row).to_contain_text(BILLING)
-    actions = treasurer.get_by_test_id("tr-open").locator(f"tr[data-for='{invoice_number}']")   # the row under it
+    actions = treasurer.get_by_test_id("tr-open").locator(f"tr[data-for='{invoice_number}']")  # the row under it
     shown = actions.get_by_test_id("tr-paid-at").evaluate("(e) => new Date(e.value).getTime()") / 1000
     assert abs(shown - clock.utcnow().timestamp()) < 120, "the 'paid at' default follows the server's clock"
     actions.get_by_test_id("tr-ntpn").fill(NTPN.lower())

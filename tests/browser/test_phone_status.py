@@ -13,15 +13,20 @@ from sqlmodel import select
 
 from models import Counter
 from tests.factories import guest_form
-from tests.kiosk_page import fill_guest_book
+from tests.pages import fill_guest_book
 
 pytestmark = pytest.mark.browser
 
 OFFICE = "1600"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-         "locale": "id-ID",
-         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                       "Chrome/126.0 Mobile Safari/537.36"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Mobile Safari/537.36",
+}
 # Observe (not replace) what the page asks of the phone: vibrations and the tones it starts.
 INSTRUMENT = """
 window.__vibrations = [];
@@ -50,7 +55,7 @@ class Http:
         sid = next(x["id"] for x in services if x["code"] == "penjualan")
         return self.post(f"/api/offices/{OFFICE}/tickets", guest_form(sid, **kw))
 
-    def officer(self, counter: int, app) -> "Http":
+    def officer(self, counter: int, app) -> Http:
         self.token = self.post("/api/login", {"username": "petugas1", "password": "petugas1-demo"})["csrf_token"]
         with app.extensions["loket.db"].read() as s:
             self.cid = s.exec(select(Counter.id).where(Counter.number == counter)).one()
@@ -110,7 +115,7 @@ def test_phone_follows_the_queue_live_and_announces_its_own_call(live_server, ap
     expect(phone.get_by_test_id("cancel-box")).to_be_hidden()
     phone.wait_for_function("window.__vibrations.length === 1 && window.__tones >= 3")
     assert phone.evaluate("window.__vibrations[0]") == [400, 150, 400, 150, 800]
-    assert "\U0001F514" in phone.title() and mine["code"] in phone.title()
+    assert "\U0001f514" in phone.title() and mine["code"] in phone.title()
     assert ahead_of_me["code"] not in phone.content()
 
     # The officer recalls: a new announcement, marked as a recall.
@@ -127,6 +132,7 @@ def block_socketio(page) -> None:
 
 def test_without_a_websocket_the_client_falls_back_to_long_polling_and_stays_live(live_server, app, phone):
     from extensions import socketio
+
     app.config["STATUS_POLL_SECONDS"] = 600  # so any update seen here came over Socket.IO's own polling
     # A proxy on the way that does not pass websockets: the handshake is answered 400, the browser's
     # WebSocket fails before opening, as it does behind such a proxy.
@@ -211,6 +217,7 @@ def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_
 
     import clock
     from extensions import socketio
+
     app.config["STATUS_POLL_SECONDS"] = 600  # no JSON poll: the refused reconnect is what notices
     mine = Http(live_server.url).take()
     phone.goto(mine["status_url"])
@@ -231,6 +238,7 @@ def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, ph
 
 def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
     from tests.phone.test_request import delivered_request
+
     token, number = delivered_request(app.extensions["loket.db"], name="Siti Aminah")
     phone.goto(f"{live_server.url}/s/{token}")
     box = phone.get_by_test_id("request-box")
@@ -260,9 +268,16 @@ def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, p
 
     import zxingcpp
     from PIL import Image
+
     page.goto(f"{live_server.url}/kiosk/1600")
-    fill_guest_book(page, name="Rina Kurniawati", email="rina@example.id", phone="081234567890",
-                    occupation="researcher", submit=True)
+    fill_guest_book(
+        page,
+        name="Rina Kurniawati",
+        email="rina@example.id",
+        phone="081234567890",
+        occupation="researcher",
+        submit=True,
+    )
     code = page.get_by_test_id("ticket-code")
     expect(code).to_have_text("B-001")
     qr = page.get_by_test_id("ticket-qr-img")

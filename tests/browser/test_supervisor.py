@@ -26,8 +26,8 @@ window.__tones = 0;
 const start = OscillatorNode.prototype.start;
 OscillatorNode.prototype.start = function (...args) { window.__tones += 1; return start.apply(this, args); };
 """
-AMBER = "rgb(242, 169, 0)"     # --amber
-RED = "rgb(198, 40, 40)"       # --red
+AMBER = "rgb(242, 169, 0)"  # --amber
+RED = "rgb(198, 40, 40)"  # --red
 
 
 class Kiosk:
@@ -40,16 +40,20 @@ class Kiosk:
         self.service_ids = {x["code"]: x["id"] for x in services}
 
     def take(self, service: str = "penjualan") -> dict:
-        r = self.s.post(f"{self.base}/api/offices/{OFFICE}/tickets", json=guest_form(self.service_ids[service]),
-                        headers={"X-CSRFToken": self.token})
+        r = self.s.post(
+            f"{self.base}/api/offices/{OFFICE}/tickets",
+            json=guest_form(self.service_ids[service]),
+            headers={"X-CSRFToken": self.token},
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
 
 def _sign_in(page, base: str) -> None:
     token = page.request.get(base + "/api/session").json()["csrf_token"]
-    r = page.request.post(base + "/api/login", data={"username": "pengawas", "password": "pengawas-demo"},
-                          headers={"X-CSRFToken": token})
+    r = page.request.post(
+        base + "/api/login", data={"username": "pengawas", "password": "pengawas-demo"}, headers={"X-CSRFToken": token}
+    )
     assert r.ok, r.text()
 
 
@@ -63,18 +67,18 @@ def test_clock_turns_amber_then_red_with_a_sound(live_server, page):
 
     row = page.get_by_test_id(f"ticket-{first}")
     chip = row.locator(".sv-chip")
-    expect(row).to_have_attribute("data-state", "ok")            # no one ahead: the clock runs from the issue
+    expect(row).to_have_attribute("data-state", "ok")  # no one ahead: the clock runs from the issue
     expect(chip).to_contain_text("left")
     expect(page.get_by_test_id("breaches-today")).to_contain_text("0")
     assert page.evaluate("window.loketAlarms.length") == 0
 
-    clock.set_offset(timedelta(minutes=7, seconds=30))           # 7.5 of 10 minutes gone
-    kiosk.take("konsultasi")                                     # a change: the page gets a snapshot with the time
+    clock.set_offset(timedelta(minutes=7, seconds=30))  # 7.5 of 10 minutes gone
+    kiosk.take("konsultasi")  # a change: the page gets a snapshot with the time
     expect(row).to_have_attribute("data-state", "amber")
     expect(chip).to_have_css("background-color", AMBER)
     assert page.evaluate("window.loketAlarms.length") == 0
 
-    clock.set_offset(timedelta(minutes=10, seconds=30))          # past the limit
+    clock.set_offset(timedelta(minutes=10, seconds=30))  # past the limit
     kiosk.take("konsultasi")
     expect(row).to_have_attribute("data-state", "breached")
     expect(chip).to_have_css("background-color", RED)
@@ -83,7 +87,7 @@ def test_clock_turns_amber_then_red_with_a_sound(live_server, page):
     page.wait_for_function("window.loketAlarms.length === 1")
     alarm = page.evaluate("window.loketAlarms[0]")
     assert alarm["code"] == first and alarm["sound"] is True
-    assert page.evaluate("window.__tones") >= 3                  # the three beeps were started
+    assert page.evaluate("window.__tones") >= 3  # the three beeps were started
     # one alarm per ticket: the next ticks do not sound again
     page.wait_for_timeout(1500)
     assert page.evaluate("window.loketAlarms.length") == 1
@@ -95,8 +99,9 @@ def test_live_view_writes_percent_as_the_reports_do_and_draws_its_own_speaker(li
     kiosk.take()
     officer = requests.Session()
     token = officer.get(base + "/api/session").json()["csrf_token"]
-    token = officer.post(base + "/api/login", json={"username": "petugas1", "password": "petugas1-demo"},
-                         headers={"X-CSRFToken": token}).json()["csrf_token"]
+    token = officer.post(
+        base + "/api/login", json={"username": "petugas1", "password": "petugas1-demo"}, headers={"X-CSRFToken": token}
+    ).json()["csrf_token"]
     assert officer.post(f"{base}/api/counters/1/open", headers={"X-CSRFToken": token}).ok
     assert officer.post(f"{base}/api/counters/1/call-next", headers={"X-CSRFToken": token}).ok
     _sign_in(page, base)
@@ -105,7 +110,7 @@ def test_live_view_writes_percent_as_the_reports_do_and_draws_its_own_speaker(li
     expect(page.get_by_test_id("share-today")).to_contain_text("100,0%")
     sound = page.locator("#sv-sound")
     expect(sound).to_have_text("Bisukan")
-    expect(sound.locator("svg")).to_have_count(1)              # an inline icon, not an emoji
+    expect(sound.locator("svg")).to_have_count(1)  # an inline icon, not an emoji
     assert all(ord(ch) < 0x2000 for ch in sound.inner_text())
     sound.click()
     expect(sound).to_have_attribute("aria-pressed", "true")
@@ -118,7 +123,7 @@ def test_live_view_follows_counters_and_suggests_a_counter(live_server, page, ap
     base = live_server.url
     kiosk = Kiosk(base)
     for _ in range(3):
-        kiosk.take("perpustakaan")                               # only counter 3 serves it, and it is closed
+        kiosk.take("perpustakaan")  # only counter 3 serves it, and it is closed
     _sign_in(page, base)
     page.goto(base + "/supervisor/?lang=en")
     expect(page.get_by_test_id("waiting-perpustakaan")).to_contain_text("3")
@@ -128,11 +133,13 @@ def test_live_view_follows_counters_and_suggests_a_counter(live_server, page, ap
 
     officer = requests.Session()
     token = officer.get(base + "/api/session").json()["csrf_token"]
-    token = officer.post(base + "/api/login", json={"username": "petugas2", "password": "petugas2-demo"},
-                         headers={"X-CSRFToken": token}).json()["csrf_token"]
+    token = officer.post(
+        base + "/api/login", json={"username": "petugas2", "password": "petugas2-demo"}, headers={"X-CSRFToken": token}
+    ).json()["csrf_token"]
     from sqlmodel import select
 
     from models import Counter
+
     with app.extensions["loket.db"].read() as s:
         cid = s.exec(select(Counter.id).where(Counter.number == 3)).one()
     assert officer.post(f"{base}/api/counters/{cid}/open", headers={"X-CSRFToken": token}).ok

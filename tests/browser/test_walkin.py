@@ -16,72 +16,12 @@ import pytest
 from playwright.sync_api import expect
 
 import clock
-from tests.kiosk_page import fill_guest_book
+from tests.pages import fill_guest_book, open_display, sign_in_at_counter
 from tests.realtime.conftest import Http
 
 pytestmark = pytest.mark.browser
 
 OFFICE = "1600"
-SCREEN = {"viewport": {"width": 1280, "height": 800}, "locale": "id-ID"}
-# The browser's speech engine, replaced by a voice that takes 400 ms per sentence and writes down when each
-# sentence starts and ends (headless Chromium has no voices). Everything else on the page is real.
-FAKE_VOICE = """
-window.__speech = [];
-(function () {
-  if (!("speechSynthesis" in window)) return;
-  let current = null, timer = null;
-  const finish = (how) => {
-    if (!current) return;
-    const u = current; current = null; clearTimeout(timer);
-    window.__speech.push({ event: how, text: u.text, t: performance.now() });
-    if (u.onend) u.onend(new Event(how));
-  };
-  speechSynthesis.speak = function (u) {
-    if (current) window.__speech.push({ event: "overlap", text: u.text, t: performance.now() });
-    current = u;
-    window.__speech.push({ event: "start", text: u.text, lang: u.lang, t: performance.now() });
-    timer = setTimeout(() => finish("end"), 400);
-  };
-  speechSynthesis.cancel = function () { finish("cancel"); };
-})();
-"""
-
-
-@pytest.fixture
-def screens(browser):
-    """New browser windows (each its own cookies), closed after the test."""
-    contexts = []
-
-    def open_screen(url: str, *, voice: bool = False, **kw):
-        ctx = browser.new_context(**{**SCREEN, **kw})
-        if voice:
-            ctx.add_init_script(FAKE_VOICE)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        if url:
-            page.goto(url)
-        return page
-    yield open_screen
-    for c in contexts:
-        c.close()
-
-
-def open_display(screens, base: str, **kw):
-    display = screens(f"{base}/display/{OFFICE}", voice=True, **kw)
-    expect(display.get_by_test_id("connection")).not_to_have_class(re.compile("offline"))
-    expect(display.locator(".counter-box[data-counter='1']")).to_be_visible()  # the first snapshot is drawn
-    return display
-
-
-def sign_in_at_counter(screens, base: str, username: str, counter: int):
-    page = screens(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-demo")
-    page.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/counter/$"))
-    page.get_by_test_id(f"counter-{counter}").click()
-    expect(page.get_by_test_id("counter-status")).to_have_text("Buka")
-    return page
 
 
 def test_visitor_takes_a_number_officer_calls_it_display_shows_and_announces_it(live_server, screens):
@@ -132,9 +72,11 @@ def test_announcements_queue_one_after_another_and_never_overlap(live_server, sc
     log = display.evaluate("window.__speech")
     assert [e["event"] for e in log] == ["start", "end", "start", "end", "start", "end"]  # never two at once
     texts = [e["text"] for e in log if e["event"] == "start"]
-    assert texts == [f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1",
-                     f"Nomor antrean, B, {int(second['code'][2:])}, silakan menuju loket 2",
-                     f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1"]
+    assert texts == [
+        f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1",
+        f"Nomor antrean, B, {int(second['code'][2:])}, silakan menuju loket 2",
+        f"Nomor antrean, B, {int(first['code'][2:])}, silakan menuju loket 1",
+    ]
     assert [c["recall"] for c in display.evaluate("window.loketCalls")] == [False, False, True]
     expect(display.get_by_test_id("counter-2-code")).to_have_text(second["code"])
 
@@ -174,7 +116,7 @@ def test_counter_signals_a_new_visitor_when_the_line_was_empty(live_server, scre
     expect(notice).to_have_text("Ada pengunjung baru yang menunggu.")
     expect(officer.get_by_test_id("waiting-count")).to_have_text("1")
     assert officer.evaluate("window.loketNewVisitor") == 1
-    expect(officer.locator("#waiting td.name")).to_have_css("white-space", "nowrap")   # "Siti A." on one line
+    expect(officer.locator("#waiting td.name")).to_have_css("white-space", "nowrap")  # "Siti A." on one line
 
     officer.get_by_test_id("call-next").click()
     expect(officer.get_by_test_id("current-code")).to_have_text(issued["code"])
@@ -221,7 +163,8 @@ def test_kiosk_explains_a_bad_email_and_issues_no_ticket(live_server, screens):
     kiosk.fill("#birth_year", "1800")
     kiosk.get_by_test_id("submit").click()
     expect(kiosk.locator("[data-error-for=birth_year]")).to_have_text(
-        re.compile(r"^Masukkan tahun lahir antara \d{4} dan \d{4}\.$"))
+        re.compile(r"^Masukkan tahun lahir antara \d{4} dan \d{4}\.$")
+    )
     expect(error).to_have_count(0)
 
     kiosk.fill("#birth_year", "1994")
@@ -289,8 +232,10 @@ def test_display_comes_back_after_a_server_restart_showing_the_present(app, db, 
             tickets.finish(s, ticket_id=first["id"], counter_id=cid, user_id=None)
             tickets.call_next(s, counter_id=cid, user_id=None)
 
-        new_app = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SERVER_NAME": None},
-                             settings=app.extensions["loket.settings"])
+        new_app = create_app(
+            {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SERVER_NAME": None},
+            settings=app.extensions["loket.settings"],
+        )
         new_server = RestartableServer(new_app, port).start()
         expect(display.get_by_test_id("connection")).not_to_have_class(re.compile("offline"), timeout=20000)
         expect(display.get_by_test_id("counter-1-code")).to_have_text(second["code"])

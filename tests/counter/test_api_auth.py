@@ -8,12 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
-from werkzeug.security import check_password_hash
 
-from models import Ticket, TicketStatus, User
-from tests.factories import TICKETS_URL
-from tests.factories import guest_form
+from models import Ticket, TicketStatus
+from tests.factories import TICKETS_URL, guest_form
 
 BAD_LOGIN = {"error": "bad_credentials", "message": "Wrong username or password."}
 
@@ -21,9 +18,12 @@ BAD_LOGIN = {"error": "bad_credentials", "message": "Wrong username or password.
 def counter_endpoints(api) -> list[tuple[str, str, dict, dict]]:
     """(method, path template, operation, components) for every /api/counters/... operation."""
     doc = api.get("/api/openapi.json").get_json()
-    out = [(method, path, op, doc.get("components", {}).get("schemas", {}))
-           for path, ops in doc["paths"].items() if path.startswith("/api/counters/")
-           for method, op in ops.items()]
+    out = [
+        (method, path, op, doc.get("components", {}).get("schemas", {}))
+        for path, ops in doc["paths"].items()
+        if path.startswith("/api/counters/")
+        for method, op in ops.items()
+    ]
     assert len(out) >= 12, [p for _, p, _, _ in out]
     return out
 
@@ -83,15 +83,27 @@ def check_all(api, setting, expect) -> None:
 
 
 def test_every_counter_endpoint_needs_a_signed_in_user(api, setting):
-    check_all(api, setting, lambda m, p, r: None if r.status_code == 401 and r.get_json()["error"] == "login_required"
-              else "expected 401 login_required")
+    check_all(
+        api,
+        setting,
+        lambda m, p, r: (
+            None
+            if r.status_code == 401 and r.get_json()["error"] == "login_required"
+            else "expected 401 login_required"
+        ),
+    )
 
 
 @pytest.mark.parametrize("username", ["bendahara"])
 def test_every_counter_endpoint_refuses_the_treasurer(api, setting, username):
     api.login(username)
-    check_all(api, setting, lambda m, p, r: None if r.status_code == 403 and r.get_json()["error"] == "forbidden"
-              else "expected 403 forbidden")
+    check_all(
+        api,
+        setting,
+        lambda m, p, r: (
+            None if r.status_code == 403 and r.get_json()["error"] == "forbidden" else "expected 403 forbidden"
+        ),
+    )
 
 
 def test_every_counter_post_without_csrf_token_is_refused(api, db, setting):
@@ -103,13 +115,14 @@ def test_every_counter_post_without_csrf_token_is_refused(api, db, setting):
             continue
         for headers in ({}, {"X-CSRFToken": "forged"}):
             url = path.replace("{counter_id}", str(setting["counter_id"])).replace(
-                "{ticket_id}", str(setting["ticket_id"]))
+                "{ticket_id}", str(setting["ticket_id"])
+            )
             r = api.client.post(url, json=example_body(op, schemas, setting["service_id"]), headers=headers)
             if r.status_code != 400 or r.get_json()["error"] != "csrf":
                 failures.append(f"{path} {headers}: {r.status_code} {r.get_json()}")
     assert not failures, "\n".join(failures)
     with db.read() as s:
-        assert s.get(Ticket, setting["ticket_id"]).status == TicketStatus.waiting   # nothing was called
+        assert s.get(Ticket, setting["ticket_id"]).status == TicketStatus.waiting  # nothing was called
 
 
 def test_the_officer_holding_the_counter_passes_every_check(api, setting):
@@ -125,6 +138,7 @@ def test_the_officer_holding_the_counter_passes_every_check(api, setting):
         if r.status_code == 400 and body.get("error") == "invalid":
             return "the example body did not pass the schema"
         return None
+
     check_all(api, setting, expect)
 
 
@@ -135,7 +149,7 @@ def test_an_officer_cannot_act_on_a_counter_held_by_another(make_api, db, settin
     second.login("petugas2")
     failures = []
     for method, path, op, schemas in counter_endpoints(second):
-        if method != "post" or path.endswith("/open"):     # taking a counter over is allowed and recorded
+        if method != "post" or path.endswith("/open"):  # taking a counter over is allowed and recorded
             continue
         r = send(second, method, path, op, schemas, **setting)
         if r.status_code != 409 or r.get_json()["error"] != "not_your_counter":
@@ -167,11 +181,11 @@ def test_the_counter_loop_through_the_api(api, db, ids, setting):
     assert ok(f"/tickets/{t1['id']}/no-show")["ticket"]["status"] == "no_show"
     assert ok(f"/tickets/{t1['id']}/restore")["ticket"]["status"] == "waiting"
     again = ok("/call-next")["ticket"]
-    assert again["code"] == "B-001"            # back at its original place, before B-002
+    assert again["code"] == "B-001"  # back at its original place, before B-002
     assert ok(f"/tickets/{again['id']}/start")["ticket"]["status"] == "serving"
     moved = ok(f"/tickets/{again['id']}/transfer", {"service_id": k})["ticket"]
     assert (moved["status"], moved["service"]["id"]) == ("waiting", k)
-    nxt = ok("/call-next")["ticket"]           # counter 1 serves both queues: B-001 (08:00) first again
+    nxt = ok("/call-next")["ticket"]  # counter 1 serves both queues: B-001 (08:00) first again
     assert nxt["code"] == "B-001" and nxt["service"]["id"] == k
     assert ok(f"/tickets/{nxt['id']}/finish")["ticket"]["status"] == "done"
     assert ok("/call-next")["ticket"]["id"] == t2
@@ -180,8 +194,13 @@ def test_the_counter_loop_through_the_api(api, db, ids, setting):
     assert ok("/call-next")["ticket"] is None
     r = api.post(f"/api/counters/{c}/pause", json={"reason": "other", "note": ""})
     assert r.status_code == 400 and r.get_json()["error"] == "bad_reason"
-    assert ok("/pause", {"reason": "prayer"})["counter"] == {"id": c, "number": 1, "name": "Loket 1",
-                                                             "status": "paused", "pause_reason": "prayer"}
+    assert ok("/pause", {"reason": "prayer"})["counter"] == {
+        "id": c,
+        "number": 1,
+        "name": "Loket 1",
+        "status": "paused",
+        "pause_reason": "prayer",
+    }
     assert api.post(f"/api/counters/{c}/call-next").get_json()["error"] == "counter_paused"
     assert ok("/resume")["counter"]["status"] == "open"
     assert ok("/close")["counter"]["status"] == "closed"

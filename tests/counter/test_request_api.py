@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlmodel import select
 
 from clock import utcnow
 from models import PrintJob
@@ -60,8 +59,12 @@ def test_microdata_request_from_ticket_to_receipt_over_http(db, api, officer, tr
     assert req["state"] == "open" and req["visitor"]["name"] == "Rahmawati Siregar" and req["ticket"] == ticket["code"]
     quote = ok(officer.post("/api/tariffs/quote", json={"item_code": "microdata_raw", "measure": 2_500_001}))
     assert quote["amount"] == 50_020 and "1.501 x" in quote["rule"]
-    out = ok(officer.post(f"/api/requests/{rid}/lines", json={"item_code": "microdata_raw", "measure": 2_500_001,
-                                                              "description": "Susenas Maret 2025"}))["request"]
+    out = ok(
+        officer.post(
+            f"/api/requests/{rid}/lines",
+            json={"item_code": "microdata_raw", "measure": 2_500_001, "description": "Susenas Maret 2025"},
+        )
+    )["request"]
     assert out["total"] == 50_020 and out["lines"][0]["unit_price"] == 50_020
     assert [d["kind"] for d in out["checklist"]] == ["abstract", "sppd"]
     ok(officer.post(f"/api/requests/{rid}/agree"))
@@ -123,13 +126,13 @@ def test_microdata_request_from_ticket_to_receipt_over_http(db, api, officer, tr
     assert visitor["state"] == "delivered" and visitor["download_ref"] == "https://pst.example/dl/x"
     kinds = [h["kind"] for h in visitor["history"]]
     assert kinds[0] == "open" and "issue_receipt" in kinds and "add_line" not in kinds
-    assert "petugas" not in json.dumps(visitor).lower()            # no staff names
+    assert "petugas" not in json.dumps(visitor).lower()  # no staff names
     assert links["status"].endswith(f"/api/visitor/requests/{token}")
     vpdf = api.get(visitor["receipts"][0]["pdf"])
     assert vpdf.status_code == 200 and rec["number"] in pdf_text(vpdf.data)
     assert api.get(f"/api/visitor/requests/{token}x").status_code == 404
     assert api.get(f"/api/visitor/requests/{token}/invoices/{inv['id'] + 999}/pdf").status_code == 404
-    assert api.get(f"/api/invoices/{inv['id']}/pdf").status_code == 401        # staff route, not signed in
+    assert api.get(f"/api/invoices/{inv['id']}/pdf").status_code == 401  # staff route, not signed in
 
     rating_token = links["rating"].rsplit("/", 1)[1]
     form = api.get(f"/api/ratings/{rating_token}").get_json()
@@ -155,7 +158,7 @@ def test_refusals_are_translated_with_their_reasons(db, api, officer):
     assert r.status_code == 409
     assert r.get_json()["message"].endswith("is open for changes; to issue the invoice it must be documents checked.")
     r = officer.post(f"/api/requests/{rid}/invoice?lang=id", json={"billing_code": billing_code()})
-    message = r.get_json()["message"]     # the sentence and the state words inside it, in Indonesian
+    message = r.get_json()["message"]  # the sentence and the state words inside it, in Indonesian
     assert r.get_json()["error"] == "not_allowed" and message.startswith("Permintaan PST/1600/")
     assert "terbuka untuk perubahan" in message and "dokumen diperiksa" in message
     r = officer.post(f"/api/requests/{rid}/agree?lang=id")
@@ -167,7 +170,7 @@ def test_refusals_are_translated_with_their_reasons(db, api, officer):
 def test_treasurer_queue_and_role_guard(db, api, officer, treasurer):
     assert officer.get("/api/treasurer/queue").status_code == 403
     q = ok(treasurer.get("/api/treasurer/queue"))
-    server_time = q.pop("server_time")   # the screen's clock follows it (its 'paid at' default)
+    server_time = q.pop("server_time")  # the screen's clock follows it (its 'paid at' default)
     assert abs(datetime.fromisoformat(server_time) - utcnow()) < timedelta(minutes=1)
     assert q == {"pending_payments": [], "unreceipted": [], "open_invoices": []}
 
@@ -200,8 +203,16 @@ def test_tariff_sheet_is_public(api):
 
 def test_openapi_documents_the_request_routes(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
-    for p in ("/api/requests", "/api/requests/{request_id}/invoice", "/api/payments/{payment_id}/confirm",
-              "/api/requests/{request_id}/receipt", "/api/visitor/requests/{token}", "/api/ratings/{token}",
-              "/api/tariffs", "/api/treasurer/queue", "/api/invoices/{invoice_id}/pdf"):
+    for p in (
+        "/api/requests",
+        "/api/requests/{request_id}/invoice",
+        "/api/payments/{payment_id}/confirm",
+        "/api/requests/{request_id}/receipt",
+        "/api/visitor/requests/{token}",
+        "/api/ratings/{token}",
+        "/api/tariffs",
+        "/api/treasurer/queue",
+        "/api/invoices/{invoice_id}/pdf",
+    ):
         assert p in paths, p
     assert "requestBody" in paths["/api/requests/{request_id}/invoice"]["post"]

@@ -16,13 +16,13 @@ from rules import counters as counter_rules
 from rules import tickets
 from tests.conftest import ApiClient
 from tests.conftest import test_settings as repo_settings
-from tests.rules.conftest import load_ids, pg_db  # noqa: F401  (fixture)
+from tests.rules.conftest import load_ids
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_app(pg_db):  # noqa: F811
+def pg_app(pg_db):
     app = create_app({"TESTING": True, "DATABASE_URL": pg_db.url, "SERVER_NAME": None}, settings=repo_settings())
     yield app
     app.extensions["loket.db"].dispose()
@@ -33,8 +33,12 @@ def wait_until_blocked(database, timeout=30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with database.read() as s:
-            n = s.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'")).scalar_one()
+            n = s.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
         if n:
             return
         time.sleep(0.02)
@@ -55,8 +59,7 @@ def test_call_next_sees_a_takeover_committed_while_it_waited(pg_app):
     with database.write() as takeover:
         # petugas2 takes counter 2 over; the transaction is still open, so the counter row is locked.
         counter_rules.open_counter(takeover, counter_id=cid, user_id=ids.user["petugas2"])
-        worker = threading.Thread(target=lambda: answer.setdefault(
-            "r", first.post(f"/api/counters/{cid}/call-next")))
+        worker = threading.Thread(target=lambda: answer.setdefault("r", first.post(f"/api/counters/{cid}/call-next")))
         worker.start()
         wait_until_blocked(database)
     worker.join(timeout=60)

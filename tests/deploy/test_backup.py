@@ -36,8 +36,14 @@ def test_sqlite_backup_is_a_readable_copy(tmp_path):
     url = f"sqlite:///{tmp_path / 'loket.db'}"
     migrate(url)
     _load_office(url)
-    r = subprocess.run(["bash", str(SCRIPT), str(tmp_path / "backups")], env=_env(url), capture_output=True,
-                       text=True, timeout=60, cwd=procs.ROOT)
+    r = subprocess.run(
+        ["bash", str(SCRIPT), str(tmp_path / "backups")],
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=procs.ROOT,
+    )
     assert r.returncode == 0, r.stderr
     copy = r.stdout.strip().splitlines()[-1]
     assert copy.endswith(".sqlite3")
@@ -56,16 +62,24 @@ def test_postgres_backup_restores_into_an_empty_database(tmp_path):
     with procs.scratch_postgres("loket_test_backup") as url:
         migrate(url)
         _load_office(url)
-        r = subprocess.run(["bash", str(SCRIPT), str(tmp_path / "backups")], env=_env(url), capture_output=True,
-                           text=True, timeout=120, cwd=procs.ROOT)
+        r = subprocess.run(
+            ["bash", str(SCRIPT), str(tmp_path / "backups")],
+            env=_env(url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=procs.ROOT,
+        )
         assert r.returncode == 0, r.stderr
         dump = r.stdout.strip().splitlines()[-1]
         assert dump.endswith(".pgdump")
     with procs.scratch_postgres("loket_test_restore") as target:
         plain = target.replace("postgresql+psycopg://", "postgresql://", 1)
-        r = subprocess.run(["pg_restore", "--no-owner", "--dbname", plain, dump], capture_output=True, text=True,
-                           timeout=120)
+        r = subprocess.run(
+            ["pg_restore", "--no-owner", "--dbname", plain, dump], capture_output=True, text=True, timeout=120
+        )
         assert r.returncode == 0, r.stderr
         import psycopg
+
         with psycopg.connect(plain) as c:
             assert c.execute("SELECT code FROM office").fetchall() == [("1600",)]

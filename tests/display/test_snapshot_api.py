@@ -5,16 +5,31 @@ from __future__ import annotations
 import json
 import re
 
-from tests.factories import TICKETS_URL
-from tests.factories import guest_form
+from tests.factories import TICKETS_URL, guest_form
 
 PEOPLE = [
-    dict(name="Zulkarnain Wibisono", email="zulkarnain.w@contoh.id", phone="0813-9988-7766",
-         institution_category="private", institution_name="CV Sinar Jaya Abadi", npwp="01.312.166.0-091.000"),
-    dict(name="Ratnasari Kusumawardani", email="ratna.kusuma@contoh.id", phone="+62 857 1122 3344",
-         priority_reason="pregnant"),
-    dict(name="Bambang Prasetyo", email="bambang77@contoh.id", phone="081377665544", birth_year=1951,
-         priority_reason="elderly", service="konsultasi"),
+    dict(
+        name="Zulkarnain Wibisono",
+        email="zulkarnain.w@contoh.id",
+        phone="0813-9988-7766",
+        institution_category="private",
+        institution_name="CV Sinar Jaya Abadi",
+        npwp="01.312.166.0-091.000",
+    ),
+    dict(
+        name="Ratnasari Kusumawardani",
+        email="ratna.kusuma@contoh.id",
+        phone="+62 857 1122 3344",
+        priority_reason="pregnant",
+    ),
+    dict(
+        name="Bambang Prasetyo",
+        email="bambang77@contoh.id",
+        phone="081377665544",
+        birth_year=1951,
+        priority_reason="elderly",
+        service="konsultasi",
+    ),
 ]
 
 
@@ -41,9 +56,9 @@ def test_public_snapshot_contains_no_personal_data(api, make_api, ids):
     officer.login("petugas1")
     officer.post(f"/api/counters/{ids.counter[1]}/open")
     called = officer.post(f"/api/counters/{ids.counter[1]}/call-next").get_json()["ticket"]
-    assert called["visitor"]["name"] in {p["name"] for p in PEOPLE}      # the officer does see who it is
+    assert called["visitor"]["name"] in {p["name"] for p in PEOPLE}  # the officer does see who it is
 
-    r = make_api().get("/api/offices/1600/queue")                        # anyone, not signed in
+    r = make_api().get("/api/offices/1600/queue")  # anyone, not signed in
     assert r.status_code == 200
     text = r.get_data(as_text=True)
     snap = r.get_json()

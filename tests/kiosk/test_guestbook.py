@@ -7,8 +7,7 @@ import pytest
 from sqlmodel import select
 
 from models import Visitor
-from tests.factories import NOTHING, TICKETS_URL, written
-from tests.factories import guest_form
+from tests.factories import NOTHING, TICKETS_URL, guest_form, written
 
 # field, bad values (each alone makes the form invalid), the English message (None: any message).
 BAD = [
@@ -30,8 +29,11 @@ BAD = [
     ("purpose_note", {"purpose": "other", "purpose_note": ""}, "Describe the purpose of your visit."),
     ("service_id", {"service_id": "penjualan"}, "Enter a number."),
     ("npwp", {"institution_category": "private", "npwp": ""}, "An NPWP is required for private-sector buyers."),
-    ("npwp", {"institution_category": "private", "npwp": "01.312.166.1-091.000"},
-     "This NPWP is not valid (15 or 16 digits)."),
+    (
+        "npwp",
+        {"institution_category": "private", "npwp": "01.312.166.1-091.000"},
+        "This NPWP is not valid (15 or 16 digits).",
+    ),
     ("priority_reason", {"priority_reason": "vip"}, "Choose a priority reason from the list."),
     ("consent", {"consent": False}, "Please agree to the use of your data to continue."),
 ]
@@ -57,8 +59,22 @@ def test_a_bad_field_is_reported_on_that_field_and_nothing_is_issued(api, db, id
     assert written(db) == NOTHING
 
 
-@pytest.mark.parametrize("field", ["name", "email", "phone", "gender", "birth_year", "education", "occupation",
-                                   "institution_category", "purpose", "service_id", "consent"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "email",
+        "phone",
+        "gender",
+        "birth_year",
+        "education",
+        "occupation",
+        "institution_category",
+        "purpose",
+        "service_id",
+        "consent",
+    ],
+)
 def test_each_required_field_missing_is_named(api, db, ids, field):
     body = guest_form(ids.service["penjualan"])
     body.pop(field)
@@ -81,16 +97,19 @@ def test_an_empty_or_non_json_body_names_the_fields(api, db):
     assert written(db) == NOTHING
 
 
-@pytest.mark.parametrize("category,npwp,stored", [
-    ("private", "01.312.166.0-091.000", "013121660091000"),           # the old 15-digit form
-    ("private", "0013121660091000", "0013121660091000"),              # 16 digits: "0" + the old number
-    ("state_enterprise", "3171011708450001", "3171011708450001"),     # 16 digits: a resident's NIK
-    ("domestic_education", "", ""),                                    # not private: no NPWP needed
-])
+@pytest.mark.parametrize(
+    "category,npwp,stored",
+    [
+        ("private", "01.312.166.0-091.000", "013121660091000"),  # the old 15-digit form
+        ("private", "0013121660091000", "0013121660091000"),  # 16 digits: "0" + the old number
+        ("state_enterprise", "3171011708450001", "3171011708450001"),  # 16 digits: a resident's NIK
+        ("domestic_education", "", ""),  # not private: no NPWP needed
+    ],
+)
 def test_valid_npwp_forms_are_accepted_and_stored_compact(api, db, ids, category, npwp, stored):
     r = _post(api, guest_form(ids.service["penjualan"], institution_category=category, npwp=npwp))
     assert r.status_code == 201, r.get_json()
-    if npwp:   # the kiosk's answer never echoes it
+    if npwp:  # the kiosk's answer never echoes it
         assert stored not in r.get_data(as_text=True)
     with db.read() as s:
         v = s.exec(select(Visitor)).one()
@@ -132,15 +151,28 @@ LOOKUP = "/api/offices/1600/visitors/lookup"
 
 @pytest.fixture
 def returning(api, ids):
-    body = guest_form(ids.service["penjualan"], name="Rahmat Hidayat", email="rahmat@example.id",
-                      phone="0812-7777-1234", institution_category="private", institution_name="CV Maju",
-                      npwp="01.312.166.0-091.000")
+    body = guest_form(
+        ids.service["penjualan"],
+        name="Rahmat Hidayat",
+        email="rahmat@example.id",
+        phone="0812-7777-1234",
+        institution_category="private",
+        institution_name="CV Maju",
+        npwp="01.312.166.0-091.000",
+    )
     assert _post(api, body).status_code == 201
     return body
 
 
-@pytest.mark.parametrize("query", [{"email": "Rahmat@Example.id"}, {"phone": "+62 812 7777 1234"},
-                                   {"phone": "081277771234"}, {"email": "nobody@example.id", "phone": "081277771234"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"email": "Rahmat@Example.id"},
+        {"phone": "+62 812 7777 1234"},
+        {"phone": "081277771234"},
+        {"email": "nobody@example.id", "phone": "081277771234"},
+    ],
+)
 def test_returning_visitor_is_found_by_email_or_phone_without_their_npwp(api, returning, query):
     r = api.post(LOOKUP, json=query)
     assert r.status_code == 200

@@ -12,8 +12,7 @@ import pytest
 
 import clock
 from settings import load_settings
-from tests.factories import NOTHING, TICKETS_URL, written
-from tests.factories import guest_form
+from tests.factories import NOTHING, TICKETS_URL, guest_form, written
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -32,15 +31,18 @@ def set_clock(*args):
     clock.set_offset(target - datetime.now(UTC))
 
 
-@pytest.mark.parametrize("moment,reason,says", [
-    ((2026, 8, 17, 10, 0), "holiday", "Independence Day"),            # Monday, Hari Kemerdekaan
-    ((2026, 6, 1, 10, 0), "holiday", "Pancasila"),                    # Monday, Hari Lahir Pancasila
-    ((2026, 3, 23, 10, 0), "holiday", "Eid al-Fitr"),                 # Monday, cuti bersama (observed)
-    ((2026, 3, 1, 10, 0), "closed_day", "closed today"),              # Sunday
-    ((2026, 3, 2, 7, 59), "before_hours", "08:00"),                   # Monday before opening
-    ((2026, 3, 2, 15, 30), "after_hours", "15:30"),                   # Monday at closing time
-    ((2026, 3, 6, 16, 0), "after_hours", "16:00"),                    # Friday closes later
-])
+@pytest.mark.parametrize(
+    "moment,reason,says",
+    [
+        ((2026, 8, 17, 10, 0), "holiday", "Independence Day"),  # Monday, Hari Kemerdekaan
+        ((2026, 6, 1, 10, 0), "holiday", "Pancasila"),  # Monday, Hari Lahir Pancasila
+        ((2026, 3, 23, 10, 0), "holiday", "Eid al-Fitr"),  # Monday, cuti bersama (observed)
+        ((2026, 3, 1, 10, 0), "closed_day", "closed today"),  # Sunday
+        ((2026, 3, 2, 7, 59), "before_hours", "08:00"),  # Monday before opening
+        ((2026, 3, 2, 15, 30), "after_hours", "15:30"),  # Monday at closing time
+        ((2026, 3, 6, 16, 0), "after_hours", "16:00"),  # Friday closes later
+    ],
+)
 def test_kiosk_closed_answers_409_with_a_message_and_issues_nothing(api, db, ids, moment, reason, says):
     set_clock(*moment)
     services = api.get("/api/offices/1600/services?lang=en").get_json()
@@ -53,10 +55,13 @@ def test_kiosk_closed_answers_409_with_a_message_and_issues_nothing(api, db, ids
     assert written(db) == NOTHING
 
 
-@pytest.mark.parametrize("lang,says", [
-    ("id", "Unit PST tutup hari ini (Hari Kemerdekaan Republik Indonesia)."),
-    ("en", "The PST unit is closed today (Independence Day)."),
-])
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("id", "Unit PST tutup hari ini (Hari Kemerdekaan Republik Indonesia)."),
+        ("en", "The PST unit is closed today (Independence Day)."),
+    ],
+)
 def test_the_holiday_is_named_in_the_screens_language(api, lang, says):
     set_clock(2026, 8, 17, 10, 0)
     services = api.get(f"/api/offices/1600/services?lang={lang}").get_json()
@@ -70,4 +75,3 @@ def test_kiosk_open_within_hours_issues(api, db, ids, moment):
     r = api.post(TICKETS_URL, json=guest_form(ids.service["penjualan"]))
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["code"] == "B-001"
-

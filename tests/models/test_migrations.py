@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from commands import alembic_config, migrate
-from tests.rules.conftest import pg_url_or_skip
+from tests.postgres import pg_url_or_skip
 
 
 def _differences(url: str) -> list:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 import clock
 from models import Office
-from rules import tickets, visitor_status
+from rules import lines, tickets, visitor_status
 from tests.phone.conftest import take, ticket_by_code
 
 
@@ -32,7 +32,7 @@ def test_cancelling_frees_the_place_in_the_queue(make_api, officer, db):
     # The visitor behind moves up at once...
     assert ahead(phone_c, c["status_token"]) == 1
     with db.read() as s:
-        assert tickets.people_ahead(s, ticket_by_code(db, c["code"])) == 1
+        assert lines.people_ahead(s, ticket_by_code(db, c["code"])) == 1
         assert tickets.history(s, ticket_by_code(db, b["code"]).id)[-1].kind == "cancelled"
 
     # ...and call-next skips the cancelled number.
@@ -120,8 +120,14 @@ def test_phone_pushes_match_the_per_ticket_answer(make_api, officer, db):
     """office_views() (pushed after every change) computes positions and waits in one pass; it must agree
     with people_ahead() and the estimate the page itself shows, priority visitors included."""
     kiosk = make_api()
-    taken = [take(kiosk), take(kiosk), take(kiosk, priority_reason="elderly"), take(kiosk, service="konsultasi"),
-             take(kiosk), take(kiosk, service="konsultasi", priority_reason="pregnant")]
+    taken = [
+        take(kiosk),
+        take(kiosk),
+        take(kiosk, priority_reason="elderly"),
+        take(kiosk, service="konsultasi"),
+        take(kiosk),
+        take(kiosk, service="konsultasi", priority_reason="pregnant"),
+    ]
     desk = officer()
     desk.call_next()  # the priority visitor goes first
     phone = make_api()

@@ -40,8 +40,18 @@ def test_the_page_shows_the_visitors_own_ticket_in_indonesian(make_api):
     assert state["estimated_wait_minutes"] == mine["estimated_wait_minutes"] >= 1
     assert state["service_limit_minutes"] == 10
     # Nothing of anyone else, and nothing more of the visitor than the first name.
-    for leak in (first["code"], "Ahmad", "Fauzi", "ahmad.fauzi", "08121111", "Aminah", "Lubis", "siti.aminah",
-                 "08123333", first["status_token"]):
+    for leak in (
+        first["code"],
+        "Ahmad",
+        "Fauzi",
+        "ahmad.fauzi",
+        "08121111",
+        "Aminah",
+        "Lubis",
+        "siti.aminah",
+        "08123333",
+        first["status_token"],
+    ):
         assert leak not in html, leak
     # The page must not be cached by a proxy or leak its address to another site.
     assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
@@ -58,9 +68,25 @@ def test_english_switch_and_the_json_state(make_api):
     assert "at most 10 minutes after the visitor ahead of you has finished" in html
     state = phone.get(f"/s/{mine['status_token']}/state").get_json()
     # Only what the page needs: no database ids, no token, no names.
-    assert set(state) == {"code", "status", "priority", "service", "ahead", "estimated_wait_minutes",
-                          "service_limit_minutes", "deadline_at", "counter", "called_at", "recall", "back_in_minutes",
-                          "back_until", "can_cancel", "can_step_out", "server_time", "request"}
+    assert set(state) == {
+        "code",
+        "status",
+        "priority",
+        "service",
+        "ahead",
+        "estimated_wait_minutes",
+        "service_limit_minutes",
+        "deadline_at",
+        "counter",
+        "called_at",
+        "recall",
+        "back_in_minutes",
+        "back_until",
+        "can_cancel",
+        "can_step_out",
+        "server_time",
+        "request",
+    }
     assert state["code"] == mine["code"] and state["ahead"] == 1
     assert set(state["service"]) == {"name", "name_en"}
 

@@ -28,8 +28,10 @@ def test_qr_svg_decodes_to_the_visitors_status_link(api, page):
 
 def test_public_url_setting_goes_into_the_code(app, api, page):
     from settings import load_settings
-    app.extensions["loket.settings"] = load_settings(env={"LOKET_ALWAYS_OPEN": "1",
-                                                          "LOKET_PUBLIC_URL": "http://pst.bps1600.local"})
+
+    app.extensions["loket.settings"] = load_settings(
+        env={"LOKET_ALWAYS_OPEN": "1", "LOKET_PUBLIC_URL": "http://pst.bps1600.local"}
+    )
     mine = take(api)
     svg = api.get(f"/s/{mine['status_token']}/qr.svg").get_data(as_text=True)
     page.set_content(f'<body style="margin:0;background:#fff">{svg}</body>')

@@ -58,13 +58,22 @@ def test_the_request_shows_on_the_phone_and_keeps_the_link_alive(make_api, offic
 def delivered_request(db, **form):
     """A microdata request opened from a served ticket and taken to 'delivered' (invoice, payment, receipt)."""
     from tests.request_fixtures import Staff, advance, serve_visitor
+
     staff = Staff(db)
     now = clock.utcnow()
     with db.write() as s:
         ticket = serve_visitor(s, officer_id=staff.officer, now=now, **form)
         req = rq.open_request(s, ticket_id=ticket.id, user_id=staff.officer, now=now)
-        rq.add_line(s, request_id=req.id, user_id=staff.officer, item_code="microdata_raw", measure=2_500_001,
-                    quantity=1, description="Susenas Maret 2025, Sumatera Selatan", now=now)
+        rq.add_line(
+            s,
+            request_id=req.id,
+            user_id=staff.officer,
+            item_code="microdata_raw",
+            measure=2_500_001,
+            quantity=1,
+            description="Susenas Maret 2025, Sumatera Selatan",
+            now=now,
+        )
         advance(s, req.id, staff, "delivered", now=now)
         return ticket.status_token, req.number
 
@@ -73,6 +82,7 @@ def test_invoice_and_receipt_pdfs_a_correction_and_the_rating_from_the_phone(mak
     import io
 
     from pypdf import PdfReader
+
     token, number = delivered_request(db, name="Siti Aminah")
     phone = make_api()
     assert phone.get(f"/s/{token}").status_code == 200

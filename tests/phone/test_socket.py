@@ -71,11 +71,13 @@ class Phone:
             with self._cv:
                 self.events.append((name, data or {}))
                 self._cv.notify_all()
+
         return record
 
     def connect(self):
-        self.client.connect(self.base, namespaces=["/status"], auth={"token": self.token},
-                            transports=["websocket"], wait_timeout=WAIT)
+        self.client.connect(
+            self.base, namespaces=["/status"], auth={"token": self.token}, transports=["websocket"], wait_timeout=WAIT
+        )
         return self
 
     def named(self, name):
@@ -102,6 +104,7 @@ def phones(live_server):
         p = Phone(live_server.url, token).connect()
         made.append(p)
         return p
+
     yield make
     for p in made:
         if p.client.connected:
@@ -112,6 +115,7 @@ def counter_id(live_server, number: int) -> int:
     from sqlmodel import select
 
     from models import Counter
+
     with live_server.app.extensions["loket.db"].read() as s:
         return s.exec(select(Counter.id).where(Counter.number == number)).one()
 
@@ -133,8 +137,13 @@ def test_each_phone_hears_only_its_own_ticket(live_server, phones):
 
     # A's phone: the call, with the counter, and then its state "called".
     call = phone_a.wait_until(lambda p: p.named("call"), "A's call")[0]
-    assert call == {"code": a["code"], "counter": 1, "counter_name": call["counter_name"], "recall": False,
-                    "at": call["at"]}
+    assert call == {
+        "code": a["code"],
+        "counter": 1,
+        "counter_name": call["counter_name"],
+        "recall": False,
+        "at": call["at"],
+    }
     phone_a.wait_until(lambda p: [s for s in p.named("state") if s["status"] == "called"], "A's called state")
     # B's phone: its own new place, and nothing of A.
     phone_b.wait_until(lambda p: [s for s in p.named("state") if s["ahead"] == 0], "B moving up")

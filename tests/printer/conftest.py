@@ -28,15 +28,31 @@ def settings(printer_port, prints_dir):
     one), counters 1-2 and the treasurer to files in this test's folder, counter 3 has no printer."""
     base = test_settings()
     printers = {
-        "kiosk": {"backend": "network", "host": "127.0.0.1", "port": printer_port, "timeout": 2,
-                  "paper_mm": 80, "profile": "TM-T20II", "label": "Kiosk"},
+        "kiosk": {
+            "backend": "network",
+            "host": "127.0.0.1",
+            "port": printer_port,
+            "timeout": 2,
+            "paper_mm": 80,
+            "profile": "TM-T20II",
+            "label": "Kiosk",
+        },
         "loket": {"backend": "file", "directory": str(prints_dir / "loket"), "paper_mm": 80, "profile": "TM-T88V"},
-        "bendahara": {"backend": "file", "directory": str(prints_dir / "bendahara"), "paper_mm": 58,
-                      "profile": "POS-5890"},
+        "bendahara": {
+            "backend": "file",
+            "directory": str(prints_dir / "bendahara"),
+            "paper_mm": 58,
+            "profile": "POS-5890",
+        },
         "tanpa": {"backend": "none"},
     }
-    stations = {"kiosk-1": "kiosk", "counter-1": "loket", "counter-2": "loket", "counter-3": "tanpa",
-                "treasurer": "bendahara"}
+    stations = {
+        "kiosk-1": "kiosk",
+        "counter-1": "loket",
+        "counter-2": "loket",
+        "counter-3": "tanpa",
+        "treasurer": "bendahara",
+    }
     return base.model_copy(update={"printers": printers, "stations": stations})
 
 
@@ -60,7 +76,7 @@ class FakePrinter:
         self._lock = threading.Lock()
         self._active = 0
 
-    def start(self) -> "FakePrinter":
+    def start(self) -> FakePrinter:
         self._thread.start()
         return self
 
@@ -73,7 +89,7 @@ class FakePrinter:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with self._lock:
                 self._active += 1
@@ -86,14 +102,14 @@ class FakePrinter:
             while True:
                 try:
                     chunk = conn.recv(65536)
-                except (socket.timeout, OSError):
+                except (TimeoutError, OSError):
                     break
                 if not chunk:
                     break
                 data += chunk
                 # Answer each real-time status request in the chunk (a real printer answers at once).
                 for i in range(len(chunk) - 2):
-                    if chunk[i:i + 2] == b"\x10\x04":
+                    if chunk[i : i + 2] == b"\x10\x04":
                         n = chunk[i + 2]
                         conn.sendall(bytes([self.PAPER[self.paper] if n == 4 else 0x12]))
         with self._lock:
@@ -116,6 +132,7 @@ def fake_printer_factory(printer_port):
         p = FakePrinter(printer_port, paper).start()
         started.append(p)
         return p
+
     yield make
     for p in started:
         p.stop()
@@ -125,8 +142,8 @@ def fake_printer_factory(printer_port):
 def worker(app):
     """A print worker on the test's app with a short backoff (0.2 s, 0.4 s, ... capped at 1 s)."""
     from printer.worker import worker_for_app
-    w = worker_for_app(app, poll_seconds=0.05, backoff_base=0.2, backoff_cap=1.0, lease_seconds=5,
-                       probe_seconds=0)
+
+    w = worker_for_app(app, poll_seconds=0.05, backoff_base=0.2, backoff_cap=1.0, lease_seconds=5, probe_seconds=0)
     yield w
     if w.has_lease:
         w.release_lease()

@@ -21,7 +21,7 @@ class Style:
     font: str = "a"
     invert: bool = False
 
-    def copy(self) -> "Style":
+    def copy(self) -> Style:
         return Style(**self.__dict__)
 
 
@@ -54,7 +54,7 @@ class Qr:
 
 @dataclass
 class Image:
-    width: int          # dots
+    width: int  # dots
     height: int
     rows: list[list[int]]  # 1 = black dot
     align: str
@@ -62,7 +62,7 @@ class Image:
 
 @dataclass
 class Cut:
-    mode: str           # "full" | "partial"
+    mode: str  # "full" | "partial"
 
 
 @dataclass
@@ -115,7 +115,7 @@ def parse(data: bytes, encoding: str = "cp437") -> Document:
     def need(k: int) -> bytes:
         if i + k > n:
             raise EscPosError(f"truncated command at byte {i}")
-        return data[i:i + k]
+        return data[i : i + k]
 
     def flush_line():
         nonlocal buf, line_style
@@ -207,8 +207,15 @@ def parse(data: bytes, encoding: str = "cp437") -> Document:
                 elif fn == 80:
                     qr_store["payload"] = rest[1:].decode("utf-8")  # after m = '0'
                 elif fn == 81:
-                    doc.items.append(Qr(qr_store.get("payload", ""), qr_store.get("size"), qr_store.get("ec"),
-                                        qr_store.get("model"), style.align))
+                    doc.items.append(
+                        Qr(
+                            qr_store.get("payload", ""),
+                            qr_store.get("size"),
+                            qr_store.get("ec"),
+                            qr_store.get("model"),
+                            style.align,
+                        )
+                    )
                 else:
                     raise EscPosError(f"unknown QR function {fn}")
                 i += 5 + length
@@ -220,7 +227,7 @@ def parse(data: bytes, encoding: str = "cp437") -> Document:
                 rows = []
                 for r in range(height):
                     row = []
-                    for byte in raster[r * width_bytes:(r + 1) * width_bytes]:
+                    for byte in raster[r * width_bytes : (r + 1) * width_bytes]:
                         row.extend((byte >> (7 - bit)) & 1 for bit in range(8))
                     rows.append(row)
                 doc.items.append(Image(width_bytes * 8, height, rows, style.align))

@@ -27,18 +27,41 @@ def test_shipped_config_has_a_printer_for_the_kiosk_and_every_counter():
     assert printing.printers["bendahara"].paper_mm == 58
 
 
-@pytest.mark.parametrize("printers,stations,expected", [
-    ({"k": {"backend": "bluetooth"}}, {}, "printers.k.backend: backend must be one of usb, network, serial, cups, file, none"),
-    ({"k": {"paper_mm": 80}}, {}, "printers.k: missing key 'backend'"),
-    ({"k": {"backend": "network"}}, {}, "printers.k.host: Field required"),
-    ({"k": {"backend": "network", "host": "10.0.0.9", "port": 70000}}, {}, "printers.k.port:"),
-    ({"k": {"backend": "network", "host": "10.0.0.9", "papr_mm": 80}}, {}, "printers.k.papr_mm: unknown key (misspelt?)"),
-    ({"k": {"backend": "none", "paper_mm": 76}}, {}, "printers.k.paper_mm:"),
-    ({"k": {"backend": "none", "profile": "TM-XYZ"}}, {}, "printers.k.profile: unknown python-escpos profile 'TM-XYZ'"),
-    ({"k": {"backend": "file", "path": "/dev/usb/lp0", "directory": "x"}}, {}, "printers.k: give exactly one of path"),
-    ({"k": {"backend": "usb", "vendor_id": "zz", "product_id": "0x0e15"}}, {}, "printers.k.vendor_id: expected a hexadecimal USB id"),
-    ({"k": {"backend": "none"}}, {"kiosk-1": "kiosk"}, "stations.kiosk-1: unknown printer 'kiosk'"),
-])
+@pytest.mark.parametrize(
+    "printers,stations,expected",
+    [
+        (
+            {"k": {"backend": "bluetooth"}},
+            {},
+            "printers.k.backend: backend must be one of usb, network, serial, cups, file, none",
+        ),
+        ({"k": {"paper_mm": 80}}, {}, "printers.k: missing key 'backend'"),
+        ({"k": {"backend": "network"}}, {}, "printers.k.host: Field required"),
+        ({"k": {"backend": "network", "host": "10.0.0.9", "port": 70000}}, {}, "printers.k.port:"),
+        (
+            {"k": {"backend": "network", "host": "10.0.0.9", "papr_mm": 80}},
+            {},
+            "printers.k.papr_mm: unknown key (misspelt?)",
+        ),
+        ({"k": {"backend": "none", "paper_mm": 76}}, {}, "printers.k.paper_mm:"),
+        (
+            {"k": {"backend": "none", "profile": "TM-XYZ"}},
+            {},
+            "printers.k.profile: unknown python-escpos profile 'TM-XYZ'",
+        ),
+        (
+            {"k": {"backend": "file", "path": "/dev/usb/lp0", "directory": "x"}},
+            {},
+            "printers.k: give exactly one of path",
+        ),
+        (
+            {"k": {"backend": "usb", "vendor_id": "zz", "product_id": "0x0e15"}},
+            {},
+            "printers.k.vendor_id: expected a hexadecimal USB id",
+        ),
+        ({"k": {"backend": "none"}}, {"kiosk-1": "kiosk"}, "stations.kiosk-1: unknown printer 'kiosk'"),
+    ],
+)
 def test_mistakes_name_the_key(printers, stations, expected):
     with pytest.raises(ConfigError) as e:
         load(printers, stations)
@@ -67,8 +90,12 @@ def test_the_app_does_not_start_with_a_bad_printer(db_url):
 
 
 def test_columns_follow_profile_then_paper():
-    p = load({"a": {"backend": "none", "profile": "default", "paper_mm": 58},
-              "b": {"backend": "none", "profile": "default", "paper_mm": 80},
-              "c": {"backend": "none", "profile": "RP-F10-58mm", "paper_mm": 58},
-              "d": {"backend": "none", "profile": "TM-T20II", "columns": 42}}).printers
+    p = load(
+        {
+            "a": {"backend": "none", "profile": "default", "paper_mm": 58},
+            "b": {"backend": "none", "profile": "default", "paper_mm": 80},
+            "c": {"backend": "none", "profile": "RP-F10-58mm", "paper_mm": 58},
+            "d": {"backend": "none", "profile": "TM-T20II", "columns": 42},
+        }
+    ).printers
     assert [p[n].line_columns for n in "abcd"] == [32, 48, 36, 42]

@@ -30,8 +30,9 @@ print(json.dumps({"code": parse(data).find("B-012").text, "dir": os.environ["ESC
 def render(tmp: Path, **env) -> dict:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ESCPOS_")}
     environ.update(TMPDIR=str(tmp), PYTHONPATH=str(ROOT), **env)
-    out = subprocess.run([sys.executable, "-c", RENDER], cwd=ROOT, env=environ, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", RENDER], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 

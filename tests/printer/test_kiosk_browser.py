@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from printer.worker import BackgroundWorker
-from tests.kiosk_page import fill_guest_book
+from tests.pages import fill_guest_book
 from tests.printer.escpos_parser import parse
 
 pytestmark = pytest.mark.browser
@@ -19,8 +19,14 @@ def test_kiosk_shows_printing_failed_and_the_reprint_prints_once(live_server, pa
     bg = BackgroundWorker(worker).start()
     try:
         page.goto(f"{live_server.url}/kiosk/1600")
-        fill_guest_book(page, name="Rina Kurniawati", email="rina@example.id", phone="081234567890",
-                        occupation="researcher", submit=True)
+        fill_guest_book(
+            page,
+            name="Rina Kurniawati",
+            email="rina@example.id",
+            phone="081234567890",
+            occupation="researcher",
+            submit=True,
+        )
         expect(page.get_by_test_id("ticket-code")).to_have_text("B-001")
         note = page.locator("#ticket-print")
         expect(note).to_have_text("Pencetakan gagal — sedang dicoba ulang.", timeout=15000)

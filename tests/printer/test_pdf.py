@@ -19,22 +19,53 @@ def test_invoice_pdf_reads_back_with_its_number_amounts_and_billing_code():
     data = pdf.invoice_pdf(samples.invoice())
     assert data.startswith(b"%PDF-")
     (page,) = text_of(data)
-    for expected in ("BADAN PUSAT STATISTIK", "BPS PROVINSI SUMATERA SELATAN", "Pelayanan Statistik Terpadu (PST)",
-                     "INVOICE", "INV/1600/2026/00012", "29 November 2026 10.15 WIB", "29 Desember 2026",
-                     "Siti Aminah", "Universitas Sriwijaya", "Rp 170.000", "Rp 20.000", "Rp 1.050.000", "Rp 70.000",
-                     "Rp 10.000", "TOTAL", "Rp 1.250.000", "820261129000123", "Kode billing (SIMPONI)",
-                     "Petugas Satu", "NIP 198001012005011001", "Palembang, 29 November 2026",
-                     "Tagihan berlaku 1 (satu) bulan", "Halaman 1 dari 1",
-                     "Periksa keaslian dokumen: http://pst.bps1600.local/v/INV-1600-2026-00012-7f3a"):
+    for expected in (
+        "BADAN PUSAT STATISTIK",
+        "BPS PROVINSI SUMATERA SELATAN",
+        "Pelayanan Statistik Terpadu (PST)",
+        "INVOICE",
+        "INV/1600/2026/00012",
+        "29 November 2026 10.15 WIB",
+        "29 Desember 2026",
+        "Siti Aminah",
+        "Universitas Sriwijaya",
+        "Rp 170.000",
+        "Rp 20.000",
+        "Rp 1.050.000",
+        "Rp 70.000",
+        "Rp 10.000",
+        "TOTAL",
+        "Rp 1.250.000",
+        "820261129000123",
+        "Kode billing (SIMPONI)",
+        "Petugas Satu",
+        "NIP 198001012005011001",
+        "Palembang, 29 November 2026",
+        "Tagihan berlaku 1 (satu) bulan",
+        "Halaman 1 dari 1",
+        "Periksa keaslian dokumen: http://pst.bps1600.local/v/INV-1600-2026-00012-7f3a",
+    ):
         assert expected in page, expected
     assert page.index("Rp 1.050.000") < page.index("TOTAL") < page.index("Rp 1.250.000")
 
 
 def test_receipt_pdf_reads_back_with_ntpn_and_total_paid():
     (page,) = text_of(pdf.receipt_pdf(samples.receipt()))
-    for expected in ("KUITANSI", "KW/1600/2026/00007", "INV/1600/2026/00012", "820261129000123", "NTPN",
-                     "0A1B2C3D4E5F6G7H", "30 November 2026 08.05 WIB", "Diterima dari", "Siti Aminah",
-                     "TOTAL DIBAYAR", "Rp 1.250.000", "Bendahara Penerimaan", "NIP 198502022010012002"):
+    for expected in (
+        "KUITANSI",
+        "KW/1600/2026/00007",
+        "INV/1600/2026/00012",
+        "820261129000123",
+        "NTPN",
+        "0A1B2C3D4E5F6G7H",
+        "30 November 2026 08.05 WIB",
+        "Diterima dari",
+        "Siti Aminah",
+        "TOTAL DIBAYAR",
+        "Rp 1.250.000",
+        "Bendahara Penerimaan",
+        "NIP 198502022010012002",
+    ):
         assert expected in page, expected
 
 

@@ -7,29 +7,44 @@ from datetime import UTC, datetime
 import pytest
 import qrcode
 
-from printer import documents as D, slips
+from printer import documents as D
+from printer import samples, slips
 from printer.config import PrintingConfig
-from printer import samples
 from tests.printer.escpos_parser import parse
 
-PRINTING = PrintingConfig.model_validate({"printers": {
-    "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
-    "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "cut": "full"},
-    "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
-}})
+PRINTING = PrintingConfig.model_validate(
+    {
+        "printers": {
+            "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
+            "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "cut": "full"},
+            "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
+        }
+    }
+)
 EPSON80, RONGTA58, CHEAP58 = (PRINTING.printers[n] for n in ("epson80", "rongta58", "cheap58"))
 URL = "http://pst.bps1600.local/s/Zx8-token_123"
 
 
 def ticket_doc(**over) -> D.TicketDoc:
-    data = dict(office=D.OfficeInfo(name="BPS Provinsi Sumatera Selatan",
-                                    address="Jl. Kapten Anwar Sastro No. 1694, Palembang"),
-                service="Penjualan Produk Statistik", code="B-012",
-                issued_at=datetime(2026, 11, 30, 1, 7, tzinfo=UTC),  # 08.07 WIB
-                ahead=3, estimate_minutes=24, limit_minutes=10, status_url=URL,
-                complaints={"box": "Kotak saran & pengaduan pada unit PST BPS", "lapor": "www.lapor.go.id",
-                            "web": "webapps.bps.go.id/pengaduan", "email": "bps1600@bps.go.id",
-                            "whatsapp": "0813-3378-3485"})
+    data = dict(
+        office=D.OfficeInfo(
+            name="BPS Provinsi Sumatera Selatan", address="Jl. Kapten Anwar Sastro No. 1694, Palembang"
+        ),
+        service="Penjualan Produk Statistik",
+        code="B-012",
+        issued_at=datetime(2026, 11, 30, 1, 7, tzinfo=UTC),  # 08.07 WIB
+        ahead=3,
+        estimate_minutes=24,
+        limit_minutes=10,
+        status_url=URL,
+        complaints={
+            "box": "Kotak saran & pengaduan pada unit PST BPS",
+            "lapor": "www.lapor.go.id",
+            "web": "webapps.bps.go.id/pengaduan",
+            "email": "bps1600@bps.go.id",
+            "whatsapp": "0813-3378-3485",
+        },
+    )
     data.update(over)
     return D.TicketDoc(**data)
 
@@ -44,8 +59,10 @@ def test_ticket_slip_in_indonesian_reads_back_line_by_line():
     number = doc.find("B-012")
     assert number.text == "B-012" and number.size == (4, 4) and number.bold and number.align == "center"
     assert doc.find("Penjualan Produk Statistik").bold
-    assert doc.find("Tanggal").text == "Tanggal" + " " * (48 - len("Tanggal") - len("30 November 2026")) + \
-        "30 November 2026"
+    assert (
+        doc.find("Tanggal").text
+        == "Tanggal" + " " * (48 - len("Tanggal") - len("30 November 2026")) + "30 November 2026"
+    )
     assert doc.find("Jam").text.endswith("08.07 WIB")
     assert doc.find("Di depan Anda").text.endswith("3 orang")
     assert doc.find("Perkiraan tunggu").text.endswith("sekitar 24 menit")
@@ -54,8 +71,13 @@ def test_ticket_slip_in_indonesian_reads_back_line_by_line():
     (qr,) = doc.qrs
     assert qr.payload == URL and qr.align == "center" and qr.ec == "M" and qr.model == 2 and qr.size == 6
     assert doc.find(URL).style.font == "b"
-    for channel in ("Kotak saran & pengaduan pada unit PST BPS", "www.lapor.go.id", "webapps.bps.go.id/pengaduan",
-                    "Email: bps1600@bps.go.id", "WhatsApp: 0813-3378-3485"):
+    for channel in (
+        "Kotak saran & pengaduan pada unit PST BPS",
+        "www.lapor.go.id",
+        "webapps.bps.go.id/pengaduan",
+        "Email: bps1600@bps.go.id",
+        "WhatsApp: 0813-3378-3485",
+    ):
         doc.find(channel)
     assert [c.mode for c in doc.cuts] == ["partial"]
     assert doc.items[-1] == doc.cuts[0]  # nothing printed after the cut
@@ -135,8 +157,9 @@ def test_receipt_slip_shows_ntpn_payment_and_treasurer():
 
 
 def test_test_page_shows_settings_and_a_column_ruler():
-    doc = parse(slips.test_page("epson80", EPSON80, now=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
-                                tz="Asia/Jakarta", lang="id"))
+    doc = parse(
+        slips.test_page("epson80", EPSON80, now=datetime(2026, 11, 30, 1, 0, tzinfo=UTC), tz="Asia/Jakarta", lang="id")
+    )
     assert doc.find("HALAMAN UJI").size == (2, 2)
     assert doc.find("Printer").text.endswith("epson80")
     assert doc.find("Kertas").text.endswith("80 mm, 48 kolom")

@@ -79,6 +79,7 @@ def test_job_state_api_is_public_and_shows_only_the_state(api, db):
 def test_staff_reprint_of_a_printed_slip_makes_a_new_job_and_keeps_the_trail(make_api, db, worker, prints_dir):
     from printer import jobs
     from printer.samples import invoice
+
     with db.write() as s:
         job = jobs.enqueue_invoice(s, office_id=factories.office(s).id, station="counter-1", invoice=invoice())
     worker.run_once()
@@ -91,14 +92,17 @@ def test_staff_reprint_of_a_printed_slip_makes_a_new_job_and_keeps_the_trail(mak
     files = sorted(p.name for p in (prints_dir / "loket").iterdir())
     assert files == [f"{job.id:06d}-invoice.escpos", f"{copy['id']:06d}-invoice.escpos"]
     with db.read() as s:
-        trail = [e.kind for e in s.exec(select(PrintJobEvent).where(PrintJobEvent.job_id == job.id)
-                                         .order_by(PrintJobEvent.id))]
+        trail = [
+            e.kind
+            for e in s.exec(select(PrintJobEvent).where(PrintJobEvent.job_id == job.id).order_by(PrintJobEvent.id))
+        ]
     assert trail == ["queued", "printed", "reprinted"]
 
 
 def test_decide_on_a_printed_job_is_refused(make_api, db, worker):
     from printer import jobs
     from printer.samples import receipt
+
     with db.write() as s:
         job = jobs.enqueue_receipt(s, office_id=factories.office(s).id, station="treasurer", receipt=receipt())
     worker.run_once()
@@ -125,6 +129,11 @@ def test_attention_list_and_page_actions(make_api, api, db, worker):
 
 def test_openapi_documents_the_printing_api(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
-    for p in ("/api/print-jobs/{job_id}", "/api/print-jobs/{job_id}/retry", "/api/printers",
-              "/api/printers/{name}/test-page", "/api/print-jobs/{job_id}/decide"):
+    for p in (
+        "/api/print-jobs/{job_id}",
+        "/api/print-jobs/{job_id}/retry",
+        "/api/printers",
+        "/api/printers/{name}/test-page",
+        "/api/print-jobs/{job_id}/decide",
+    ):
         assert p in paths, p

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 import clock
-from models import PrintJob, PrintJobEvent, PrintJobStatus, PrinterState, PrintWorkerLease, Ticket
+from models import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease, Ticket
 from printer import backends, jobs
 from printer.samples import invoice, receipt
 from printer.status import printer_states
@@ -39,7 +39,8 @@ def job_row(db, job_id) -> PrintJob:
 
 
 def test_network_printer_down_then_up_ticket_issued_at_once_retried_and_printed_exactly_once(
-        app, api, db, worker, fake_printer_factory):
+    app, api, db, worker, fake_printer_factory
+):
     # The kiosk's printer (127.0.0.1:<port>) is switched off: nothing listens on its port.
     bg = BackgroundWorker(worker).start()
     try:
@@ -73,18 +74,23 @@ def test_network_printer_down_then_up_ticket_issued_at_once_retried_and_printed_
     assert [q.payload for q in slip.qrs] == [ticket["status_url"]]
     assert slip.status_queries == [1, 4]  # it asked for the printer's status and paper sensor first
     with db.read() as s:
-        kinds = [e.kind for e in s.exec(select(PrintJobEvent).where(PrintJobEvent.job_id == job_id)
-                                         .order_by(PrintJobEvent.id))]
+        kinds = [
+            e.kind
+            for e in s.exec(select(PrintJobEvent).where(PrintJobEvent.job_id == job_id).order_by(PrintJobEvent.id))
+        ]
         st = s.get(PrinterState, "kiosk")
     assert kinds[0] == "queued" and kinds[-1] == "printed" and kinds.count("printed") == 1
     assert kinds.count("failed") == done.attempts - 1
     assert st.reachable is True and st.paper == "ok" and st.last_error == ""
-    assert api.get(f"/api/print-jobs/{job_id}").get_json()["message"] == \
-        "Nomor antrean Anda sudah tercetak. Silakan diambil."
+    assert (
+        api.get(f"/api/print-jobs/{job_id}").get_json()["message"]
+        == "Nomor antrean Anda sudah tercetak. Silakan diambil."
+    )
 
 
 def test_out_of_paper_is_read_from_the_printer_and_nothing_is_sent_until_paper_is_back(
-        app, api, db, worker, fake_printer_factory):
+    app, api, db, worker, fake_printer_factory
+):
     printer = fake_printer_factory(paper="out")
     job_id = issue(api, db)["print_job_id"]
     worker.run_once()
@@ -118,7 +124,8 @@ def test_failed_job_waits_for_its_backoff(app, api, db, worker):
 
 
 def test_job_interrupted_mid_send_needs_a_decision_and_is_never_reprinted_on_its_own(
-        app, api, db, settings, fake_printer_factory):
+    app, api, db, settings, fake_printer_factory
+):
     printer = fake_printer_factory()
     job_id = issue(api, db)["print_job_id"]
     # A worker in another process claimed the job, began sending, and died (its pid no longer exists).
@@ -127,6 +134,7 @@ def test_job_interrupted_mid_send_needs_a_decision_and_is_never_reprinted_on_its
         job.status, job.sending_at, job.attempts = PrintJobStatus.sending, clock.utcnow(), 1
         s.add(job)
         import socket
+
         s.add(PrintWorkerLease(id=1, holder=f"{socket.gethostname()}:999999999:dead", heartbeat_at=clock.utcnow()))
     worker = PrintWorker(db, settings, app.extensions["loket.printing"], backoff_base=0.1, probe_seconds=0)
     assert worker.acquire_lease()  # the holder's process is gone: taken over at once
@@ -141,6 +149,7 @@ def test_job_interrupted_mid_send_needs_a_decision_and_is_never_reprinted_on_its
     # The supervisor decides: it did not come out, print it again.
     sup = app.test_client()
     from tests.conftest import ApiClient
+
     client = ApiClient(sup)
     client.login("pengawas")
     r = client.post(f"/api/print-jobs/{job_id}/decide", json={"action": "reprint"})
@@ -174,6 +183,7 @@ def test_connection_lost_mid_send_needs_a_decision(app, api, db, worker, monkeyp
 
     def broken(data, *, job_name):
         raise backends.MaybeDelivered("127.0.0.1: connection lost while sending: BrokenPipeError")
+
     monkeypatch.setattr(worker.transports["kiosk"], "send", broken)
     worker.run_once()
     job = job_row(db, job_id)

@@ -24,16 +24,24 @@ WAIT = 15  # seconds to wait for something that should happen (a ceiling, never 
 class Screen:
     """A Socket.IO client that behaves like a wall display (or a signed-in counter screen) and records events."""
 
-    def __init__(self, base_url: str, *, screen: str = "display", office: str = OFFICE, cookies: str = "",
-                 reconnection: bool = True):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        screen: str = "display",
+        office: str = OFFICE,
+        cookies: str = "",
+        reconnection: bool = True,
+    ):
         self.base_url, self.screen, self.office = base_url, screen, office
         self.cookies = cookies
         self.events: list[tuple[str, dict]] = []
         self.connects = 0
         self.disconnects = 0
         self._cv = threading.Condition()
-        self.client = socketio.Client(reconnection=reconnection, reconnection_delay=0.2,
-                                      reconnection_delay_max=1, randomization_factor=0)
+        self.client = socketio.Client(
+            reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1, randomization_factor=0
+        )
         for name in ("call", "snapshot", "ticket_issued"):
             self.client.on(name, self._recorder(name))
         self.client.on("connect", self._on_connect)
@@ -44,6 +52,7 @@ class Screen:
             with self._cv:
                 self.events.append((name, data or {}))
                 self._cv.notify_all()
+
         return record
 
     def _on_connect(self):
@@ -56,10 +65,15 @@ class Screen:
             self.disconnects += 1
             self._cv.notify_all()
 
-    def connect(self) -> "Screen":
+    def connect(self) -> Screen:
         headers = {"Cookie": self.cookies} if self.cookies else {}
-        self.client.connect(self.base_url, transports=["websocket"], headers=headers,
-                            auth={"office": self.office, "screen": self.screen}, wait_timeout=WAIT)
+        self.client.connect(
+            self.base_url,
+            transports=["websocket"],
+            headers=headers,
+            auth={"office": self.office, "screen": self.screen},
+            wait_timeout=WAIT,
+        )
         return self
 
     def close(self) -> None:
@@ -92,11 +106,13 @@ class Screen:
 
     def snapshot_where(self, predicate, what: str, *, after: int = 0) -> dict:
         """The first snapshot (from event index `after` on) that satisfies predicate."""
+
         def find(me):
             for name, data in me.events[after:]:
                 if name == "snapshot" and predicate(data):
                     return data
             return None
+
         return self.wait_until(find, what)
 
 
@@ -122,7 +138,7 @@ class Http:
     def post(self, path: str, json=None):
         return self.s.post(self.base_url + path, json=json, headers={"X-CSRFToken": self.token}, timeout=WAIT)
 
-    def login(self, username: str) -> "Http":
+    def login(self, username: str) -> Http:
         r = self.post("/api/login", json={"username": username, "password": f"{username}-demo"})
         assert r.status_code == 200, r.text
         self.token = r.json()["csrf_token"]
@@ -172,10 +188,11 @@ class RestartableServer:
             with self._lock:
                 self._conns.add(request)
             process(request, client_address)
+
         self.server.process_request = tracked
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def start(self) -> "RestartableServer":
+    def start(self) -> RestartableServer:
         self.thread.start()
         return self
 
@@ -202,6 +219,7 @@ def screens():
         s = Screen(base_url, **kw)
         opened.append(s)
         return s
+
     yield open_screen
     # Closed side by side: websocket-client waits up to 3 s for each close handshake to finish.
     closers = [threading.Thread(target=s.close) for s in opened]

@@ -28,12 +28,14 @@ def test_display_connected_before_a_call_receives_it(live_server, screens):
     called = officer.call_next(cid)
     assert called["code"] == issued["code"]
 
-    call = display.wait_until(lambda d: [c for c in d.named("call") if c["code"] == issued["code"]],
-                              "the call event")[0]
+    call = display.wait_until(lambda d: [c for c in d.named("call") if c["code"] == issued["code"]], "the call event")[
+        0
+    ]
     assert call["counter"] == 1 and call["recall"] is False
     assert call["counter_name"]
-    snap = display.snapshot_where(lambda s: counter_code(s, 1) == issued["code"], "a snapshot with the call",
-                                  after=mark)
+    snap = display.snapshot_where(
+        lambda s: counter_code(s, 1) == issued["code"], "a snapshot with the call", after=mark
+    )
     assert snap["last_calls"][0]["code"] == issued["code"] and snap["last_calls"][0]["counter"] == 1
     # The call is announced before the snapshot that shows it, so a display can flash the right box.
     names = [n for n, d in display.events[mark:] if n == "call" or (n == "snapshot" and counter_code(d, 1))]
@@ -65,8 +67,13 @@ def test_a_recall_is_announced_again(live_server, screens):
     ticket = officer.call_next(cid)
     r = officer.post(f"/api/counters/{cid}/tickets/{ticket['id']}/recall")
     assert r.status_code == 200, r.text
-    calls = display.wait_until(lambda d: [c for c in d.named("call") if c["code"] == issued["code"]][1:] and
-                               [c for c in d.named("call") if c["code"] == issued["code"]], "the recall")
+    calls = display.wait_until(
+        lambda d: (
+            [c for c in d.named("call") if c["code"] == issued["code"]][1:]
+            and [c for c in d.named("call") if c["code"] == issued["code"]]
+        ),
+        "the recall",
+    )
     assert [c["recall"] for c in calls] == [False, True]
     assert calls[0]["at"] != calls[1]["at"]  # two distinct announcements, not a duplicate delivery
 
@@ -88,8 +95,10 @@ def test_staff_room_receives_new_tickets_and_display_room_does_not_leak_them(liv
     staff = screens(live_server.url, screen="staff", cookies=officer.cookie_header()).connect()
     display = screens(live_server.url).connect()
     issued = Http(live_server.url).take_ticket("penjualan")
-    event = staff.wait_until(lambda d: [e for e in d.named("ticket_issued") if e["code"] == issued["code"]],
-                             "ticket_issued on the staff screen")[0]
+    event = staff.wait_until(
+        lambda d: [e for e in d.named("ticket_issued") if e["code"] == issued["code"]],
+        "ticket_issued on the staff screen",
+    )[0]
     assert set(event) <= {"code", "service_id"}
     display.snapshot_where(lambda s: any(v["waiting"] == 1 for v in s["services"]), "the waiting count")
     assert display.named("ticket_issued") == []  # a wall display gets the count, not an event per ticket
@@ -102,6 +111,7 @@ def test_unknown_office_is_refused(live_server, screens):
 
 def test_display_reconnecting_after_a_server_restart_gets_a_fresh_snapshot(app, db, screens):
     from tests.conftest import free_port
+
     port = free_port()
     server = RestartableServer(app, port).start()
     new_app = None
@@ -131,8 +141,11 @@ def test_display_reconnecting_after_a_server_restart_gets_a_fresh_snapshot(app, 
         mark = len(display.events)
 
         from app import create_app
-        new_app = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SERVER_NAME": None},
-                             settings=app.extensions["loket.settings"])
+
+        new_app = create_app(
+            {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SERVER_NAME": None},
+            settings=app.extensions["loket.settings"],
+        )
         new_server = RestartableServer(new_app, port).start()
 
         display.wait_until(lambda d: d.connects >= 2, "the display to reconnect")
@@ -149,8 +162,9 @@ def test_display_reconnecting_after_a_server_restart_gets_a_fresh_snapshot(app, 
         r = officer2.post(f"/api/counters/{cid}/tickets/{moved_id}/finish")
         assert r.status_code == 200, r.text
         officer2.call_next(cid)
-        display.wait_until(lambda d: [c for c in d.named("call") if c["code"] == third["code"]],
-                           "a live call after the restart")
+        display.wait_until(
+            lambda d: [c for c in d.named("call") if c["code"] == third["code"]], "a live call after the restart"
+        )
     finally:
         if new_server is not None:
             new_server.stop()

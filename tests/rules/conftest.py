@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-import socket
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import select
 
-from commands import migrate
 from db import Database
 from models import Counter, CounterService, Office, Service, User
 from rules import counters as counter_rules
-from rules import offices, users
-from tests.conftest import test_settings
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Monday that is no Indonesian holiday: the kiosk would be open.
@@ -34,9 +27,9 @@ class Office1600:
     """Ids of the configured office's rows, looked up once."""
 
     office_id: int
-    service: dict[str, int] = field(default_factory=dict)   # code -> id
-    counter: dict[int, int] = field(default_factory=dict)   # number -> id
-    user: dict[str, int] = field(default_factory=dict)      # username -> id
+    service: dict[str, int] = field(default_factory=dict)  # code -> id
+    counter: dict[int, int] = field(default_factory=dict)  # number -> id
+    user: dict[str, int] = field(default_factory=dict)  # username -> id
 
     def office(self, s) -> Office:
         return s.get(Office, self.office_id)
@@ -61,7 +54,9 @@ def open_counter(database: Database, ids: Office1600, number: int, username: str
     return ids.counter[number]
 
 
-def add_counters(database: Database, ids: Office1600, services_of: list[list[str]], first_number: int = 10) -> list[int]:
+def add_counters(
+    database: Database, ids: Office1600, services_of: list[list[str]], first_number: int = 10
+) -> list[int]:
     """Extra counters (beyond config.toml) serving the given services, opened by petugas1."""
     out = []
     with database.write() as s:
@@ -78,47 +73,3 @@ def add_counters(database: Database, ids: Office1600, services_of: list[list[str
 
 
 # ---- PostgreSQL --------------------------------------------------------------------------------------
-
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-
-
-def postgres_reachable() -> bool:
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@contextmanager
-def pg_url_or_skip(prefix: str = "loket_rules"):
-    """A new, empty scratch PostgreSQL database (its URL), dropped afterwards; skips when PostgreSQL is absent."""
-    if not postgres_reachable():
-        pytest.skip(f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}; the PostgreSQL variant is skipped")
-    import psycopg
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def pg_db():
-    """A scratch PostgreSQL database, migrated and holding the configured office and the demo users."""
-    with pg_url_or_skip() as url:
-        migrate(url)
-        database = Database(url)
-        try:
-            with database.write() as s:
-                office = offices.sync_from_settings(s, test_settings())
-                for username, role in (("petugas1", "officer"), ("petugas2", "officer")):
-                    users.create_user(s, office_id=office.id, username=username, name=username, role=role,
-                                      password=f"{username}-demo")
-            yield database
-        finally:
-            database.dispose()

@@ -83,6 +83,7 @@ def test_sixteen_guest_books_signed_at_once_through_the_kiosk_rule(database):
     """The kiosk's whole transaction (visitor, guest-book line, number) from 16 kiosks at once, two queues."""
     from rules import guestbook
     from tests.factories import guest_form
+
     ids = load_ids(database)
 
     def sign(i):
@@ -103,8 +104,9 @@ def test_sixteen_counters_calling_at_once_call_each_ticket_once_in_order(databas
         office = ids.office(s)
         for i in range(60):
             code = "penjualan" if i % 3 else "konsultasi"
-            tickets.issue_ticket(s, office=office, service=ids.svc(s, code),
-                                 priority_reason="elderly" if i % 11 == 5 else "")
+            tickets.issue_ticket(
+                s, office=office, service=ids.svc(s, code), priority_reason="elderly" if i % 11 == 5 else ""
+            )
     # Sixteen counters: some for one queue, some for both.
     kinds = [["penjualan"], ["konsultasi"], ["penjualan", "konsultasi"]]
     counter_ids = add_counters(database, ids, [kinds[i % 3] for i in range(THREADS)])
@@ -114,7 +116,7 @@ def test_sixteen_counters_calling_at_once_call_each_ticket_once_in_order(databas
         cid, mine = counter_ids[i], []
         while True:
             with database.write() as s:
-                t = tickets.call_next(s, counter_id=cid, user_id=uid)   # finishes the one being served
+                t = tickets.call_next(s, counter_id=cid, user_id=uid)  # finishes the one being served
                 if t is None:
                     return mine
                 mine.append(t.id)
@@ -206,9 +208,10 @@ def test_a_counter_paused_by_another_session_is_not_called_from_a_stale_read(dat
         tickets.issue_ticket(s, office=ids.office(s), service=ids.svc(s, "penjualan"))
     cid = open_counter(database, ids, 2)
     from models import Counter
+
     with pytest.raises(RuleError) as e:
         with database.write() as s:
-            assert s.get(Counter, cid).status == "open"          # the route's ownership check
+            assert s.get(Counter, cid).status == "open"  # the route's ownership check
             with database.write() as other:
                 counter_rules.pause(other, counter_id=cid, user_id=None, reason="break")
             tickets.call_next(s, counter_id=cid, user_id=None)

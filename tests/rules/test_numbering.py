@@ -40,7 +40,7 @@ def test_the_day_turns_at_local_midnight_not_utc_midnight(db, ids):
     # 16:59:59 UTC is 23:59:59 in Palembang (WIB, UTC+7); 17:00:00 UTC is the next local day.
     last_of_day = datetime(2026, 3, 2, 16, 59, 59, tzinfo=UTC)
     first_of_next = datetime(2026, 3, 2, 17, 0, 0, tzinfo=UTC)
-    a = issue(db, ids, now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))   # 08:00 WIB
+    a = issue(db, ids, now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # 08:00 WIB
     b = issue(db, ids, now=last_of_day)
     c = issue(db, ids, now=first_of_next)
     # UTC midnight (07:00 WIB) is in the middle of the local day: no restart there.
@@ -65,9 +65,18 @@ def test_history_is_kept_and_a_number_is_unique_within_its_day_only(db, ids):
     # The database itself refuses a second B-001 on the same day.
     with pytest.raises(IntegrityError):
         with db.write() as s:
-            s.add(Ticket(office_id=ids.office_id, service_id=ids.service["penjualan"],
-                         issued_service_id=ids.service["penjualan"], service_date=date(2026, 3, 2), number=1,
-                         code="B-001", issued_at=wib(10), queued_at=wib(10)))
+            s.add(
+                Ticket(
+                    office_id=ids.office_id,
+                    service_id=ids.service["penjualan"],
+                    issued_service_id=ids.service["penjualan"],
+                    service_date=date(2026, 3, 2),
+                    number=1,
+                    code="B-001",
+                    issued_at=wib(10),
+                    queued_at=wib(10),
+                )
+            )
     with db.read() as s:
         assert s.exec(select(func.count()).select_from(Ticket)).one() == 2
 

@@ -58,7 +58,7 @@ def test_the_screen_languages_are_languages_the_holidays_package_has_for_indones
 
 
 def test_cuti_bersama_closes_only_when_the_office_observes_it(real):
-    day = datetime(2026, 3, 23).date()     # Eid al-Fitr joint holiday (cuti bersama), a Monday
+    day = datetime(2026, 3, 23).date()  # Eid al-Fitr joint holiday (cuti bersama), a Monday
     assert opening(wib(10, day=day), real).reason == "holiday"
     assert opening(wib(10, day=day), with_holidays(real, observe_cuti_bersama=False)).open is True
     # A public holiday stays closed either way, unless holidays are not observed at all.
@@ -69,7 +69,7 @@ def test_cuti_bersama_closes_only_when_the_office_observes_it(real):
 
 
 def test_weekend_is_a_closed_day(real):
-    assert opening(wib(10, day=datetime(2026, 3, 7).date()), real).reason == "closed_day"   # Saturday
+    assert opening(wib(10, day=datetime(2026, 3, 7).date()), real).reason == "closed_day"  # Saturday
 
 
 def test_always_open_overrides_everything():

@@ -14,14 +14,15 @@ import pytest
 from sqlmodel import select
 
 from models import Ticket, TicketEvent
+from rules import lines, tickets
 from rules import service_limit as sl
-from rules import tickets
 from tests.rules.conftest import DAY, open_counter, wib
 
 LIMIT = 10
 
 
 # ---- the pure functions ----------------------------------------------------------------------------
+
 
 def test_clock_of_the_first_ticket_of_the_day_starts_at_its_issue():
     assert sl.clock_start(wib(8, 5), sl.NO_ONE_AHEAD) == wib(8, 5)
@@ -52,8 +53,8 @@ def test_only_the_head_of_a_line_has_a_running_clock():
 def test_breach_detection_while_waiting_and_once_called():
     start = wib(9, 0)
     assert sl.state(start, LIMIT, wib(9, 6)) == "ok"
-    assert sl.state(start, LIMIT, wib(9, 7)) == "amber"             # 70 % of the limit used
-    assert sl.state(start, LIMIT, wib(9, 10)) == "amber"            # the deadline itself is still in time
+    assert sl.state(start, LIMIT, wib(9, 7)) == "amber"  # 70 % of the limit used
+    assert sl.state(start, LIMIT, wib(9, 10)) == "amber"  # the deadline itself is still in time
     assert sl.state(start, LIMIT, wib(9, 10, 1)) == "breached"
     assert sl.seconds_left(start, LIMIT, wib(9, 4)) == 360
     assert sl.seconds_left(start, LIMIT, wib(9, 12)) == -120
@@ -70,6 +71,7 @@ def test_recorded_clock_of_a_ticket_called_before_its_clock_started_is_its_call(
 
 
 # ---- stored by call-next, on timelines played through the rules ----------------------------------------
+
 
 def issue(db, ids, at, code="penjualan"):
     with db.write() as s:
@@ -88,8 +90,11 @@ def act(db, fn, **kw):
 
 def within_limit(db, ticket_id) -> bool:
     with db.read() as s:
-        ev = s.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "called")
-                    .order_by(TicketEvent.id.desc())).first()
+        ev = s.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "called")
+            .order_by(TicketEvent.id.desc())
+        ).first()
     return json.loads(ev.detail)["within_limit"]
 
 
@@ -98,7 +103,7 @@ def test_first_ticket_of_the_day(db, ids):
     b1 = issue(db, ids, wib(8, 5))
     t = call(db, ids, 2, wib(8, 20))
     assert (t.id, t.clock_started_at, t.deadline_at) == (b1.id, wib(8, 5), wib(8, 15))
-    assert within_limit(db, b1.id) is False                      # called 5 minutes late
+    assert within_limit(db, b1.id) is False  # called 5 minutes late
 
 
 def test_ticket_issued_after_the_one_ahead_finished(db, ids):
@@ -120,8 +125,9 @@ def test_ticket_waiting_while_the_one_ahead_is_served_starts_at_its_finish(db, i
     act(db, tickets.start, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, now=wib(8, 4))
     # While B-001 is served, B-002's clock has not started: the display shows no deadline for it.
     with db.read() as s:
-        ahead = tickets.ahead_of_line(s, office_id=ids.office_id, service_id=ids.service["penjualan"],
-                                      day=b2.service_date)
+        ahead = lines.ahead_of_line(
+            s, office_id=ids.office_id, service_id=ids.service["penjualan"], day=b2.service_date
+        )
     assert sl.clock_start(b2.queued_at, ahead) is None
     act(db, tickets.finish, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, now=wib(8, 30))
     t = call(db, ids, 2, wib(8, 41))
@@ -135,7 +141,7 @@ def test_call_next_finishing_the_visitor_starts_the_next_clock_at_that_moment(db
     issue(db, ids, wib(8, 1))
     call(db, ids, 2, wib(8, 2))
     act(db, tickets.start, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, now=wib(8, 3))
-    t = call(db, ids, 2, wib(8, 25))             # finishes B-001 at 08:25 and calls B-002 at once
+    t = call(db, ids, 2, wib(8, 25))  # finishes B-001 at 08:25 and calls B-002 at once
     assert (t.code, t.clock_started_at, t.deadline_at) == ("B-002", wib(8, 25), wib(8, 35))
     assert within_limit(db, t.id) is True
 
@@ -145,8 +151,9 @@ def test_no_show_ends_the_stint_of_the_ticket_ahead(db, ids):
     b1 = issue(db, ids, wib(8, 0))
     b2 = issue(db, ids, wib(8, 0, 30))
     call(db, ids, 2, wib(8, 1))
-    act(db, tickets.no_show, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, recalls_required=0,
-        now=wib(8, 7))
+    act(
+        db, tickets.no_show, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, recalls_required=0, now=wib(8, 7)
+    )
     t = call(db, ids, 2, wib(8, 20))
     assert (t.id, t.clock_started_at, t.deadline_at) == (b2.id, wib(8, 7), wib(8, 17))
     assert within_limit(db, b2.id) is False
@@ -157,8 +164,15 @@ def test_transfer_ends_the_stint_of_the_ticket_ahead(db, ids):
     b1 = issue(db, ids, wib(8, 0))
     b2 = issue(db, ids, wib(8, 1))
     call(db, ids, 2, wib(8, 2))
-    act(db, tickets.transfer, ticket_id=b1.id, counter_id=ids.counter[2], to_service_id=ids.service["konsultasi"],
-        user_id=None, now=wib(8, 6))
+    act(
+        db,
+        tickets.transfer,
+        ticket_id=b1.id,
+        counter_id=ids.counter[2],
+        to_service_id=ids.service["konsultasi"],
+        user_id=None,
+        now=wib(8, 6),
+    )
     t = call(db, ids, 2, wib(8, 10))
     assert (t.id, t.clock_started_at, t.deadline_at) == (b2.id, wib(8, 6), wib(8, 16))
     assert within_limit(db, b2.id) is True
@@ -174,8 +188,15 @@ def test_transferred_visitor_s_clock_in_the_new_queue_starts_when_they_joined_it
     call(db, ids, 3, wib(8, 1))
     act(db, tickets.finish, ticket_id=k1.id, counter_id=ids.counter[3], user_id=None, now=wib(8, 3))
     call(db, ids, 2, wib(8, 5))
-    act(db, tickets.transfer, ticket_id=b1.id, counter_id=ids.counter[2], to_service_id=ids.service["konsultasi"],
-        user_id=None, now=wib(8, 30))
+    act(
+        db,
+        tickets.transfer,
+        ticket_id=b1.id,
+        counter_id=ids.counter[2],
+        to_service_id=ids.service["konsultasi"],
+        user_id=None,
+        now=wib(8, 30),
+    )
     t = call(db, ids, 3, wib(8, 35))
     assert (t.id, t.clock_started_at, t.deadline_at) == (b1.id, wib(8, 30), wib(8, 40))
     assert within_limit(db, b1.id) is True
@@ -185,8 +206,9 @@ def test_restored_no_show_s_clock_starts_when_it_was_brought_back(db, ids):
     open_counter(db, ids, 2)
     b1 = issue(db, ids, wib(8, 0))
     call(db, ids, 2, wib(8, 1))
-    act(db, tickets.no_show, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, recalls_required=0,
-        now=wib(8, 5))
+    act(
+        db, tickets.no_show, ticket_id=b1.id, counter_id=ids.counter[2], user_id=None, recalls_required=0, now=wib(8, 5)
+    )
     act(db, tickets.restore, ticket_id=b1.id, user_id=None, now=wib(9, 0))
     t = call(db, ids, 2, wib(9, 4))
     assert (t.id, t.clock_started_at, t.deadline_at) == (b1.id, wib(9, 0), wib(9, 10))
@@ -220,15 +242,23 @@ def test_the_office_s_configured_limit_is_used(db, ids, minutes):
 def test_the_screens_show_the_clock_call_next_will_store_for_a_transferred_head(db, ids):
     """The display's countdown for the head of a line is the one call-next records, also after a transfer."""
     from rules.snapshot import public_snapshot
+
     open_counter(db, ids, 2)
     open_counter(db, ids, 3, "petugas2")
     b1 = issue(db, ids, wib(8, 0))
     call(db, ids, 2, wib(8, 5))
-    act(db, tickets.transfer, ticket_id=b1.id, counter_id=ids.counter[2], to_service_id=ids.service["konsultasi"],
-        user_id=None, now=wib(8, 30))
+    act(
+        db,
+        tickets.transfer,
+        ticket_id=b1.id,
+        counter_id=ids.counter[2],
+        to_service_id=ids.service["konsultasi"],
+        user_id=None,
+        now=wib(8, 30),
+    )
     with db.read() as s:
         office = ids.office(s)
-        clocked = tickets.line_with_clocks(s, office=office, service_id=ids.service["konsultasi"], day=DAY)
+        clocked = lines.line_with_clocks(s, office=office, service_id=ids.service["konsultasi"], day=DAY)
         snap = public_snapshot(s, office, now=wib(8, 33))
     assert [(t.id, start, end) for t, start, end in clocked] == [(b1.id, wib(8, 30), wib(8, 40))]
     head = next(x["head"] for x in snap["services"] if x["code"] == "konsultasi")

@@ -90,8 +90,9 @@ class Display:
         self.client = socketio.Client(reconnection=False)
         self.client.on("call", lambda data: self._got(self.calls, data))
         self.client.on("snapshot", lambda data: self._got(self.snapshots, data))
-        self.client.connect(base, auth={"office": office, "screen": "display"}, transports=["websocket"],
-                            wait_timeout=10)
+        self.client.connect(
+            base, auth={"office": office, "screen": "display"}, transports=["websocket"], wait_timeout=10
+        )
 
     def _got(self, into: list, data: dict) -> None:
         with self.changed:

@@ -17,8 +17,11 @@ from tests.factories import guest_form
 
 def test_serve_py_runs_the_print_worker(tmp_path):
     prints = tmp_path / "kiosk"
-    config = (procs.ROOT / "config.toml").read_text(encoding="utf-8").replace(
-        'directory = "instance/prints/kiosk"', f'directory = "{prints}"')
+    config = (
+        (procs.ROOT / "config.toml")
+        .read_text(encoding="utf-8")
+        .replace('directory = "instance/prints/kiosk"', f'directory = "{prints}"')
+    )
     assert str(prints) in config
     (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'loket.db'}"
@@ -31,13 +34,20 @@ def test_serve_py_runs_the_print_worker(tmp_path):
             code = office.code
     finally:
         db.dispose()
-    server = procs.Server(database_url=url, log_path=tmp_path / "server.log",
-                          extra_env={"LOKET_PRINT_WORKER": "1", "LOKET_CONFIG": str(tmp_path / "config.toml")})
+    server = procs.Server(
+        database_url=url,
+        log_path=tmp_path / "server.log",
+        extra_env={"LOKET_PRINT_WORKER": "1", "LOKET_CONFIG": str(tmp_path / "config.toml")},
+    )
     with server:
         kiosk = requests.Session()
         token = kiosk.get(server.url + "/api/session", timeout=10).json()["csrf_token"]
-        r = kiosk.post(f"{server.url}/api/offices/{code}/tickets", json=guest_form(service_id), timeout=10,
-                       headers={"X-CSRFToken": token, "X-Loket-Station": "kiosk-1"})
+        r = kiosk.post(
+            f"{server.url}/api/offices/{code}/tickets",
+            json=guest_form(service_id),
+            timeout=10,
+            headers={"X-CSRFToken": token, "X-Loket-Station": "kiosk-1"},
+        )
         assert r.status_code == 201, r.text
         job_id = r.json()["print_job_id"]
         deadline = time.monotonic() + 30  # a ceiling for the worker's first rounds, not a speed assertion

@@ -19,11 +19,23 @@ def supervisor_api(api):
     return api
 
 
-V1 = dict(email="v1@example.id", institution_category="central_government", institution_name="Bappeda Sumsel",
-          education="s2", occupation="civil_servant", purpose="government_planning")
+V1 = dict(
+    email="v1@example.id",
+    institution_category="central_government",
+    institution_name="Bappeda Sumsel",
+    education="s2",
+    occupation="civil_servant",
+    purpose="government_planning",
+)
 V2 = dict(email="v2@example.id")
-V3 = dict(email="v3@example.id", institution_category="individual", institution_name="", education="sma",
-          occupation="student", purpose="coursework")
+V3 = dict(
+    email="v3@example.id",
+    institution_category="individual",
+    institution_name="",
+    education="sma",
+    occupation="student",
+    purpose="coursework",
+)
 
 
 @pytest.fixture

@@ -30,8 +30,13 @@ CATEGORIES = tuple(c for c in INSTITUTION_CATEGORIES if c not in ("private", "st
 
 
 def _profile(rnd: random.Random) -> dict:
-    return dict(institution_category=rnd.choice(CATEGORIES), education=rnd.choice(EDUCATION),
-                occupation=rnd.choice(OCCUPATIONS), purpose=rnd.choice(PURPOSES), purpose_note="data inflasi")
+    return dict(
+        institution_category=rnd.choice(CATEGORIES),
+        education=rnd.choice(EDUCATION),
+        occupation=rnd.choice(OCCUPATIONS),
+        purpose=rnd.choice(PURPOSES),
+        purpose_note="data inflasi",
+    )
 
 
 def random_history(db, *, days: int = 3, per_day: int = 30, seed: int = 5) -> dict:
@@ -40,8 +45,14 @@ def random_history(db, *, days: int = 3, per_day: int = 30, seed: int = 5) -> di
     with db.write() as s:
         office = factories.office(s)
         if s.exec(select(User).where(User.username == "petugas3")).first() is None:
-            users.create_user(s, office_id=office.id, username="petugas3", name="Petugas Tiga", role="officer",
-                              password="petugas3-demo")
+            users.create_user(
+                s,
+                office_id=office.id,
+                username="petugas3",
+                name="Petugas Tiga",
+                role="officer",
+                password="petugas3-demo",
+            )
     done: dict[str, int] = {}
     for d in range(days):
         t = Timeline(db, day_offset=d)
@@ -53,7 +64,8 @@ def random_history(db, *, days: int = 3, per_day: int = 30, seed: int = 5) -> di
             m += rnd.choice((0.0, rnd.uniform(0.01, 0.5), rnd.uniform(0.5, 4)))
             action = rnd.choices(
                 ("issue", "call", "start", "finish", "recall", "no_show", "restore", "transfer", "cancel", "takeover"),
-                weights=(8 if issued < per_day else 0, 7, 5, 4, 1, 1.5, 1, 1.5, 1, 0.3))[0]
+                weights=(8 if issued < per_day else 0, 7, 5, 4, 1, 1.5, 1, 1.5, 1, 0.3),
+            )[0]
             try:
                 if _act(db, t, rnd, action, m):
                     done[action] = done.get(action, 0) + 1
@@ -66,8 +78,11 @@ def random_history(db, *, days: int = 3, per_day: int = 30, seed: int = 5) -> di
 def _pick(db, rnd: random.Random, status: str, day_offset: int) -> Ticket | None:
     """A ticket of the day in a status, chosen at random."""
     with db.read() as s:
-        rows = s.exec(select(Ticket).where(Ticket.status == status, Ticket.service_date == DAY + timedelta(days=day_offset))
-                      .order_by(Ticket.id)).all()
+        rows = s.exec(
+            select(Ticket)
+            .where(Ticket.status == status, Ticket.service_date == DAY + timedelta(days=day_offset))
+            .order_by(Ticket.id)
+        ).all()
     return rnd.choice(rows) if rows else None
 
 
@@ -88,9 +103,15 @@ def _act(db, t: Timeline, rnd: random.Random, action: str, m: float) -> bool:
     if action == "takeover":
         t.open(m, rnd.randint(1, 3), rnd.choice(OFFICERS))
         return True
-    status = {"start": TicketStatus.called, "finish": TicketStatus.serving, "recall": TicketStatus.called,
-              "no_show": TicketStatus.called, "restore": TicketStatus.no_show, "cancel": TicketStatus.waiting,
-              "transfer": rnd.choice((TicketStatus.called, TicketStatus.serving))}[action]
+    status = {
+        "start": TicketStatus.called,
+        "finish": TicketStatus.serving,
+        "recall": TicketStatus.called,
+        "no_show": TicketStatus.called,
+        "restore": TicketStatus.no_show,
+        "cancel": TicketStatus.waiting,
+        "transfer": rnd.choice((TicketStatus.called, TicketStatus.serving)),
+    }[action]
     ticket = _pick(db, rnd, status, t.day_offset)
     if ticket is None:
         return False
@@ -109,5 +130,7 @@ def _act(db, t: Timeline, rnd: random.Random, action: str, m: float) -> bool:
 
 def counters_and_officers(db) -> tuple[list[int], list[int]]:
     with db.read() as s:
-        return ([c.id for c in s.exec(select(Counter).order_by(Counter.number))],
-                [u.id for u in s.exec(select(User).where(User.username.in_(OFFICERS)).order_by(User.username))])
+        return (
+            [c.id for c in s.exec(select(Counter).order_by(Counter.number))],
+            [u.id for u in s.exec(select(User).where(User.username.in_(OFFICERS)).order_by(User.username))],
+        )

@@ -82,8 +82,7 @@ def test_estimate_from_a_timeline(db, timeline: Timeline, settings):
     with db.read() as s:
         svc = factories.service(s, "penjualan")
         office = factories.office(s)
-        result = est.estimate(s, office_id=office.id, service_id=svc.id, ahead=3, default_minutes=8,
-                              now=t.at(20))
+        result = est.estimate(s, office_id=office.id, service_id=svc.id, ahead=3, default_minutes=8, now=t.at(20))
     assert result.per_visitor == 6.0
     by_counter = {c.counter_id: c for c in result.counters}
     assert len(by_counter) == 2
@@ -96,7 +95,7 @@ def test_estimate_from_a_timeline(db, timeline: Timeline, settings):
 
 def test_shared_counter_share_from_waiting_counts(db, timeline: Timeline):
     t = timeline
-    t.open(0, 1, "petugas1")       # serves penjualan and konsultasi
+    t.open(0, 1, "petugas1")  # serves penjualan and konsultasi
     t.issue(0, "penjualan")
     for _ in range(3):
         t.issue(0, "konsultasi")
@@ -104,19 +103,25 @@ def test_shared_counter_share_from_waiting_counts(db, timeline: Timeline):
         office, svc = factories.office(s), factories.service(s, "penjualan")
         loads = est.counter_loads(s, office_id=office.id, service_id=svc.id, per_visitor=6, now=t.at(1))
         result = est.estimate(s, office_id=office.id, service_id=svc.id, ahead=0, default_minutes=6, now=t.at(1))
-    assert [c.share for c in loads] == [0.25]       # 1 waiting here / (1 + 3 waiting in konsultasi)
-    assert result.minutes == 0                       # the counter is idle: no one ahead is called at once
+    assert [c.share for c in loads] == [0.25]  # 1 waiting here / (1 + 3 waiting in konsultasi)
+    assert result.minutes == 0  # the counter is idle: no one ahead is called at once
 
 
 def test_default_service_time_before_any_history(db, timeline: Timeline):
     timeline.issue(0)
     with db.read() as s:
         office, svc = factories.office(s), factories.service(s)
-        assert est.recent_service_minutes(s, office_id=office.id, service_id=svc.id, default_minutes=8,
-                                          now=timeline.at(1)) == 8
+        assert (
+            est.recent_service_minutes(s, office_id=office.id, service_id=svc.id, default_minutes=8, now=timeline.at(1))
+            == 8
+        )
         # no counter open: as if one opens; two ahead -> 2 * 8
-        assert est.estimated_wait_minutes(s, office_id=office.id, service_id=svc.id, ahead=2,
-                                          default_minutes=8, now=timeline.at(1)) == 16
+        assert (
+            est.estimated_wait_minutes(
+                s, office_id=office.id, service_id=svc.id, ahead=2, default_minutes=8, now=timeline.at(1)
+            )
+            == 16
+        )
 
 
 def test_kiosk_stores_the_estimate_it_shows(api, db, settings):

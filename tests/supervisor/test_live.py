@@ -8,7 +8,6 @@ from rules import estimate
 from supervisor import live
 from tests import factories
 
-
 _APP = {}
 
 
@@ -22,8 +21,9 @@ def _remember_app(app):
 def _snap(db, minute, timeline, default_minutes=6):
     # In an app context: the printing part reads its configuration from the app, as inside a request.
     with _APP["app"].app_context(), db.read() as s:
-        return live.supervisor_snapshot(s, factories.office(s), default_minutes=default_minutes,
-                                        now=timeline.at(minute))
+        return live.supervisor_snapshot(
+            s, factories.office(s), default_minutes=default_minutes, now=timeline.at(minute)
+        )
 
 
 def test_counter_states_and_masked_names(db, timeline):
@@ -65,7 +65,7 @@ def test_waiting_clocks_in_a_line(db, timeline):
     penjualan = next(s for s in snap["services"] if s["code"] == "penjualan")
     head, second = penjualan["tickets"]
     assert penjualan["waiting"] == 2 and penjualan["longest_wait_seconds"] == 450
-    assert head["state"] == "amber" and head["seconds_left"] == 150       # 7.5 of 10 minutes: amber from 7
+    assert head["state"] == "amber" and head["seconds_left"] == 150  # 7.5 of 10 minutes: amber from 7
     assert second["state"] == "not_started" and second["clock_started_at"] is None
     later = _snap(db, 10.5, t)
     head = next(s for s in later["services"] if s["code"] == "penjualan")["tickets"][0]
@@ -92,16 +92,16 @@ def test_breaches_today_count_late_first_calls_and_waiting(db, timeline):
     t = timeline
     t.open(0, 1, "petugas1")
     t.issue(0)
-    t.serve(1, called=12, started=12, finished=15)     # first call 12 minutes after the clock: late
+    t.serve(1, called=12, started=12, finished=15)  # first call 12 minutes after the clock: late
     t.issue(16)
-    today = _snap(db, 27, t)["today"]                   # 11 minutes waiting, counter idle: over the limit now
+    today = _snap(db, 27, t)["today"]  # 11 minutes waiting, counter idle: over the limit now
     assert today["called_late"] == 1 and today["waiting_breached"] == 1 and today["breaches"] == 2
     assert today["tickets"] == 2 and today["served"] == 1 and today["limit_share"] == 0.0
 
 
 def test_suggests_opening_another_counter(db, timeline):
     t = timeline
-    t.open(0, 1, "petugas1")                            # counter 1 serves penjualan (and konsultasi)
+    t.open(0, 1, "petugas1")  # counter 1 serves penjualan (and konsultasi)
     for _ in range(4):
         t.issue(0)
     snap = _snap(db, 1, t, default_minutes=6)
@@ -132,6 +132,7 @@ def test_printers_are_listed_with_their_states(db, timeline):
 def test_a_printer_problem_leaves_the_view_and_is_logged(db, timeline, monkeypatch, caplog):
     def broken(_session, _office_id):
         raise OSError("printer table unreadable")
+
     monkeypatch.setattr("supervisor.live.printer_states", broken)
     snap = _snap(db, 0, timeline)
     assert snap["printers"] is None and snap["counters"]
@@ -168,8 +169,11 @@ def test_live_page_renders_in_both_languages(supervisor_api):
 
 
 def test_supervisor_lands_on_the_live_view(api):
-    r = api.client.post("/login", data={"username": "pengawas", "password": "pengawas-demo",
-                                        "csrf_token": api.token}, follow_redirects=False)
+    r = api.client.post(
+        "/login",
+        data={"username": "pengawas", "password": "pengawas-demo", "csrf_token": api.token},
+        follow_redirects=False,
+    )
     assert r.status_code in (302, 303) and r.headers["Location"].endswith("/supervisor/")
 
 

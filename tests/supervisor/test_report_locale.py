@@ -55,7 +55,7 @@ def test_indonesian_page_writes_ikm_and_categories_in_indonesian(supervisor_api,
     assert "microdata" not in _section(html, "pnbp") and "publication" not in _section(html, "pnbp")
     chart = _chart(html, "pnbp")
     assert "Data mikro" in chart and "Publikasi" in chart and "microdata" not in chart
-    assert ">3,67<" in _chart(html, "ikm") and ">3.67<" not in _chart(html, "ikm")   # the bar labels
+    assert ">3,67<" in _chart(html, "ikm") and ">3.67<" not in _chart(html, "ikm")  # the bar labels
 
     en = supervisor_api.get(f"/supervisor/reports?{Q}&lang=en").data.decode()
     ikm = _cells(_section(en, "ikm"))
@@ -82,8 +82,11 @@ def test_charts_use_the_page_typeface(supervisor_api, day, paid_products):
         assert families == {"'DejaVu Sans', Arial, sans-serif"}, families
     # the PDF embeds DejaVu Sans (charts and text alike) instead of Helvetica
     reader = PdfReader(io.BytesIO(supervisor_api.get(f"/supervisor/reports.pdf?{Q}&lang=id").data))
-    fonts = {str(f["/BaseFont"]).split("+")[-1] for page in reader.pages
-             for f in page["/Resources"]["/Font"].get_object().values()}
+    fonts = {
+        str(f["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for f in page["/Resources"]["/Font"].get_object().values()
+    }
     assert fonts == {"/DejaVuSans", "/DejaVuSans-Bold"} or fonts == {"DejaVuSans", "DejaVuSans-Bold"}, fonts
 
 
@@ -98,11 +101,14 @@ def test_charts_fall_back_to_helvetica_without_the_font_files(monkeypatch, tmp_p
         charts.fonts.cache_clear()
 
 
-@pytest.mark.parametrize("labels, values, value_max", [
-    (["Pendidikan dan penelitian", "Swasta", "Pemerintah", "Perorangan"], [10, 4, 3, 2], None),
-    (["Persyaratan", "Biaya/tarif"], [3.67, 4.0], 4),
-    ([], [], None),
-])
+@pytest.mark.parametrize(
+    "labels, values, value_max",
+    [
+        (["Pendidikan dan penelitian", "Swasta", "Pemerintah", "Perorangan"], [10, 4, 3, 2], None),
+        (["Persyaratan", "Biaya/tarif"], [3.67, 4.0], 4),
+        ([], [], None),
+    ],
+)
 def test_horizontal_bar_charts_keep_their_axis_labels_inside(labels, values, value_max):
     """The value axis' tick labels under the bars were drawn below y = 0 and cut off by the SVG's edge."""
     d = charts.hbar_chart("Kunjungan menurut segmen", labels, values, value_max=value_max)
@@ -112,8 +118,11 @@ def test_horizontal_bar_charts_keep_their_axis_labels_inside(labels, values, val
 
 def test_vertical_bar_charts_keep_their_labels_inside():
     month = charts.bar_chart("Persentase", [str(day) for day in range(1, 32)], [("%", [97.5] * 31)], value_max=100)
-    services = charts.bar_chart("Waktu tunggu", ["Penjualan Produk Stat…", "Konsultasi Statistik"],
-                                [("Rata-rata", [10.4, 12.5]), ("Median", [10.0, 13.5]), ("P90", [19.0, 18.0])])
+    services = charts.bar_chart(
+        "Waktu tunggu",
+        ["Penjualan Produk Stat…", "Konsultasi Statistik"],
+        [("Rata-rata", [10.4, 12.5]), ("Median", [10.0, 13.5]), ("P90", [19.0, 18.0])],
+    )
     for d in (month, services):
         x0, y0, x1, y1 = d.getBounds()
         assert 0 <= x0 and 0 <= y0 and x1 <= d.width and y1 <= d.height

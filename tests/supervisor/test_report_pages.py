@@ -20,7 +20,7 @@ def _value_after(text: str, label: str, n: int = 1):
     """In the PDF's tables each value is the text right after its label (n > 1: the next n cells)."""
     lines = [line.strip() for line in text.splitlines()]
     i = lines.index(label)
-    return lines[i + 1] if n == 1 else lines[i + 1:i + 1 + n]
+    return lines[i + 1] if n == 1 else lines[i + 1 : i + 1 + n]
 
 
 def test_page_shows_figures_and_charts(supervisor_api, day):
@@ -70,17 +70,37 @@ def test_pdf_read_back(supervisor_api, day):
     text = _pdf_text(r.data)
     for expected in ("PST service report", "Day 2026-03-02", "Whole office", "PERCENTILE.INC"):
         assert expected in text, expected
-    figures = {"Tickets": "7", "Visitors": "3", "Served": "4", "No-shows": "1", "Cancelled": "1", "Not served": "1",
-               "Transfers": "1", "Waiting time, mean (min)": "11.6", "Waiting time, median (min)": "17.0",
-               "Waiting time, 90th percentile (min)": "18.6", "Service time, mean (min)": "6.3",
-               "Service time, median (min)": "5.5", "Service time, 90th percentile (min)": "8.8", "Called": "5",
-               "Within the limit": "4", "Over the limit": "1", "Share within the limit": "80.0%",
-               "Mean absolute error (min)": "4.3", "Within 5 minutes of the estimate": "66.7%"}
+    figures = {
+        "Tickets": "7",
+        "Visitors": "3",
+        "Served": "4",
+        "No-shows": "1",
+        "Cancelled": "1",
+        "Not served": "1",
+        "Transfers": "1",
+        "Waiting time, mean (min)": "11.6",
+        "Waiting time, median (min)": "17.0",
+        "Waiting time, 90th percentile (min)": "18.6",
+        "Service time, mean (min)": "6.3",
+        "Service time, median (min)": "5.5",
+        "Service time, 90th percentile (min)": "8.8",
+        "Called": "5",
+        "Within the limit": "4",
+        "Over the limit": "1",
+        "Share within the limit": "80.0%",
+        "Mean absolute error (min)": "4.3",
+        "Within 5 minutes of the estimate": "66.7%",
+    }
     assert {label: _value_after(text, label) for label in figures} == figures
     # the charts are the page's drawings: their titles and axis labels are in the PDF as text
-    for title in ("Tickets and visitors served per day", "Share of first calls within the limit, percent",
-                  "Waiting time by service (minutes)", "Tickets by hour of arrival", "Visits by segment",
-                  "Visits by purpose"):
+    for title in (
+        "Tickets and visitors served per day",
+        "Share of first calls within the limit, percent",
+        "Waiting time by service (minutes)",
+        "Tickets by hour of arrival",
+        "Visits by segment",
+        "Visits by purpose",
+    ):
         assert title in text, title
     # by counter 1 (A, D, E: waits 2, 17, 19): tickets, served, no-shows, transfers, wait mean 38/3, median 17,
     # P90 at rank 2 x 0.9 = 1.8: 17 + 0.8 x (19 - 17) = 18.6, service median of A (6) and E (5) 5.5, P90 5 + 0.9 = 5.9, within 100 %
@@ -98,7 +118,9 @@ def test_pdf_in_indonesian(supervisor_api, day):
 def test_filters_and_periods(supervisor_api, day):
     month = supervisor_api.get("/supervisor/reports.csv?period=month&month=2026-03&lang=en").data.decode("utf-8-sig")
     assert "2026-03-01,2026-03-31" in month and "\r\n2026-03-31,0,0,," in month
-    rng = supervisor_api.get("/supervisor/reports.csv?period=range&start=2026-01-01&end=2026-06-30").data.decode("utf-8-sig")
+    rng = supervisor_api.get("/supervisor/reports.csv?period=range&start=2026-01-01&end=2026-06-30").data.decode(
+        "utf-8-sig"
+    )
     assert "\r\nmonth,tickets" in rng and "\r\n2026-03,7,4,0.8000,17.00" in rng
     svc = supervisor_api.get("/supervisor/reports?period=day&day=2026-03-02&service=2&lang=en").data.decode()
     assert "Service: Statistical Consultation" in svc

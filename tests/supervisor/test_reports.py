@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import pytest
 from sqlmodel import select
 
 from models import Counter, User
@@ -32,6 +31,7 @@ from rules import reports
 from rules.reports import Filters, Period, percentile
 from tests import factories
 from tests.supervisor.timeline import DAY
+
 
 def _report(db, period=None, **filters):
     with db.read() as s:
@@ -48,7 +48,14 @@ def test_percentile_method_on_plain_numbers():
 
 def test_counts(db, day):
     s = _report(db).summary
-    assert (s["tickets"], s["visitors"], s["served"], s["no_shows"], s["cancelled"], s["not_served"]) == (7, 3, 4, 1, 1, 1)
+    assert (s["tickets"], s["visitors"], s["served"], s["no_shows"], s["cancelled"], s["not_served"]) == (
+        7,
+        3,
+        4,
+        1,
+        1,
+        1,
+    )
     assert (s["transferred_tickets"], s["transfers"]) == (1, 1)
 
 
@@ -79,11 +86,15 @@ def test_estimate_accuracy(db, day):
 def test_breakdowns_by_service_counter_officer(db, day):
     r = _report(db)
     assert [(x["label"], x["tickets"]) for x in r.by_service] == [
-        ("Penjualan Produk Statistik", 6), ("Konsultasi Statistik", 1)]
+        ("Penjualan Produk Statistik", 6),
+        ("Konsultasi Statistik", 1),
+    ]
     assert [(x["label"], x["tickets"], x["served"]) for x in r.by_counter] == [
-        ("Loket 1", 3, 2), ("Loket 2", 2, 2), (None, 2, 0)]
-    assert [(x["label"], x["tickets"]) for x in r.by_officer] == [
-        ("Petugas Dua", 2), ("Petugas Satu", 3), (None, 2)]
+        ("Loket 1", 3, 2),
+        ("Loket 2", 2, 2),
+        (None, 2, 0),
+    ]
+    assert [(x["label"], x["tickets"]) for x in r.by_officer] == [("Petugas Dua", 2), ("Petugas Satu", 3), (None, 2)]
     c1 = r.by_counter[0]
     assert c1["waiting"]["median"] == 17 and c1["limit"]["share"] == 1.0
 
@@ -121,6 +132,7 @@ def test_arrivals_by_hour_and_days(db, day):
 
 def test_month_and_long_range(db, day, timeline):
     from tests.supervisor.timeline import Timeline
+
     next_day = Timeline(db, day_offset=1)
     next_day.issue(0)
     month = _report(db, Period.month(2026, 3))
@@ -129,13 +141,19 @@ def test_month_and_long_range(db, day, timeline):
     assert [x["tickets"] for x in month.by_time[1:3]] == [7, 1]
     assert month.by_time[0]["limit_share"] is None and month.by_time[0]["median_wait"] is None
     long = _report(db, Period.between(date(2026, 1, 15), date(2026, 4, 2)))
-    assert long.time_unit == "month" and [x["key"] for x in long.by_time] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert long.time_unit == "month" and [x["key"] for x in long.by_time] == [
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+    ]
     assert [x["tickets"] for x in long.by_time] == [0, 0, 8, 0]
     assert _report(db, Period.day(date(2026, 3, 1))).summary["tickets"] == 0
 
 
 def test_period_bounds_follow_the_office_day():
     from zoneinfo import ZoneInfo
+
     start, end = Period.day(DAY).bounds(ZoneInfo("Asia/Jakarta"))
     assert (start.isoformat(), end.isoformat()) == ("2026-03-01T17:00:00+00:00", "2026-03-02T17:00:00+00:00")
     assert Period.between(date(2026, 3, 5), date(2026, 3, 1)).start == date(2026, 3, 1)

@@ -41,8 +41,15 @@ class Timeline:
     def _user(self, s, username: str) -> User:
         return s.exec(select(User).where(User.username == username)).one()
 
-    def issue(self, m: float, service: str = "penjualan", *, visitor: dict | None = None,
-              priority_reason: str = "", estimate: int | None = None) -> int:
+    def issue(
+        self,
+        m: float,
+        service: str = "penjualan",
+        *,
+        visitor: dict | None = None,
+        priority_reason: str = "",
+        estimate: int | None = None,
+    ) -> int:
         """Issue a ticket; with `visitor` (guest-book fields) it goes through the guest book."""
         with self.db.write() as s:
             if visitor is not None:
@@ -58,8 +65,9 @@ class Timeline:
 
     def open(self, m: float, counter: int, username: str) -> None:
         with self.db.write() as s:
-            counter_rules.open_counter(s, counter_id=self._counter(s, counter).id,
-                                       user_id=self._user(s, username).id, now=self.at(m))
+            counter_rules.open_counter(
+                s, counter_id=self._counter(s, counter).id, user_id=self._user(s, username).id, now=self.at(m)
+            )
 
     def pause(self, m: float, counter: int, reason: str = "break") -> None:
         with self.db.write() as s:
@@ -109,14 +117,26 @@ class Timeline:
     def no_show(self, m: float, ticket_id: int) -> None:
         with self.db.write() as s:
             t = s.get(Ticket, ticket_id)
-            tickets.no_show(s, ticket_id=ticket_id, counter_id=t.counter_id, user_id=t.officer_id,
-                            recalls_required=0, now=self.at(m))
+            tickets.no_show(
+                s,
+                ticket_id=ticket_id,
+                counter_id=t.counter_id,
+                user_id=t.officer_id,
+                recalls_required=0,
+                now=self.at(m),
+            )
 
     def transfer(self, m: float, ticket_id: int, to_service: str) -> None:
         with self.db.write() as s:
             t = s.get(Ticket, ticket_id)
-            tickets.transfer(s, ticket_id=ticket_id, counter_id=t.counter_id,
-                             to_service_id=factories.service(s, to_service).id, user_id=t.officer_id, now=self.at(m))
+            tickets.transfer(
+                s,
+                ticket_id=ticket_id,
+                counter_id=t.counter_id,
+                to_service_id=factories.service(s, to_service).id,
+                user_id=t.officer_id,
+                now=self.at(m),
+            )
 
     def cancel(self, m: float, ticket_id: int) -> None:
         with self.db.write() as s:

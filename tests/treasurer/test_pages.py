@@ -12,4 +12,4 @@ def test_treasurer_screen_is_for_the_treasurer_only(make_api):
     denied = officer.get("/treasurer/")
     assert denied.status_code == 302 and "/forbidden" in denied.headers["Location"] or denied.status_code == 403
     assert officer.get("/api/treasurer/queue").status_code == 403
-    assert anonymous.get("/treasurer/").status_code == 302     # to sign-in
+    assert anonymous.get("/treasurer/").status_code == 302  # to sign-in

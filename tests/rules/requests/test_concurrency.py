@@ -15,7 +15,6 @@ from rules import requests as rq
 from rules import users
 from rules.errors import RuleError
 from tests.request_fixtures import T0, billing_code, ntpn, serve_visitor
-from tests.rules.conftest import pg_db  # noqa: F401  (fixture)
 from tests.rules.test_concurrency import run_threads
 
 N = 16
@@ -26,8 +25,9 @@ def database(request):
     database = request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
     with database.write() as s:
         if s.exec(select(User).where(User.username == "bendahara")).first() is None:
-            users.create_user(s, office_id=1, username="bendahara", name="Bendahara", role="treasurer",
-                              password="bendahara-demo")
+            users.create_user(
+                s, office_id=1, username="bendahara", name="Bendahara", role="treasurer", password="bendahara-demo"
+            )
     return database
 
 
@@ -56,8 +56,9 @@ def test_sixteen_invoices_at_once_are_numbered_one_to_sixteen(database):
 
     def issue(i):
         with database.write() as s:
-            return inv_rules.issue_invoice(s, request_id=reqs[i], user_id=ids["petugas1"], billing_code=codes[i],
-                                           now=T0 + timedelta(hours=1)).number
+            return inv_rules.issue_invoice(
+                s, request_id=reqs[i], user_id=ids["petugas1"], billing_code=codes[i], now=T0 + timedelta(hours=1)
+            ).number
 
     results = run_threads(N, issue)
     assert not [r for r in results if isinstance(r, BaseException)], results
@@ -74,8 +75,9 @@ def test_one_payment_one_confirmation_one_receipt_under_simultaneous_clicks(data
 
     def record(i):
         with database.write() as s:
-            return pay_rules.record_payment(s, request_id=req_id, user_id=ids["bendahara"], ntpn=ntpns[i], paid_at=t,
-                                            now=t).id
+            return pay_rules.record_payment(
+                s, request_id=req_id, user_id=ids["bendahara"], ntpn=ntpns[i], paid_at=t, now=t
+            ).id
 
     results = run_threads(N, record)
     paid = [r for r in results if isinstance(r, int)]
@@ -101,4 +103,8 @@ def test_one_payment_one_confirmation_one_receipt_under_simultaneous_clicks(data
         assert len(s.exec(select(Payment)).all()) == 1 and len(s.exec(select(Receipt)).all()) == 1
         assert s.exec(select(Invoice)).one().status == "paid"
         kinds = [e.kind for e in s.exec(select(RequestEvent).where(RequestEvent.request_id == req_id))]
-        assert (kinds.count("record_payment"), kinds.count("confirm_payment"), kinds.count("issue_receipt")) == (1, 1, 1)
+        assert (kinds.count("record_payment"), kinds.count("confirm_payment"), kinds.count("issue_receipt")) == (
+            1,
+            1,
+            1,
+        )

@@ -30,8 +30,17 @@ WORKED = answers(
 def test_worked_example_with_known_answer():
     out = ikm.ikm(WORKED)
     assert out["respondents"] == 4
-    assert [e["mean"] for e in out["elements"]] == [Fraction(7, 2), Fraction(13, 4), 3, 4, Fraction(15, 4),
-                                                    Fraction(7, 2), Fraction(15, 4), 3, Fraction(13, 4)]
+    assert [e["mean"] for e in out["elements"]] == [
+        Fraction(7, 2),
+        Fraction(13, 4),
+        3,
+        4,
+        Fraction(15, 4),
+        Fraction(7, 2),
+        Fraction(15, 4),
+        3,
+        Fraction(13, 4),
+    ]
     assert out["nrr_weighted"] == Fraction(31, 9)
     assert out["ikm"] == Fraction(775, 9) and out["ikm_exact"] == "775/9"
     assert out["ikm_display"] == "86.11"
@@ -46,15 +55,27 @@ def test_exact_weight_differs_from_the_rounded_0_11():
     assert ikm.ikm(WORKED)["ikm_display"] != str(rounded.quantize(Decimal("0.01")))
 
 
-@pytest.mark.parametrize("score, display, grade", [(4, "100.00", "A"), (3, "75.00", "C"), (2, "50.00", "D"),
-                                                   (1, "25.00", "D")])
+@pytest.mark.parametrize(
+    "score, display, grade", [(4, "100.00", "A"), (3, "75.00", "C"), (2, "50.00", "D"), (1, "25.00", "D")]
+)
 def test_uniform_answers(score, display, grade):
     out = ikm.ikm(answers((score,) * 9))
     assert (out["ikm_display"], out["grade"]) == (display, grade)
 
 
-@pytest.mark.parametrize("shown, grade", [("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"),
-                                          ("65.00", "C"), ("64.99", "D"), ("25.00", "D"), ("100.00", "A")])
+@pytest.mark.parametrize(
+    "shown, grade",
+    [
+        ("88.31", "A"),
+        ("88.30", "B"),
+        ("76.61", "B"),
+        ("76.60", "C"),
+        ("65.00", "C"),
+        ("64.99", "D"),
+        ("25.00", "D"),
+        ("100.00", "A"),
+    ],
+)
 def test_grade_boundaries(shown, grade):
     assert ikm.grade_of(Decimal(shown))[0] == grade
 
@@ -72,7 +93,13 @@ def test_no_ratings():
 
 def test_rate_once_by_token_and_ikm_for_a_period(db, staff, new_request):
     from rules import requests as rq
-    a, b, open_req, third = new_request("delivered"), new_request("closed"), new_request("invoiced"), new_request("delivered")
+
+    a, b, open_req, third = (
+        new_request("delivered"),
+        new_request("closed"),
+        new_request("invoiced"),
+        new_request("delivered"),
+    )
     with db.read() as s:
         ta, tb, topen, t3 = (rq.get_request(s, r).rating_token for r in (a, b, open_req, third))
     t = T0 + timedelta(hours=5)
@@ -80,8 +107,11 @@ def test_rate_once_by_token_and_ikm_for_a_period(db, staff, new_request):
         ikm.rate(s, rating_token=ta, scores=WORKED[0], channel="counter", now=t)
         ikm.rate(s, rating_token=tb, scores=WORKED[1], comment="cepat", channel="phone", now=t)
         assert rq.get_request(s, a).state == "closed"
-    for token, scores, code in ((ta, WORKED[2], "already_rated"), (topen, WORKED[2], "not_allowed"),
-                                ("nope", WORKED[2], "request_not_found")):
+    for token, scores, code in (
+        (ta, WORKED[2], "already_rated"),
+        (topen, WORKED[2], "not_allowed"),
+        ("nope", WORKED[2], "request_not_found"),
+    ):
         with db.write() as s, pytest.raises(RuleError) as e:
             ikm.rate(s, rating_token=token, scores=scores, now=t)
         assert e.value.code == code

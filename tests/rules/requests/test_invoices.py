@@ -18,11 +18,16 @@ from tests.request_fixtures import T0, billing_code, ntpn
 END = datetime(2026, 2, 14, 17, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("day, last", [
-    (date(2026, 1, 14), date(2026, 2, 14)), (date(2026, 1, 31), date(2026, 2, 28)),
-    (date(2028, 1, 31), date(2028, 2, 29)), (date(2026, 12, 15), date(2027, 1, 15)),
-    (date(2026, 3, 31), date(2026, 4, 30)),
-])
+@pytest.mark.parametrize(
+    "day, last",
+    [
+        (date(2026, 1, 14), date(2026, 2, 14)),
+        (date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2028, 1, 31), date(2028, 2, 29)),
+        (date(2026, 12, 15), date(2027, 1, 15)),
+        (date(2026, 3, 31), date(2026, 4, 30)),
+    ],
+)
 def test_one_calendar_month(day, last):
     assert inv_rules.add_month(day) == last
 
@@ -57,11 +62,12 @@ def test_expiry_on_hand_set_clocks(db, staff, new_request):
         assert inv_rules.expire_due(s, office_id=1, now=END + timedelta(days=3)) == 1
         inv = rq.active_invoice(s, req_id)
         assert inv.status == "expired" and inv.closed_at == END
-        ev = s.exec(select(RequestEvent).where(RequestEvent.request_id == req_id,
-                                               RequestEvent.kind == "expire_invoice")).one()
-        assert ev.at == END and ev.user_id is None     # recorded at the moment it ran out, by no one
+        ev = s.exec(
+            select(RequestEvent).where(RequestEvent.request_id == req_id, RequestEvent.kind == "expire_invoice")
+        ).one()
+        assert ev.at == END and ev.user_id is None  # recorded at the moment it ran out, by no one
     with db.write() as s:
-        assert inv_rules.expire_due(s, office_id=1, now=END + timedelta(days=4)) == 0   # only once
+        assert inv_rules.expire_due(s, office_id=1, now=END + timedelta(days=4)) == 0  # only once
 
 
 def test_expired_invoice_cannot_be_paid_and_a_replacement_links_to_it(db, staff, new_request):
@@ -73,18 +79,25 @@ def test_expired_invoice_cannot_be_paid_and_a_replacement_links_to_it(db, staff,
     assert "expired on 2026-02-14" in str(e.value)
     with db.write() as s:
         assert rq.active_invoice(s, req_id).status == "expired"
-        new = inv_rules.replace_invoice(s, request_id=req_id, user_id=staff.officer, billing_code=billing_code(),
-                                        now=late)
+        new = inv_rules.replace_invoice(
+            s, request_id=req_id, user_id=staff.officer, billing_code=billing_code(), now=late
+        )
         old = s.get(Invoice, new.replaces_id)
     assert old.status == "replaced" and old.close_reason == "expired"
     assert new.status == "issued" and new.total == old.total and new.number != old.number
     # Replaced at 17 Feb 00:00 WIB (16 Feb 17:00 UTC): valid through 17 March, i.e. until 18 March 00:00 WIB.
     assert new.valid_until == datetime(2026, 3, 17, 17, 0, tzinfo=UTC)
     with db.write() as s:
-        pay = pay_rules.record_payment(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(),
-                                       paid_at=late + timedelta(hours=1), now=late + timedelta(hours=2))
+        pay = pay_rules.record_payment(
+            s,
+            request_id=req_id,
+            user_id=staff.treasurer,
+            ntpn=ntpn(),
+            paid_at=late + timedelta(hours=1),
+            now=late + timedelta(hours=2),
+        )
     assert pay.invoice_id == new.id
-    with db.write() as s, pytest.raises(RuleError) as e:   # the old one stays closed
+    with db.write() as s, pytest.raises(RuleError) as e:  # the old one stays closed
         pay_rules.record_payment(s, invoice_id=old.id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=late, now=late)
     assert e.value.code == "invoice_closed"
 
@@ -94,8 +107,14 @@ def test_paid_in_time_but_shown_late_is_accepted(db, staff, new_request):
     with db.write() as s:
         inv_rules.expire_due(s, office_id=1, now=END + timedelta(days=5))
     with db.write() as s:
-        pay = pay_rules.record_and_confirm(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(),
-                                           paid_at=END - timedelta(minutes=1), now=END + timedelta(days=5))
+        pay = pay_rules.record_and_confirm(
+            s,
+            request_id=req_id,
+            user_id=staff.treasurer,
+            ntpn=ntpn(),
+            paid_at=END - timedelta(minutes=1),
+            now=END + timedelta(days=5),
+        )
         inv = s.get(Invoice, pay.invoice_id)
     assert pay.status == "confirmed" and inv.status == "paid" and inv.paid_at == END - timedelta(minutes=1)
 
@@ -113,11 +132,18 @@ def test_billing_code_may_not_be_reused(db, staff, new_request):
 def test_paid_invoice_is_never_replaced(db, staff, new_request):
     req_id = new_request("invoiced")
     with db.write() as s:
-        pay_rules.record_and_confirm(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=T0 + timedelta(hours=1),
-                                     now=T0 + timedelta(hours=1))
+        pay_rules.record_and_confirm(
+            s,
+            request_id=req_id,
+            user_id=staff.treasurer,
+            ntpn=ntpn(),
+            paid_at=T0 + timedelta(hours=1),
+            now=T0 + timedelta(hours=1),
+        )
     with db.write() as s, pytest.raises(RuleError) as e:
-        inv_rules.replace_invoice(s, request_id=req_id, user_id=staff.officer, billing_code=billing_code(),
-                                  now=T0 + timedelta(hours=2))
+        inv_rules.replace_invoice(
+            s, request_id=req_id, user_id=staff.officer, billing_code=billing_code(), now=T0 + timedelta(hours=2)
+        )
     assert e.value.code == "invoice_paid"
 
 
@@ -127,8 +153,14 @@ def test_cancelled_request_cancels_its_invoice_which_cannot_be_paid(db, staff, n
         inv_id = rq.active_invoice(s, req_id).id
         rq.cancel(s, request_id=req_id, user_id=staff.officer, reason="visitor left", now=T0 + timedelta(hours=1))
     with db.write() as s, pytest.raises(RuleError) as e:
-        pay_rules.record_payment(s, invoice_id=inv_id, user_id=staff.treasurer, ntpn=ntpn(),
-                                 paid_at=T0 + timedelta(hours=2), now=T0 + timedelta(hours=2))
+        pay_rules.record_payment(
+            s,
+            invoice_id=inv_id,
+            user_id=staff.treasurer,
+            ntpn=ntpn(),
+            paid_at=T0 + timedelta(hours=2),
+            now=T0 + timedelta(hours=2),
+        )
     assert e.value.code == "not_allowed_final"
     with db.read() as s:
         assert s.get(Invoice, inv_id).status == "cancelled"
@@ -151,10 +183,10 @@ def test_invoice_document_has_the_agreed_shape(db, staff, new_request):
 
 
 def test_pnbp_summary(db, staff, new_request):
-    paid = new_request("invoiced", item="publication", measure=120)            # Rp 80.000, paid
+    paid = new_request("invoiced", item="publication", measure=120)  # Rp 80.000, paid
     new_request("invoiced", item="map_kabkota_desa", measure=None, quantity=2)  # Rp 140.000, outstanding
-    cancelled = new_request("invoiced")                                         # Rp 50.020, cancelled
-    new_request("checked", zero=True)                                           # Rp 0 (list Rp 50.020)
+    cancelled = new_request("invoiced")  # Rp 50.020, cancelled
+    new_request("checked", zero=True)  # Rp 0 (list Rp 50.020)
     t = T0 + timedelta(hours=3)
     with db.write() as s:
         pay_rules.record_and_confirm(s, request_id=paid, user_id=staff.treasurer, ntpn=ntpn(), paid_at=t, now=t)

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from models import Invoice, Payment, RequestEvent, RequestState
-from rules import invoices as inv_rules
 from rules import ikm
+from rules import invoices as inv_rules
 from rules import payments as pay_rules
 from rules import requests as rq
 from rules.errors import RuleError
@@ -31,11 +31,14 @@ def _settle_then(step):
     def run(s, r, staff):
         req = rq.get_request(s, r)
         if not rq.settled(s, req):
-            pay_rules.record_and_confirm(s, request_id=r, user_id=staff.treasurer, ntpn=ntpn(), paid_at=LATER, now=LATER)
+            pay_rules.record_and_confirm(
+                s, request_id=r, user_id=staff.treasurer, ntpn=ntpn(), paid_at=LATER, now=LATER
+            )
             pay_rules.issue_receipt(s, request_id=r, user_id=staff.treasurer, now=LATER)
         if req.sppd_signed_at is None:
             rq.sign_sppd(s, request_id=r, user_id=staff.officer, now=LATER)
         return step(s, r, staff)
+
     return run
 
 
@@ -51,43 +54,59 @@ def _ticked_then_check(s, r, staff):
 
 # How to take each step (with whatever it needs first, itself a legal step).
 STEPS = {
-    "add_line": lambda s, r, st: rq.add_line(s, request_id=r, user_id=st.officer, item_code="publication", measure=120,
-                                             now=LATER),
-    "remove_line": lambda s, r, st: rq.remove_line(s, request_id=r, line_id=rq.lines(s, r)[0].id, user_id=st.officer,
-                                                   now=LATER),
-    "set_zero_tariff": lambda s, r, st: rq.set_zero_tariff(s, request_id=r, user_id=st.officer,
-                                                           use="research_development", now=LATER),
+    "add_line": lambda s, r, st: rq.add_line(
+        s, request_id=r, user_id=st.officer, item_code="publication", measure=120, now=LATER
+    ),
+    "remove_line": lambda s, r, st: rq.remove_line(
+        s, request_id=r, line_id=rq.lines(s, r)[0].id, user_id=st.officer, now=LATER
+    ),
+    "set_zero_tariff": lambda s, r, st: rq.set_zero_tariff(
+        s, request_id=r, user_id=st.officer, use="research_development", now=LATER
+    ),
     "clear_zero_tariff": _zero_then_clear,
-    "tick_document": lambda s, r, st: rq.tick_document(s, request_id=r, user_id=st.officer, kind="abstract",
-                                                       received=True, now=LATER),
+    "tick_document": lambda s, r, st: rq.tick_document(
+        s, request_id=r, user_id=st.officer, kind="abstract", received=True, now=LATER
+    ),
     "agree": lambda s, r, st: rq.agree(s, request_id=r, user_id=st.officer, now=LATER),
     "check_documents": _ticked_then_check,
-    "issue_invoice": lambda s, r, st: inv_rules.issue_invoice(s, request_id=r, user_id=st.officer,
-                                                              billing_code=billing_code(), now=LATER),
-    "replace_invoice": lambda s, r, st: inv_rules.replace_invoice(s, request_id=r, user_id=st.officer,
-                                                                  billing_code=billing_code(), now=LATER),
+    "issue_invoice": lambda s, r, st: inv_rules.issue_invoice(
+        s, request_id=r, user_id=st.officer, billing_code=billing_code(), now=LATER
+    ),
+    "replace_invoice": lambda s, r, st: inv_rules.replace_invoice(
+        s, request_id=r, user_id=st.officer, billing_code=billing_code(), now=LATER
+    ),
     "hand_over_sample": lambda s, r, st: rq.hand_over_sample(s, request_id=r, user_id=st.officer, now=LATER),
     "sign_sppd": lambda s, r, st: rq.sign_sppd(s, request_id=r, user_id=st.officer, now=LATER),
     "record_payment": _recorded,
-    "confirm_payment": lambda s, r, st: pay_rules.confirm_payment(s, payment_id=_recorded(s, r, st),
-                                                                  user_id=st.treasurer, now=LATER),
-    "reject_payment": lambda s, r, st: pay_rules.reject_payment(s, payment_id=_recorded(s, r, st),
-                                                                user_id=st.treasurer, reason="NTPN not in SIMPONI",
-                                                                now=LATER),
-    "issue_receipt": lambda s, r, st: pay_rules.issue_receipt(s, invoice_id=pay_rules.record_and_confirm(
-        s, request_id=r, user_id=st.treasurer, ntpn=ntpn(), paid_at=LATER, now=LATER).invoice_id,
-        user_id=st.treasurer, now=LATER),
+    "confirm_payment": lambda s, r, st: pay_rules.confirm_payment(
+        s, payment_id=_recorded(s, r, st), user_id=st.treasurer, now=LATER
+    ),
+    "reject_payment": lambda s, r, st: pay_rules.reject_payment(
+        s, payment_id=_recorded(s, r, st), user_id=st.treasurer, reason="NTPN not in SIMPONI", now=LATER
+    ),
+    "issue_receipt": lambda s, r, st: pay_rules.issue_receipt(
+        s,
+        invoice_id=pay_rules.record_and_confirm(
+            s, request_id=r, user_id=st.treasurer, ntpn=ntpn(), paid_at=LATER, now=LATER
+        ).invoice_id,
+        user_id=st.treasurer,
+        now=LATER,
+    ),
     "start_preparing": lambda s, r, st: rq.start_preparing(s, request_id=r, user_id=st.officer, now=LATER),
     "mark_ready": lambda s, r, st: rq.mark_ready(s, request_id=r, user_id=st.officer, now=LATER),
-    "deliver": _settle_then(lambda s, r, st: rq.deliver(s, request_id=r, user_id=st.officer, download_ref="DL-1",
-                                                        now=LATER)),
+    "deliver": _settle_then(
+        lambda s, r, st: rq.deliver(s, request_id=r, user_id=st.officer, download_ref="DL-1", now=LATER)
+    ),
     "close": lambda s, r, st: rq.close(s, request_id=r, user_id=st.officer, now=LATER),
-    "request_correction": lambda s, r, st: rq.request_correction(s, request_id=r, text="the file is truncated",
-                                                                 by_visitor=True, now=LATER),
-    "resolve_correction": lambda s, r, st: rq.resolve_correction(s, request_id=r, user_id=st.officer,
-                                                                 result="file sent again", now=LATER),
-    "rate": lambda s, r, st: ikm.rate(s, rating_token=rq.get_request(s, r).rating_token,
-                                      scores={c: 4 for c in ikm.CODES}, now=LATER),
+    "request_correction": lambda s, r, st: rq.request_correction(
+        s, request_id=r, text="the file is truncated", by_visitor=True, now=LATER
+    ),
+    "resolve_correction": lambda s, r, st: rq.resolve_correction(
+        s, request_id=r, user_id=st.officer, result="file sent again", now=LATER
+    ),
+    "rate": lambda s, r, st: ikm.rate(
+        s, rating_token=rq.get_request(s, r).rating_token, scores=dict.fromkeys(ikm.CODES, 4), now=LATER
+    ),
     "revise": lambda s, r, st: rq.revise(s, request_id=r, user_id=st.officer, reason="wants another year", now=LATER),
     "cancel": lambda s, r, st: rq.cancel(s, request_id=r, user_id=st.officer, reason="no longer needed", now=LATER),
 }
@@ -139,14 +158,14 @@ def test_each_refused_transition_says_why(db, staff, new_request, state):
             assert err.params["number"] == number
             assert err.params["state"] == rq.STATE_WORDS[state]
             if err.code == "not_allowed":
-                assert str(err.params["allowed"])   # names the states the step is possible from
+                assert str(err.params["allowed"])  # names the states the step is possible from
                 # the step itself, or the step it needs first (e.g. recording a payment before confirming it)
                 assert err.params["action"] in {t.label for t in rq.TRANSITIONS.values()}
         else:
             # A preparatory step was refused first (e.g. no invoice to pay): still a refusal with a reason.
             assert err.message and err.status in (400, 404, 409), (name, state, err.code)
     with db.read() as s:
-        assert len(rq.history(s, req_id)) == events_before   # nothing was recorded
+        assert len(rq.history(s, req_id)) == events_before  # nothing was recorded
         assert rq.get_request(s, req_id).state == state
 
 
@@ -166,17 +185,33 @@ def test_every_step_is_recorded_with_who_when_and_what(db, staff, new_request):
         events = s.exec(select(RequestEvent).where(RequestEvent.request_id == req_id).order_by(RequestEvent.id)).all()
     kinds = [e.kind for e in events]
     assert kinds[:3] == ["open", "add_line", "agree"]
-    for k in ("tick_document", "check_documents", "issue_invoice", "start_preparing", "mark_ready", "record_payment",
-              "confirm_payment", "issue_receipt", "sign_sppd", "deliver", "close"):
+    for k in (
+        "tick_document",
+        "check_documents",
+        "issue_invoice",
+        "start_preparing",
+        "mark_ready",
+        "record_payment",
+        "confirm_payment",
+        "issue_receipt",
+        "sign_sppd",
+        "deliver",
+        "close",
+    ):
         assert k in kinds
     users = {e.kind: e.user_id for e in events}
     assert users["issue_invoice"] == staff.officer and users["issue_receipt"] == staff.treasurer
     assert all(e.at is not None and e.at.tzinfo is not None for e in events)
     transitions = [(e.kind, e.from_state, e.to_state) for e in events if e.from_state != e.to_state]
-    assert transitions == [("agree", "open", "agreed"), ("check_documents", "agreed", "checked"),
-                           ("issue_invoice", "checked", "invoiced"), ("start_preparing", "invoiced", "preparing"),
-                           ("mark_ready", "preparing", "ready"), ("deliver", "ready", "delivered"),
-                           ("close", "delivered", "closed")]
+    assert transitions == [
+        ("agree", "open", "agreed"),
+        ("check_documents", "agreed", "checked"),
+        ("issue_invoice", "checked", "invoiced"),
+        ("start_preparing", "invoiced", "preparing"),
+        ("mark_ready", "preparing", "ready"),
+        ("deliver", "ready", "delivered"),
+        ("close", "delivered", "closed"),
+    ]
     issued = next(e for e in events if e.kind == "issue_invoice")
     assert '"billing_code": "82026' in issued.detail and '"invoice": "INV/1600/2026/' in issued.detail
 
@@ -188,7 +223,7 @@ def test_roles_officer_steps_are_refused_to_the_treasurer_and_vice_versa(db, sta
     assert e.value.status == 403 and e.value.message.startswith("Only a counter officer")
     inv_req = new_request("invoiced")
     with db.write() as s:
-        pay = _recorded(s, inv_req, staff)     # the officer may record what the visitor shows
+        pay = _recorded(s, inv_req, staff)  # the officer may record what the visitor shows
     for officer in (staff.officer, staff.supervisor, staff.admin):
         with db.write() as s, pytest.raises(RuleError) as e:
             pay_rules.confirm_payment(s, payment_id=pay, user_id=officer, now=LATER)
@@ -212,6 +247,7 @@ def test_rating_only_by_the_visitor_link(db, staff, new_request):
 
 # ---- guards inside legal states ------------------------------------------------------------------
 
+
 def test_agreement_needs_a_product(db, staff, served):
     ticket = served()
     with db.write() as s:
@@ -223,9 +259,10 @@ def test_agreement_needs_a_product(db, staff, served):
 
 def test_open_request_needs_a_ticket_being_served_with_a_guest_book(db, staff, served):
     from tests import factories
+
     ticket = served()
     with db.write() as s:
-        bare = factories.ticket(s, now=T0)      # no guest book, waiting
+        bare = factories.ticket(s, now=T0)  # no guest book, waiting
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.open_request(s, ticket_id=bare.id, user_id=staff.officer, now=T0)
     assert e.value.code == "ticket_not_served"
@@ -242,40 +279,57 @@ def test_open_request_needs_a_ticket_being_served_with_a_guest_book(db, staff, s
 
 def test_documents_checklist_follows_the_products_and_the_buyer(db, staff, new_request):
     from tests.request_fixtures import PRIVATE
+
     pub = new_request("open", item="publication", measure=120)
     micro = new_request("open")
     private_map = new_request("open", item="map_kabkota_desa", measure=None, quantity=2, **PRIVATE)
     zero = new_request("open", zero=True)
     with db.read() as s:
-        kinds = {k: [d["kind"] for d in rq.checklist(s, rq.get_request(s, r))]
-                 for k, r in (("pub", pub), ("micro", micro), ("map", private_map), ("zero", zero))}
-    assert kinds == {"pub": [], "micro": ["abstract", "sppd"], "map": ["abstract", "sppd", "npwp"],
-                     "zero": ["abstract", "sppd", "request_letter"]}
+        kinds = {
+            k: [d["kind"] for d in rq.checklist(s, rq.get_request(s, r))]
+            for k, r in (("pub", pub), ("micro", micro), ("map", private_map), ("zero", zero))
+        }
+    assert kinds == {
+        "pub": [],
+        "micro": ["abstract", "sppd"],
+        "map": ["abstract", "sppd", "npwp"],
+        "zero": ["abstract", "sppd", "request_letter"],
+    }
 
 
 def test_check_refused_until_the_documents_are_in_with_notes(db, staff, new_request):
     from tests.request_fixtures import PRIVATE
+
     req_id = new_request("agreed", item="map_kabkota_desa", measure=None, **PRIVATE)
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.check_documents(s, request_id=req_id, user_id=staff.officer, now=LATER)
     assert e.value.code == "documents_missing"
     assert str(e.value.params["missing"]) == "data-use abstract, NPWP"
     with db.write() as s:
-        rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="abstract", received=False,
-                         note="abstract not signed by the supervisor", now=LATER)
-        rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="npwp", received=True,
-                         npwp="0013000666091000", now=LATER)
+        rq.tick_document(
+            s,
+            request_id=req_id,
+            user_id=staff.officer,
+            kind="abstract",
+            received=False,
+            note="abstract not signed by the supervisor",
+            now=LATER,
+        )
+        rq.tick_document(
+            s, request_id=req_id, user_id=staff.officer, kind="npwp", received=True, npwp="0013000666091000", now=LATER
+        )
     with db.read() as s:
         items = {d["kind"]: d for d in rq.checklist(s, rq.get_request(s, req_id))}
-        assert items["abstract"]["note"] == "abstract not signed by the supervisor" and not items["abstract"]["received"]
+        assert (
+            items["abstract"]["note"] == "abstract not signed by the supervisor" and not items["abstract"]["received"]
+        )
         assert items["npwp"]["received"]
         assert all("0013000666091000" not in e.detail for e in rq.history(s, req_id))  # no NPWP in the history
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.check_documents(s, request_id=req_id, user_id=staff.officer, now=LATER)
     assert str(e.value.params["missing"]) == "data-use abstract"
     with db.write() as s, pytest.raises(RuleError) as e:
-        rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="npwp", received=True, npwp="123",
-                         now=LATER)
+        rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="npwp", received=True, npwp="123", now=LATER)
     assert e.value.code == "bad_npwp"
     with db.write() as s:
         rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="abstract", received=True, now=LATER)
@@ -287,8 +341,10 @@ def test_zero_tariff_path_needs_the_request_letter_and_no_invoice(db, staff, new
     with db.read() as s:
         req = rq.get_request(s, req_id)
         assert req.total == 0 and req.zero_tariff
-        assert req.zero_tariff_basis.startswith("PP 13/2024 Pasal 4; segment education; non-commercial use "
-                                                "research_development; request letter B-123/UNSRI/2026")
+        assert req.zero_tariff_basis.startswith(
+            "PP 13/2024 Pasal 4; segment education; non-commercial use "
+            "research_development; request letter B-123/UNSRI/2026"
+        )
         assert rq.lines(s, req_id)[0].amount == 0
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.tick_document(s, request_id=req_id, user_id=staff.officer, kind="abstract", received=True, now=LATER)
@@ -308,11 +364,14 @@ def test_zero_tariff_path_needs_the_request_letter_and_no_invoice(db, staff, new
             rq.deliver(s, request_id=req_id, user_id=staff.officer, download_ref="DL", now=LATER)
         assert e.value.code == "sppd_missing"
         rq.sign_sppd(s, request_id=req_id, user_id=staff.officer, now=LATER)
-        assert rq.deliver(s, request_id=req_id, user_id=staff.officer, download_ref="DL", now=LATER).state == "delivered"
+        assert (
+            rq.deliver(s, request_id=req_id, user_id=staff.officer, download_ref="DL", now=LATER).state == "delivered"
+        )
 
 
 def test_zero_tariff_refused_for_a_private_buyer(db, staff, new_request):
     from tests.request_fixtures import PRIVATE
+
     req_id = new_request("open", **PRIVATE)
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.set_zero_tariff(s, request_id=req_id, user_id=staff.officer, use="research_development", now=LATER)
@@ -320,8 +379,9 @@ def test_zero_tariff_refused_for_a_private_buyer(db, staff, new_request):
 
 
 def test_zero_tariff_refused_when_the_guest_book_says_business(db, staff, new_request):
-    req_id = new_request("open", institution_category="regional_government", institution_name="Bappeda Sumsel",
-                         purpose="business")
+    req_id = new_request(
+        "open", institution_category="regional_government", institution_name="Bappeda Sumsel", purpose="business"
+    )
     with db.write() as s, pytest.raises(RuleError) as e:
         rq.set_zero_tariff(s, request_id=req_id, user_id=staff.officer, use="government_duties", now=LATER)
     assert e.value.code == "zero_tariff_commercial"
@@ -369,8 +429,9 @@ def test_revise_before_payment_cancels_the_invoice_and_asks_for_agreement_again(
     assert inv.status == "cancelled" and inv.close_reason == "revised: add the 2024 dataset"
     assert req.state == "open" and req.terms_agreed_at is None and req.documents_checked_at is None
     with db.write() as s:
-        rq.add_line(s, request_id=req_id, user_id=staff.officer, item_code="microdata_raw", measure=1_000_000,
-                    now=LATER)
+        rq.add_line(
+            s, request_id=req_id, user_id=staff.officer, item_code="microdata_raw", measure=1_000_000, now=LATER
+        )
         req = advance(s, req_id, staff, "invoiced", now=LATER)
         assert req.total == 50_020 + 20_000
         assert rq.active_invoice(s, req_id).total == 70_020
@@ -394,17 +455,28 @@ def test_no_revise_or_cancel_once_paid(db, staff, new_request):
 def test_correction_reopens_and_closes_again(db, staff, new_request):
     req_id = new_request("closed")
     with db.write() as s:
-        rq.request_correction(s, request_id=req_id, text="the kuitansi has a typo in my name", by_visitor=True,
-                              now=LATER)
+        rq.request_correction(
+            s, request_id=req_id, text="the kuitansi has a typo in my name", by_visitor=True, now=LATER
+        )
         assert rq.get_request(s, req_id).state == "correcting" and rq.get_request(s, req_id).closed_at is None
-        rq.resolve_correction(s, request_id=req_id, user_id=staff.officer, result="name corrected, file re-sent",
-                              download_ref="https://pst.example/dl/v2", now=LATER + timedelta(hours=1))
+        rq.resolve_correction(
+            s,
+            request_id=req_id,
+            user_id=staff.officer,
+            result="name corrected, file re-sent",
+            download_ref="https://pst.example/dl/v2",
+            now=LATER + timedelta(hours=1),
+        )
         req = rq.get_request(s, req_id)
     assert req.state == "closed" and req.download_ref == "https://pst.example/dl/v2"
     assert req.closed_at == LATER + timedelta(hours=1)
-    with db.write() as s:   # and may be reopened again
-        assert rq.request_correction(s, request_id=req_id, user_id=staff.officer, text="still wrong",
-                                     now=LATER + timedelta(days=1)).state == "correcting"
+    with db.write() as s:  # and may be reopened again
+        assert (
+            rq.request_correction(
+                s, request_id=req_id, user_id=staff.officer, text="still wrong", now=LATER + timedelta(days=1)
+            ).state
+            == "correcting"
+        )
 
 
 def test_visitor_history_hides_internal_steps_and_staff(db, staff, new_request):
@@ -427,8 +499,16 @@ def test_find_a_request_by_name_email_invoice_number_or_billing_code(db, staff, 
         req = rq.get_request(s, req_id)
         inv = rq.active_invoice(s, req_id)
         office = req.office_id
-        for q in ("rahmawati", "SIREGAR", "rahma.siregar@unsri", inv.number, inv.number.lower(), inv.billing_code,
-                  inv.billing_code[:5] + " " + inv.billing_code[5:], req.number):
+        for q in (
+            "rahmawati",
+            "SIREGAR",
+            "rahma.siregar@unsri",
+            inv.number,
+            inv.number.lower(),
+            inv.billing_code,
+            inv.billing_code[:5] + " " + inv.billing_code[5:],
+            req.number,
+        ):
             found = [r.id for r in rq.find(s, office_id=office, q=q)]
             assert found == [req_id], q
         assert [r.id for r in rq.find(s, office_id=office, q="budi")] == [other]
@@ -440,12 +520,14 @@ def test_numbers_are_unique_per_office_and_year(db, staff, new_request):
     with db.read() as s:
         numbers = [rq.active_invoice(s, r).number for r in (a, b)]
     assert numbers == ["INV/1600/2026/00001", "INV/1600/2026/00002"]
-    with db.write() as s:   # a new year starts again at 1 (office-local new year)
+    with db.write() as s:  # a new year starts again at 1 (office-local new year)
         c = rq.get_request(s, new_request("checked"))
         from datetime import UTC, datetime
-        new_year = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)     # 1 January 2027, 00:00 WIB
-        inv = inv_rules.issue_invoice(s, request_id=c.id, user_id=staff.officer, billing_code=billing_code(),
-                                      now=new_year)
+
+        new_year = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 1 January 2027, 00:00 WIB
+        inv = inv_rules.issue_invoice(
+            s, request_id=c.id, user_id=staff.officer, billing_code=billing_code(), now=new_year
+        )
     assert inv.number == "INV/1600/2027/00001" and inv.year == 2027
 
 

@@ -14,9 +14,18 @@ from tests.request_fixtures import T0, ntpn
 T = T0 + timedelta(hours=1)
 
 
-@pytest.mark.parametrize("value, ok", [("A1B2C3D4E5F6G7H8", True), ("a1b2 c3d4 e5f6 g7h8", True),
-                                       ("0123456789ABCDEF", True), ("A1B2C3D4E5F6G7H", False),
-                                       ("A1B2C3D4E5F6G7H8I", False), ("A1B2C3D4E5F6G7H!", False), ("", False)])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("A1B2C3D4E5F6G7H8", True),
+        ("a1b2 c3d4 e5f6 g7h8", True),
+        ("0123456789ABCDEF", True),
+        ("A1B2C3D4E5F6G7H", False),
+        ("A1B2C3D4E5F6G7H8I", False),
+        ("A1B2C3D4E5F6G7H!", False),
+        ("", False),
+    ],
+)
 def test_ntpn_is_16_letters_and_digits(value, ok):
     if ok:
         assert pay_rules.validate_ntpn(value) == value.replace(" ", "").upper()
@@ -33,7 +42,7 @@ def test_no_receipt_without_a_confirmed_payment(db, staff, new_request):
     assert e.value.code == "not_paid"
     with db.write() as s:
         pay = pay_rules.record_payment(s, request_id=req_id, user_id=staff.officer, ntpn=ntpn(), paid_at=T, now=T)
-    with db.write() as s, pytest.raises(RuleError) as e:    # recorded is not confirmed
+    with db.write() as s, pytest.raises(RuleError) as e:  # recorded is not confirmed
         pay_rules.issue_receipt(s, request_id=req_id, user_id=staff.treasurer, now=T)
     assert e.value.code == "not_paid"
     with db.write() as s:
@@ -54,14 +63,16 @@ def test_rejected_payment_can_be_recorded_again_with_the_right_ntpn(db, staff, n
         pay_rules.reject_payment(s, payment_id=pay.id, user_id=staff.treasurer, reason="", now=T)
     assert e.value.code == "no_reason"
     with db.write() as s:
-        pay_rules.reject_payment(s, payment_id=pay.id, user_id=staff.treasurer, reason="NTPN not found in SIMPONI",
-                                 now=T)
+        pay_rules.reject_payment(
+            s, payment_id=pay.id, user_id=staff.treasurer, reason="NTPN not found in SIMPONI", now=T
+        )
     with db.write() as s, pytest.raises(RuleError) as e:
         pay_rules.confirm_payment(s, payment_id=pay.id, user_id=staff.treasurer, now=T)
     assert e.value.code == "payment_not_pending"
     with db.write() as s:
-        again = pay_rules.record_and_confirm(s, request_id=req_id, user_id=staff.treasurer, ntpn=wrong, paid_at=T,
-                                             now=T + timedelta(minutes=5))
+        again = pay_rules.record_and_confirm(
+            s, request_id=req_id, user_id=staff.treasurer, ntpn=wrong, paid_at=T, now=T + timedelta(minutes=5)
+        )
     assert again.status == "confirmed"
 
 
@@ -77,7 +88,10 @@ def test_ntpn_used_once_per_office(db, staff, new_request):
 
 def test_payment_time_must_be_plausible(db, staff, new_request):
     req_id = new_request("invoiced")
-    for paid_at, code in ((T + timedelta(hours=1), "future_payment"), (T0 - timedelta(days=1), "payment_before_invoice")):
+    for paid_at, code in (
+        (T + timedelta(hours=1), "future_payment"),
+        (T0 - timedelta(days=1), "payment_before_invoice"),
+    ):
         with db.write() as s, pytest.raises(RuleError) as e:
             pay_rules.record_payment(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=paid_at, now=T)
         assert e.value.code == code
@@ -108,7 +122,7 @@ def test_no_second_payment_while_one_waits_and_the_invoice_is_open_again_once_re
     req_id = new_request("invoiced")
     with db.write() as s:
         first = pay_rules.record_payment(s, request_id=req_id, user_id=staff.officer, ntpn=ntpn(), paid_at=T, now=T)
-    with db.write() as s, pytest.raises(RuleError) as e:   # the treasurer cannot record a second one over it
+    with db.write() as s, pytest.raises(RuleError) as e:  # the treasurer cannot record a second one over it
         pay_rules.record_and_confirm(s, request_id=req_id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=T, now=T)
     assert e.value.code == "already_paid"
     with db.write() as s:
