@@ -111,7 +111,7 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
         vids = [t.visitor_id for t in line if t.visitor_id]
         names = {v.id: v.name for v in session.exec(select(Visitor).where(Visitor.id.in_(vids)))} if vids else {}
         waiting = []
-        for t, start, end in clocked:
+        for t, start, _ in clocked:
             waiting.append(
                 {
                     "id": t.id,
@@ -121,10 +121,7 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
                     "name": mask_name(names.get(t.visitor_id, "")),
                     "queued_at": iso(t.queued_at),
                     "waiting_seconds": _seconds(t.queued_at, now),
-                    "clock_started_at": iso(start),
-                    "deadline_at": iso(end),
-                    "seconds_left": service_limit.seconds_left(start, limit, now),
-                    "state": service_limit.state(start, limit, now),
+                    **service_limit.limit_clock(start, limit, now),
                 }
             )
         per_visitor = estimate.recent_service_minutes(
