@@ -88,7 +88,7 @@
     try {
       res = await fetch(path, init);
     } catch (e) {
-      const words = data("strings") || window.T || {};  // window.T: screens not yet moved to data blocks
+      const words = data("strings") || {};
       return { ok: false, status: 0, data: { error: "network", message: words.network || "Network error" } };
     }
     let body = {};
