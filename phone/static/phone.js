@@ -123,8 +123,8 @@
   function chime() {
     unlockAudio();
     if (!audio) return;
-    const t0 = audio.currentTime + 0.05;
-    [0, 0.35, 0.7].forEach((d, i) => {
+    const t0 = audio.currentTime + 0.05, gap = 0.35;  // three notes, the last one higher
+    [0, gap, 2 * gap].forEach((d, i) => {
       const osc = audio.createOscillator();
       const gain = audio.createGain();
       osc.frequency.value = i === 2 ? 1175 : 880;
