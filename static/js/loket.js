@@ -19,6 +19,7 @@
                                        network failure answers {ok: false, status: 0} with the page's "network"
                                        sentence (Loket.data("strings").network)
      Loket.live({...})                 a live screen's Socket.IO connection (connect, reconnect, catch up): below
+     Loket.csrf()                      the page's CSRF token (<meta name="csrf-token"> in templates/base.html)
    Words, numbers and times in the screen's language, times in the office's time zone
      Loket.serviceName(obj)            obj.name_en on English screens when there is one, else obj.name (data that
                                        carries both names: the public snapshot is shared by screens of any language)
