@@ -16,6 +16,7 @@ import realtime
 from api.errors import refusal_json
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
+from rules import offices
 from rules.errors import N_, RuleError
 from rules.privacy import ScrubFilter
 from settings import ROOT, ConfigError, Settings, load_settings
@@ -105,7 +106,12 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     def _globals():
         from flask_login import current_user
 
-        return {"settings": settings, "current_user": current_user, "lang": i18n.select_locale()}
+        return {
+            "settings": settings,
+            "current_user": current_user,
+            "lang": i18n.select_locale(),
+            "service_name": offices.service_name,
+        }
 
 
 def register_screens(app: Flask) -> None:

@@ -9,6 +9,7 @@ from spectree import Response
 
 from api.schemas import STAFF_ERRORS
 from auth.roles import roles_required
+from clock import iso, utcnow
 from counter import schemas as S
 from extensions import api_spec, get_db, get_settings
 from models import Counter, Office
@@ -21,17 +22,19 @@ bp = Blueprint("counter_api", __name__, url_prefix="/api")
 
 
 def counter_state(s, counter: Counter) -> dict:
-    """Everything the counter screen shows for one counter."""
+    """Everything the counter screen shows for one counter, with the server time its clocks follow."""
     office = s.get(Office, counter.office_id)
     sids = offices.counter_service_ids(s, counter.id)
     current = tickets.current_ticket(s, counter.id)
+    now = utcnow()
     return {
         "counter": {**_counter_json(counter), "officer_id": counter.officer_id},
-        "current": snapshot.staff_ticket(s, current, office) if current else None,
-        "waiting": snapshot.waiting_for_staff(s, office, sids),
-        "no_shows": snapshot.no_shows_today(s, office, sids),
+        "current": snapshot.staff_ticket(s, current, office, now) if current else None,
+        "waiting": snapshot.waiting_for_staff(s, office, sids, now),
+        "no_shows": snapshot.no_shows_today(s, office, sids, now),
         "services": [snapshot.service_json(x) for x in offices.services(s, office.id)],
         "recalls_before_no_show": get_settings().app.recalls_before_no_show,
+        "server_time": iso(now),
     }
 
 

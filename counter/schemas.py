@@ -14,6 +14,7 @@ class CounterState(BaseModel):
     no_shows: list[dict[str, Any]]
     services: list[dict[str, Any]]
     recalls_before_no_show: int
+    server_time: str | None = Field(default=None, description="the server's time: the screen's clocks follow it")
 
 
 class TicketAction(BaseModel):

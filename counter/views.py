@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+import i18n
 from auth.roles import roles_required
 from counter import bp
 from extensions import get_db, get_settings
@@ -62,13 +63,18 @@ def counter_strings() -> dict:
 @bp.route("/")
 @roles_required(*COUNTER_ROLES)
 def choose():
+    """The counters of the officer's office, the services each serves, and who holds it."""
     with get_db().read() as s:
         office = s.get(Office, current_user.office_id)
         counters = offices.counters(s, office.id)
         holders = {u.id: u.name for u in s.exec(select(User).where(User.office_id == office.id))}
         services = {sv.id: sv for sv in offices.services(s, office.id)}
+        lang = i18n.select_locale()
         served = {
-            c.id: [services[i].name for i in offices.counter_service_ids(s, c.id) if i in services] for c in counters
+            c.id: [
+                offices.service_name(services[i], lang) for i in offices.counter_service_ids(s, c.id) if i in services
+            ]
+            for c in counters
         }
     return render_template("counter/choose.html", office=office, counters=counters, holders=holders, served=served)
 
@@ -76,6 +82,7 @@ def choose():
 @bp.route("/<int:counter_id>")
 @roles_required(*COUNTER_ROLES)
 def serve(counter_id: int):
+    """The counter screen (its script takes the counter through the JSON API)."""
     with get_db().read() as s:
         office = s.get(Office, current_user.office_id)
         counter = offices.get_counter(s, counter_id, office_id=office.id)

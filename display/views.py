@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
-import i18n
 from display import bp
 from extensions import get_db, get_settings
 from rules import offices
@@ -43,17 +42,18 @@ def display_strings() -> dict:
         "unmute_hint": _("Tap to turn the announcements on"),
         "enable_sound": _("Tap to enable sound"),
         "offline": _("Reconnecting to the server…"),
-        "locale": "en-GB" if i18n.select_locale() == "en" else "id-ID",
     }
 
 
 @bp.route("/")
 def default():
+    """The configured office's display."""
     return redirect(url_for("display.display", code=get_settings().office.code))
 
 
 @bp.route("/<code>")
 def display(code: str):
+    """The wall display of an office; its script follows the office's room over Socket.IO."""
     with get_db().read() as s:
         office = offices.get_office(s, code)
     return render_template("display/display.html", office=office, strings=display_strings())

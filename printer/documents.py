@@ -239,7 +239,7 @@ def ticket_document(session, ticket, settings, *, status_url: str | None = None)
     """What the ticket slip says, read from the ticket row now (people ahead and wait as of printing)."""
     from links import ticket_status_url
     from models import Office, Service
-    from rules import lines
+    from rules import lines, offices
     from rules.estimate import estimated_wait_minutes
 
     office = session.get(Office, ticket.office_id)
@@ -261,7 +261,7 @@ def ticket_document(session, ticket, settings, *, status_url: str | None = None)
             code=office.code,
             timezone=office.timezone,
         ),
-        service=service.name if lang == "id" else (service.name_en or service.name),
+        service=offices.service_name(service, lang),
         code=ticket.code,
         issued_at=ticket.issued_at,
         priority_reason=ticket.priority_reason,

@@ -216,10 +216,28 @@ def lines_with_clocks(
     out: dict[int, list] = {sid: [] for sid in service_ids}
     if not service_ids:
         return out
-    lines: dict[int, list] = {}
-    for t in session.exec(
+    waiting = session.exec(
         line_statement(light), params={"office_id": office.id, "service_ids": list(service_ids), "day": day}
-    ):
+    )
+    out.update(_clocked(session, office=office, waiting=waiting, day=day))
+    return out
+
+
+def clocks_of(session: Session, *, office: Office, waiting: list[Ticket], day: date) -> dict[int, tuple]:
+    """Each ticket's 10-minute clock (start, deadline) by ticket id, for waiting tickets already read in call order
+    (the counter's line of several services): the same clocks lines_with_clocks() gives the other screens."""
+    return {
+        t.id: (start, end)
+        for line in _clocked(session, office=office, waiting=waiting, day=day).values()
+        for t, start, end in line
+    }
+
+
+def _clocked(session: Session, *, office: Office, waiting, day: date) -> dict[int, list]:
+    """Waiting tickets (in call order) grouped by queue, each with its clock; only queues with someone waiting."""
+    out: dict[int, list] = {}
+    lines: dict[int, list] = {}
+    for t in waiting:
         lines.setdefault(t.service_id, []).append(t)
     if not lines:
         return out

@@ -79,6 +79,18 @@ def get_office(session: Session, code: str) -> Office:
     return office
 
 
+def service_name(service, lang: str) -> str:
+    """A service's name in a screen's language: its English name on English screens when it has one.
+
+    Takes a Service or a dict with name/name_en (the one place Python and templates choose; scripts that get
+    both names choose with Loket.serviceName)."""
+    if isinstance(service, dict):
+        name, name_en = service.get("name", ""), service.get("name_en", "")
+    else:
+        name, name_en = service.name, service.name_en
+    return (name_en or name) if lang == "en" else name
+
+
 def office_tz(office: Office) -> ZoneInfo:
     return ZoneInfo(office.timezone)
 

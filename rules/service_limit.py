@@ -4,12 +4,17 @@ Service standard: a walk-in visitor is called at most N minutes after the visito
 same queue has finished. So a ticket's clock starts at the later of the moment it joined the line and
 the moment the ticket ahead of it finished; while the ticket ahead is still waiting or being served,
 the clock has not started. These functions are pure: they take times and return times.
+
+Screens never hold the rule: with every clock they receive the moments that decide its state (`limit_clock()`:
+amber_at, deadline_at, and the state when sent) and only compare their server-synced time with those.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from clock import iso
 
 # Share of the limit after which a waiting ticket is shown as "nearly late".
 AMBER_SHARE = 0.7
@@ -36,7 +41,13 @@ def clock_start(queued_at: datetime, ahead: Ahead) -> datetime | None:
 
 
 def deadline(start: datetime | None, limit_minutes: int) -> datetime | None:
+    """The latest moment the ticket should be called, or None while its clock has not started."""
     return None if start is None else start + timedelta(minutes=limit_minutes)
+
+
+def amber_at(start: datetime | None, limit_minutes: int) -> datetime | None:
+    """The moment a waiting ticket turns "nearly late" (AMBER_SHARE of the limit used), None before its clock."""
+    return None if start is None else start + timedelta(minutes=limit_minutes * AMBER_SHARE)
 
 
 def clocks_for_line(
@@ -67,9 +78,24 @@ def state(start: datetime | None, limit_minutes: int, now: datetime, called_at: 
         return "met" if called_at <= end else "breached"
     if now > end:
         return "breached"
-    if now >= start + timedelta(minutes=limit_minutes * AMBER_SHARE):
+    if now >= amber_at(start, limit_minutes):
         return "amber"
     return "ok"
+
+
+def limit_clock(start: datetime | None, limit_minutes: int, now: datetime) -> dict:
+    """A waiting ticket's clock as every screen receives it: the moments that decide its state, and its state now.
+
+    A screen ticks between two messages by comparing its server-synced time with amber_at and deadline_at
+    (static/js/loket.js, Loket.limitState), so the share and the limit stay here, whatever the configuration.
+    """
+    return {
+        "clock_started_at": iso(start),
+        "amber_at": iso(amber_at(start, limit_minutes)),
+        "deadline_at": iso(deadline(start, limit_minutes)),
+        "seconds_left": seconds_left(start, limit_minutes, now),
+        "state": state(start, limit_minutes, now),
+    }
 
 
 def seconds_left(start: datetime | None, limit_minutes: int, now: datetime) -> int | None:

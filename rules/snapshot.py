@@ -58,14 +58,8 @@ def public_snapshot(
         line = [t for t, _, _ in clocked]
         head = None
         if clocked:
-            first, start, end = clocked[0]
-            head = {
-                "code": first.code,
-                "clock_started_at": iso(start),
-                "deadline_at": iso(end),
-                "seconds_left": service_limit.seconds_left(start, limit, now),
-                "state": service_limit.state(start, limit, now),
-            }
+            first, start, _ = clocked[0]
+            head = {"code": first.code, **service_limit.limit_clock(start, limit, now)}
         services_out.append(
             {
                 "id": s.id,
@@ -202,10 +196,15 @@ def staff_ticket(session: Session, ticket: Ticket, office: Office, now: datetime
 def waiting_for_staff(
     session: Session, office: Office, service_ids: list[int], now: datetime | None = None
 ) -> list[dict]:
-    """The waiting line of some services as a counter screen lists it (first names only)."""
+    """The waiting line of some services as a counter screen lists it (first names only), each ticket with its
+    10-minute clock; `head` marks the first in each service's line, the only one whose clock can run."""
     now = now or utcnow()
     day = tickets.today(office, now)
     line = lines.waiting_line(session, office_id=office.id, service_ids=service_ids, day=day)
+    clocks = lines.clocks_of(session, office=office, waiting=line, day=day)
+    heads = {}
+    for t in line:
+        heads.setdefault(t.service_id, t.id)
     visitors = (
         {
             v.id: v
@@ -228,6 +227,8 @@ def waiting_for_staff(
             "transferred": t.transfer_count > 0,
             "back_until": iso(back.get(t.id)),
             "back_by": back[t.id].astimezone(offices.office_tz(office)).strftime("%H:%M") if t.id in back else "",
+            "head": heads[t.service_id] == t.id,
+            **service_limit.limit_clock(clocks[t.id][0], office.service_limit_minutes, now),
         }
         for t in line
     ]

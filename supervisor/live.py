@@ -74,8 +74,8 @@ def counters_view(session: Session, office: Office, now: datetime) -> list[dict]
                 "code": t.code,
                 "status": t.status,
                 "name": mask_name(visitors[t.visitor_id].name) if t.visitor_id in visitors else "",
-                "service": svc.name if svc else "",
-                "service_en": (svc.name_en or svc.name) if svc else "",
+                # Both names: the page shows its language's (Loket.serviceName).
+                "service": {"name": svc.name, "name_en": svc.name_en} if svc else {"name": "", "name_en": ""},
                 "called_at": iso(t.called_at),
                 "started_at": iso(t.started_at),
             }
@@ -111,7 +111,7 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
         vids = [t.visitor_id for t in line if t.visitor_id]
         names = {v.id: v.name for v in session.exec(select(Visitor).where(Visitor.id.in_(vids)))} if vids else {}
         waiting = []
-        for t, start, end in clocked:
+        for t, start, _ in clocked:
             waiting.append(
                 {
                     "id": t.id,
@@ -121,10 +121,7 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
                     "name": mask_name(names.get(t.visitor_id, "")),
                     "queued_at": iso(t.queued_at),
                     "waiting_seconds": _seconds(t.queued_at, now),
-                    "clock_started_at": iso(start),
-                    "deadline_at": iso(end),
-                    "seconds_left": service_limit.seconds_left(start, limit, now),
-                    "state": service_limit.state(start, limit, now),
+                    **service_limit.limit_clock(start, limit, now),
                 }
             )
         per_visitor = estimate.recent_service_minutes(
@@ -141,7 +138,7 @@ def services_view(session: Session, office: Office, now: datetime, default_minut
                 "code": s.code,
                 "prefix": s.prefix,
                 "name": s.name,
-                "name_en": s.name_en or s.name,
+                "name_en": s.name_en,
                 "waiting": len(line),
                 "oldest_queued_at": iso(min((t.queued_at for t in line), default=None)),
                 "longest_wait_seconds": max((w["waiting_seconds"] for w in waiting), default=0),
@@ -165,8 +162,7 @@ def suggestions(services: list[dict]) -> list[dict]:
             out.append(
                 {
                     "service_id": s["id"],
-                    "service": s["name"],
-                    "service_en": s["name_en"],
+                    "service": {"name": s["name"], "name_en": s["name_en"]},
                     "waiting": s["waiting"],
                     "clear_minutes": s["clear_minutes"],
                     "extra_counters_needed": s["extra_counters_needed"],

@@ -150,8 +150,8 @@ def _choices(s, office: Office) -> dict:
 
 def _names(choices: dict) -> dict:
     """Labels for codes and ids in the screen's language (used by tables, charts, CSV and PDF)."""
-    lang_en = present_lang() == "en"
-    services = {sv.id: (sv.name_en or sv.name) if lang_en else sv.name for sv in choices["services"]}
+    lang = present_lang()
+    services = {sv.id: offices.service_name(sv, lang) for sv in choices["services"]}
     labels = present.choice_labels()
     out = {"service": lambda sid, fallback=None: services.get(sid, fallback or "–"), "category": present.category}
     for dim in reports.GUESTBOOK_DIMENSIONS:

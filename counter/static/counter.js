@@ -1,18 +1,19 @@
 /* The counter screen: opens the counter, shows its visitor and line, and stays live over Socket.IO.
 
    The 10-minute limit: the visitor at the head of each line served here shows the time left before they
-   must be called (from the public snapshot's clocks), and the current visitor shows whether they were
-   called in time. A visitor arriving at an empty line is signalled (banner and a tone when idle). */
+   must be called (the clock the server sends with the waiting list: its amber and deadline moments), and the
+   current visitor shows whether they were called in time. A visitor arriving at an empty line is signalled
+   (banner and a tone when idle). */
 (function () {
   "use strict";
-  const app = document.getElementById("counter-app");
+  const { $, el, fill, fmtClock } = Loket;
+  const T = Loket.data("strings");
+  const app = $("counter-app");
   const counterId = Number(app.dataset.counter);
   const userId = Number(app.dataset.user);
   const office = app.dataset.office;
-  const $ = (id) => document.getElementById(id);
   const base = `/api/counters/${counterId}`;
   let state = null;
-  let snap = null;
   let busy = false;
   let lastWaiting = null;
   let audio = null;
@@ -20,8 +21,7 @@
   window.loketNewVisitor = 0;
 
   function message(text) { $("message").textContent = text || ""; }
-  const fill = (tpl, params) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in params ? params[k] : m));
-  const secondsSince = (iso) => Math.max(0, Math.round((Loket.now() - Date.parse(iso)) / 1000));
+  const secondsSince = (iso) => Math.max(0, Loket.secondsSince(iso));
 
   function beep() {
     try {
@@ -50,23 +50,23 @@
   function currentLimit(cur) {
     if (!cur.deadline_at || !cur.first_called_at) return { text: T.clock_not_started, cls: "" };
     const left = Math.round((Date.parse(cur.deadline_at) - Date.parse(cur.first_called_at)) / 1000);
-    if (left >= 0) return { text: fill(T.on_time, { left: Loket.fmtClock(left) }), cls: "ok" };
-    return { text: fill(T.called_late, { late: Loket.fmtClock(-left) }), cls: "breached" };
+    if (left >= 0) return { text: fill(T.on_time, { left: fmtClock(left) }), cls: "ok" };
+    return { text: fill(T.called_late, { late: fmtClock(-left) }), cls: "breached" };
   }
 
-  /* Heads of the lines served here, with their clocks from the latest public snapshot. */
+  /* The heads of the lines served here (the server marks them), each with the state of its clock now. */
   function heads() {
-    if (!snap || !state) return [];
-    const codes = new Set(state.waiting.map((t) => t.code));
-    return snap.services.filter((s) => s.head && codes.has(s.head.code)).map((s) => {
-      if (!s.head.deadline_at) return { code: s.head.code, text: fill(T.head_waits, { code: s.head.code }), cls: "", short: "—" };
-      const left = Math.round((Date.parse(s.head.deadline_at) - Loket.now()) / 1000);
-      if (left >= 0) {
-        return { code: s.head.code, cls: left < 180 ? "amber" : "ok", short: Loket.fmtClock(left),
-          text: fill(T.head_left, { code: s.head.code, left: Loket.fmtClock(left) }) };
+    if (!state) return [];
+    return state.waiting.filter((t) => t.head).map((t) => {
+      const cls = Loket.limitState(t);
+      if (cls === "not_started") return { code: t.code, text: fill(T.head_waits, { code: t.code }), cls: "", short: "—" };
+      const left = Loket.secondsUntil(t.deadline_at);
+      if (cls !== "breached") {
+        return { code: t.code, cls, short: fmtClock(Math.max(0, left)),
+          text: fill(T.head_left, { code: t.code, left: fmtClock(Math.max(0, left)) }) };
       }
-      return { code: s.head.code, cls: "breached", short: `−${Loket.fmtClock(-left)}`,
-        text: fill(T.head_late, { code: s.head.code, late: Loket.fmtClock(-left) }) };
+      return { code: t.code, cls, short: `−${fmtClock(Math.max(0, -left))}`,
+        text: fill(T.head_late, { code: t.code, late: fmtClock(Math.max(0, -left)) }) };
     });
   }
 
@@ -84,15 +84,15 @@
       $("current-state").textContent = cur.status === "serving" ? T.serving : T.called;
       $("current-priority").classList.toggle("hidden", !cur.priority);
       $("current-priority").textContent = T.priority;
-      $("current-service").textContent = LANG === "en" ? (cur.service.name_en || cur.service.name) : cur.service.name;
+      $("current-service").textContent = Loket.serviceName(cur.service);
       const v = cur.visitor;
       $("current-visitor").textContent = v ? `${v.name}${v.institution ? " · " + v.institution : ""}` : "";
       const lt = currentLimit(cur);
       $("current-limit").textContent = lt.text;
       $("current-limit").className = "limit " + lt.cls;
       $("current-elapsed").textContent = cur.status === "serving" && cur.started_at
-        ? "· " + fill(T.in_service, { t: Loket.fmtClock(secondsSince(cur.started_at)) })
-        : (cur.called_at ? "· " + fill(T.called_ago, { t: Loket.fmtClock(secondsSince(cur.called_at)) }) : "");
+        ? "· " + fill(T.in_service, { t: fmtClock(secondsSince(cur.started_at)) })
+        : (cur.called_at ? "· " + fill(T.called_ago, { t: fmtClock(secondsSince(cur.called_at)) }) : "");
     }
     const called = cur && cur.status === "called", serving = cur && cur.status === "serving";
     $("call-next").disabled = busy || c.status !== "open" || called;
@@ -106,24 +106,24 @@
     if (!mine) ["call-next", "recall", "start", "finish", "transfer", "no-show", "pause", "resume", "close"].forEach((id) => { $(id).disabled = true; });
     const hs = heads();
     const headOf = new Map(hs.map((h) => [h.code, h]));
-    $("head-clock").replaceChildren(...hs.map((h) => Loket.el("div", { class: `limit ${h.cls}`, text: h.text })));
+    $("head-clock").replaceChildren(...hs.map((h) => el("div", { class: `limit ${h.cls}`, text: h.text })));
     const tbody = $("waiting");
-    tbody.replaceChildren(...state.waiting.map((t) => Loket.el("tr", { "data-ticket": t.code, class: headOf.has(t.code) ? "head" : "" },
-      Loket.el("td", {}, Loket.el("strong", { text: t.code }), t.priority ? Loket.el("span", { class: "badge priority", text: T.priority }) : null,
-        t.transferred ? Loket.el("span", { class: "badge", text: T.transferred }) : null,
-        t.back_by ? Loket.el("span", { class: "badge amber", "data-testid": `back-${t.code}`,
+    tbody.replaceChildren(...state.waiting.map((t) => el("tr", { "data-ticket": t.code, class: headOf.has(t.code) ? "head" : "" },
+      el("td", {}, el("strong", { text: t.code }), t.priority ? el("span", { class: "badge priority", text: T.priority }) : null,
+        t.transferred ? el("span", { class: "badge", text: T.transferred }) : null,
+        t.back_by ? el("span", { class: "badge amber", "data-testid": `back-${t.code}`,
           text: `${T.back_by || "⏱"} ${t.back_by}` }) : null),  // "back in N minutes", said on their phone
-      Loket.el("td", { class: "name", text: t.name }),
-      Loket.el("td", { class: "num", text: Loket.fmtClock(secondsSince(t.queued_at)) }),
-      Loket.el("td", { class: `num limit ${headOf.has(t.code) ? headOf.get(t.code).cls : ""}`, "data-testid": `left-${t.code}`,
-        text: headOf.has(t.code) ? headOf.get(t.code).short : "" }))));
+      el("td", { class: "name", text: t.name }),
+      el("td", { class: "num", text: fmtClock(secondsSince(t.queued_at)) }),
+      el("td", { class: `num limit ${headOf.has(t.code) ? headOf.get(t.code).cls : ""}`, "data-testid": `left-${t.code}`,
+        "data-state": headOf.has(t.code) ? Loket.limitState(t) : null, text: headOf.has(t.code) ? headOf.get(t.code).short : "" }))));
     $("waiting-count").textContent = state.waiting.length;
     // Under its heading the list says so when it is empty, rather than leaving a heading over nothing.
-    $("no-shows").replaceChildren(...(state.no_shows.length ? state.no_shows.map((t) => Loket.el("tr", {},
-      Loket.el("td", {}, Loket.el("strong", { text: t.code })),
-      Loket.el("td", { class: "num" }, Loket.el("button", { text: T.restore, title: T.restore_hint, class: "small",
+    $("no-shows").replaceChildren(...(state.no_shows.length ? state.no_shows.map((t) => el("tr", {},
+      el("td", {}, el("strong", { text: t.code })),
+      el("td", { class: "num" }, el("button", { text: T.restore, title: T.restore_hint, class: "small",
         onclick: () => act(`${base}/tickets/${t.id}/restore`) }))))
-      : [Loket.el("tr", { class: "empty" }, Loket.el("td", { class: "muted", "data-testid": "no-shows-none", text: T.none_set_aside }))]));
+      : [el("tr", { class: "empty" }, el("td", { class: "muted", "data-testid": "no-shows-none", text: T.none_set_aside }))]));
     if (!state.waiting.length) clearNewVisitor();
   }
 
@@ -133,6 +133,7 @@
     const waitingNow = r.data.waiting.length;
     if (lastWaiting === 0 && waitingNow > 0) signalNewVisitor(!r.data.current);
     lastWaiting = waitingNow;
+    Loket.syncClock(r.data.server_time);
     state = r.data;
     render();
   }
@@ -165,17 +166,21 @@
   (async function init() {
     const r = await Loket.api(`${base}/open`, { method: "POST" });
     if (!r.ok) { message(r.data.message || T.network); }
-    else { state = r.data; lastWaiting = state.waiting.length; render(); }
+    else { Loket.syncClock(r.data.server_time); state = r.data; lastWaiting = state.waiting.length; render(); }
     let pending = null;
-    const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: office, screen: "staff" } });
-    const live = (on) => { $("live").textContent = on ? T.live : T.offline; $("live").className = `badge ${on ? "ok" : "breached"}`; };
-    socket.on("connect", () => { live(true); load(); });  // after a drop: reload, the line may have changed
-    socket.on("disconnect", () => live(false));
-    socket.on("snapshot", (s) => {
-      Loket.syncClock(s.server_time);
-      snap = s;
-      clearTimeout(pending);
-      pending = setTimeout(load, 150);  // several events in a burst -> one reload
+    // Every change in the office is followed by a snapshot in the staff room: reload this counter's state then,
+    // after every (re)connect (the line may have changed meanwhile) and when the tab is shown again.
+    Loket.live({
+      auth: { office: office, screen: "staff" },
+      refresh: load,
+      on: {
+        snapshot: (s) => {
+          Loket.syncClock(s.server_time);
+          clearTimeout(pending);
+          pending = setTimeout(load, 150);  // several events in a burst -> one reload
+        },
+      },
+      onStatus: (on) => { $("live").textContent = on ? T.live : T.offline; $("live").className = `badge ${on ? "ok" : "breached"}`; },
     });
     setInterval(render, 1000);
   })();

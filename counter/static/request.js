@@ -3,14 +3,11 @@
    a POST to /api/requests/...; the server decides and refuses with a reason, which is shown as it comes. */
 (function () {
   "use strict";
-  const panel = document.getElementById("request-panel");
+  const { $, el, fill, money } = Loket;
+  const panel = $("request-panel");
   if (!panel) return;
-  const $ = (id) => document.getElementById(id);
-  const el = Loket.el;
-  const T = window.RQ_T;
+  const T = Loket.data("request-strings");
   const counterId = Number(panel.dataset.counter);
-  const money = (n) => "Rp " + Number(n).toLocaleString("id-ID");
-  const fill = (tpl, p) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in p ? p[k] : m));
   let sheet = null;          // the tariff sheet
   let ticket = null;         // the ticket being served at this counter
   let current = null;        // the request shown
@@ -66,10 +63,10 @@
   let pending = null;
   const watcher = new MutationObserver(() => { clearTimeout(pending); pending = setTimeout(followTicket, 200); });
   for (const id of ["current-code", "current-state"]) {
-    const node = document.getElementById(id);
+    const node = $(id);
     if (node) watcher.observe(node, { childList: true, characterData: true, subtree: true });
   }
-  const box = document.getElementById("current");
+  const box = $("current");
   if (box) watcher.observe(box, { attributes: true, attributeFilter: ["class"] });
 
   $("rq-new").onclick = async () => {
@@ -124,7 +121,7 @@
       el("a", { href: req.links.rating, target: "_blank", rel: "noopener", "data-testid": "rq-rating-link", text: T.rating_link }),
       " · ", el("a", { href: req.links.status, target: "_blank", rel: "noopener", text: T.status_link }));
     $("rq-history").replaceChildren(...req.history.map((h) => el("li", {},
-      `${new Date(h.at).toLocaleString(window.LANG === "en" ? "en-GB" : "id-ID")} — ${h.label}${h.by ? ` (${T.by} ${h.by})` : ""}`)));
+      `${Loket.dateTime(h.at)} — ${h.label}${h.by ? ` (${T.by} ${h.by})` : ""}`)));
   }
 
   function renderChecklist(req) {
@@ -162,12 +159,6 @@
   const ELSEWHERE = new Set(["add_line", "remove_line", "set_zero_tariff", "clear_zero_tariff", "tick_document",
     "confirm_payment", "reject_payment", "issue_receipt", "rate"]);
 
-  function localNow() {
-    const d = new Date(Loket.now());
-    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-    return d.toISOString().slice(0, 16);
-  }
-
   // Whether a step applies now, beyond what the state allows (the server checks again when it is taken).
   function applies(req, n) {
     if (n === "hand_over_sample") return req.needs_sample && !req.sample_handed_at;
@@ -184,7 +175,7 @@
     const name = step.name;
     const fields = (INPUTS[name] || []).map((f) => el("input", {
       name: f, placeholder: T[f], "aria-label": T[f], "data-testid": `rq-${name}-${f}`, maxlength: "500",
-      type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? localNow() : "" }));
+      type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? Loket.inputNow() : "" }));
     // The usual next step is a primary button; rare ones are plain, and the destructive ones outlined in red.
     const cls = !step.rare ? "primary" : (name === "cancel" ? "small danger-outline" : "small");
     const form = el("form", { class: "actions row rq-step", "data-step": name },

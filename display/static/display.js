@@ -6,10 +6,10 @@
    was handed to the speech engine (or skipped because the screen is muted), in order. */
 (function () {
   "use strict";
-  const root = document.getElementById("display");
+  const { $, el } = Loket;
+  const T = Loket.data("strings");
+  const root = $("display");
   const office = root.dataset.office;
-  const lang = root.dataset.lang;
-  const $ = (id) => document.getElementById(id);
   const BANNER_MS = 4000;        // a call stays on the banner at least this long
   const SPEECH_GUARD_MS = 12000; // a voice that never reports its end must not block the queue
   let snap = null;
@@ -24,27 +24,18 @@
   window.loketCalls = [];
   window.loketSpoken = [];
 
-  const tz = () => (snap ? snap.office.timezone : undefined);
-
   function renderClock() {
-    const now = new Date(Loket.now());
-    $("clock").textContent = now.toLocaleTimeString(T.locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz() });
-    $("date").textContent = now.toLocaleDateString(T.locale, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: tz() });
+    $("clock").textContent = Loket.time(Loket.now(), { second: "2-digit" });
+    $("date").textContent = Loket.date(Loket.now());
   }
-
-  function hhmm(iso) {
-    return iso ? new Date(iso).toLocaleTimeString(T.locale, { hour: "2-digit", minute: "2-digit", timeZone: tz() }) : "";
-  }
-
-  function serviceName(s) { return lang === "en" ? (s.name_en || s.name) : s.name; }
 
   function counterBox(c) {
     let b = boxes.get(c.number);
     if (!b) {
-      const label = Loket.el("div", { class: "label" });
-      const state = Loket.el("div", { class: "state" });
-      const code = Loket.el("div", { class: "code", "data-testid": `counter-${c.number}-code` });
-      const box = Loket.el("div", { class: "counter-box", "data-counter": c.number }, Loket.el("div", { class: "who" }, label, state), code);
+      const label = el("div", { class: "label" });
+      const state = el("div", { class: "state" });
+      const code = el("div", { class: "code", "data-testid": `counter-${c.number}-code` });
+      const box = el("div", { class: "counter-box", "data-counter": c.number }, el("div", { class: "who" }, label, state), code);
       b = { box, label, state, code };
       boxes.set(c.number, b);
     }
@@ -69,30 +60,32 @@
     for (const [n, b] of boxes) if (!seen.has(n)) { b.box.remove(); boxes.delete(n); }
   }
 
+  /* The head's clock: its state from the moments the server sent (amber_at, deadline_at), on the server's time. */
   function limitCell(s) {
-    if (!s.head) return Loket.el("td", { class: "num limit", "data-testid": `time-left-${s.code}` });
-    if (!s.head.deadline_at) {
+    const testid = `time-left-${s.code}`;
+    if (!s.head) return el("td", { class: "num limit", "data-testid": testid });
+    const state = Loket.limitState(s.head);
+    if (state === "not_started") {
       // Its clock starts only when the visitor ahead in this line has finished.
-      return Loket.el("td", { class: "num limit muted", title: T.clock_waits, "data-testid": `time-left-${s.code}`, text: "—" });
+      return el("td", { class: "num limit muted", title: T.clock_waits, "data-testid": testid, text: "—" });
     }
-    const secs = Math.round((Date.parse(s.head.deadline_at) - Loket.now()) / 1000);
-    const cls = secs < 0 ? "breached" : (secs < 180 ? "amber" : "ok");
-    return Loket.el("td", { class: `num limit ${cls}`, "data-testid": `time-left-${s.code}`,
-      text: secs >= 0 ? Loket.fmtClock(secs) : `${T.late} ${Loket.fmtClock(-secs)}` });
+    const secs = Loket.secondsUntil(s.head.deadline_at);
+    return el("td", { class: `num limit ${state}`, "data-testid": testid, "data-state": state,
+      text: state === "breached" ? `${T.late} ${Loket.fmtClock(Math.max(0, -secs))}` : Loket.fmtClock(Math.max(0, secs)) });
   }
 
   function render() {
     if (!snap) return;
     renderCounters();
-    $("last-calls").replaceChildren(...snap.last_calls.map((c) => Loket.el("tr", { class: c.recall ? "recall" : "" },
-      Loket.el("td", {}, Loket.el("strong", { text: c.code })),
-      Loket.el("td", { text: counterName(c.counter) }),
-      Loket.el("td", { class: "num muted", text: hhmm(c.at) }))));
+    $("last-calls").replaceChildren(...snap.last_calls.map((c) => el("tr", { class: c.recall ? "recall" : "" },
+      el("td", {}, el("strong", { text: c.code })),
+      el("td", { text: counterName(c.counter) }),
+      el("td", { class: "num muted", text: Loket.time(c.at) }))));
     $("last-calls-empty").classList.toggle("hidden", snap.last_calls.length > 0);
-    $("services").replaceChildren(...snap.services.map((s) => Loket.el("tr", { "data-service": s.code },
-      Loket.el("td", { text: serviceName(s) }),
-      Loket.el("td", { class: "num" }, Loket.el("strong", { text: String(s.waiting) })),
-      Loket.el("td", { class: "next", text: s.next.slice(0, 2).join("  ") }),
+    $("services").replaceChildren(...snap.services.map((s) => el("tr", { "data-service": s.code },
+      el("td", { text: Loket.serviceName(s) }),
+      el("td", { class: "num" }, el("strong", { text: String(s.waiting) })),
+      el("td", { class: "next", text: s.next.slice(0, 2).join("  ") }),
       limitCell(s))));
     const c = snap.complaints || {};
     const ticker = `${T.complaints}: ${[c.box, c.lapor, c.web, c.email && "E-mail " + c.email, c.whatsapp && "WhatsApp " + c.whatsapp].filter(Boolean).join("   •   ")}`;
@@ -185,7 +178,7 @@
 
   function showBanner(call) {
     $("call-code").textContent = call.code;
-    $("call-to").textContent = T.go_to.replace("%(counter)s", call.counter_name || `${T.counter} ${call.counter}`);
+    $("call-to").textContent = Loket.fill(T.go_to, { counter: call.counter_name || `${T.counter} ${call.counter}` });
     $("call-banner").classList.remove("hidden");
   }
 
@@ -259,27 +252,22 @@
 
   /* ---- live connection ---- */
 
-  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: office, screen: "display" },
-    reconnectionDelayMax: 5000 });
   function online(on) {
+    // The server sends a fresh snapshot with every (re)connect; take it even if the server's clock went back.
+    if (on) lastSnapshotTime = 0;
     $("status").classList.toggle("offline", !on);
     $("status").title = on ? "" : T.offline;
     root.classList.toggle("stale", !on);
   }
-  socket.on("connect", () => {
-    // The server sends a fresh snapshot with every (re)connect; take it even if the server's clock went back.
-    lastSnapshotTime = 0;
-    online(true);
+  const live = Loket.live({
+    auth: { office: office, screen: "display" },
+    sentOnConnect: true,
+    on: { snapshot: applySnapshot, call: onCall },
+    onStatus: online,
+    refresh: () => { if (live.connected()) live.socket.emit("snapshot", { office }, (s) => applySnapshot(s)); },
   });
-  socket.on("disconnect", () => online(false));
-  socket.on("snapshot", applySnapshot);
-  socket.on("call", onCall);
-  function refresh() {
-    if (socket.connected) socket.emit("snapshot", { office }, (s) => applySnapshot(s));
-  }
-  // A tab that was hidden or a screen that slept asks for a fresh snapshot; so does a quiet connection.
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
-  setInterval(() => { if (Date.now() - lastSnapshotSeen > 60000) refresh(); }, 15000);
+  // A quiet connection asks for a fresh snapshot too (a hidden tab or a sleeping screen: Loket.live).
+  setInterval(() => { if (Date.now() - lastSnapshotSeen > 60000) live.refresh(); }, 15000);
   setInterval(() => { renderClock(); render(); }, 1000);
   renderClock();
 })();

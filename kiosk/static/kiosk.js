@@ -1,9 +1,10 @@
 /* The kiosk: welcome -> guest book -> ticket, then back to welcome. Talks only to the public API. */
 (function () {
   "use strict";
-  const root = document.getElementById("kiosk");
+  const { $, el } = Loket;
+  const T = Loket.data("strings");
+  const root = $("kiosk");
   const office = root.dataset.office;
-  const $ = (id) => document.getElementById(id);
   const form = $("guestbook");
   const sections = ["welcome", "form-section", "ticket-section"];
   let resetTimer = null;
@@ -80,7 +81,7 @@
       (group || anchor).classList.add("invalid");
       const row = (group || anchor).closest("div") || anchor.parentNode;
       row.classList.remove("hidden");
-      row.append(Loket.el("span", { class: "field-error", "data-error-for": name, text: message }));
+      row.append(el("span", { class: "field-error", "data-error-for": name, text: message }));
       if (!first) first = anchor;
     }
     if (first && first.focus) first.focus();
@@ -142,7 +143,7 @@
         note.classList.toggle("error", r.data.retrying || r.data.status === "needs_decision");
         let btn = $("ticket-reprint");
         if (r.data.can_retry && !btn) {
-          btn = Loket.el("button", { id: "ticket-reprint", type: "button", "data-testid": "ticket-reprint",
+          btn = el("button", { id: "ticket-reprint", type: "button", "data-testid": "ticket-reprint",
             text: r.data.action_label, onclick: async () => {
               btn.disabled = true;
               const rr = await Loket.api(`/api/print-jobs/${t.print_job_id}/retry`, { method: "POST", body: { token: t.status_token } });
@@ -160,7 +161,7 @@
 
   function showTicket(t) {
     $("ticket-code").textContent = t.code;
-    $("ticket-service").textContent = LANG === "en" ? (t.service.name_en || t.service.name) : t.service.name;
+    $("ticket-service").textContent = Loket.serviceName(t.service);
     $("ticket-ahead").textContent = `${T.ahead}: ${t.ahead}`;
     $("ticket-wait").textContent = t.ahead > 0 ? `${T.wait}: ± ${t.estimated_wait_minutes} ${T.minutes}` : T.now;
     $("ticket-limit").textContent = T.limit;
@@ -169,7 +170,7 @@
     qr.innerHTML = "";
     // The visitor's own status link as a QR code, drawn by the server (status blueprint): scan to follow the queue.
     if (t.status_token) {
-      qr.append(Loket.el("img", { src: `/s/${encodeURIComponent(t.status_token)}/qr.svg`, alt: t.status_url || "",
+      qr.append(el("img", { src: `/s/${encodeURIComponent(t.status_token)}/qr.svg`, alt: t.status_url || "",
         width: 180, height: 180, "data-testid": "ticket-qr-img" }));
     }
     show("ticket-section");

@@ -5,25 +5,19 @@
    (the phone woke up) the state is fetched. */
 (function () {
   "use strict";
-  const root = document.getElementById("status");
-  const $ = (id) => document.getElementById(id);
+  const { $, el, fill: fmt } = Loket;
+  const T = Loket.data("strings");
+  const root = $("status");
   const token = root.dataset.token;
-  const lang = root.dataset.lang;
-  const tz = root.dataset.tz;
   const base = "/s/" + encodeURIComponent(token);
   const POLL_MS = Math.max(1, Number(root.dataset.poll) || 15) * 1000;
   const SAFETY_MS = 120000;  // even with a live socket, check now and then (a missed event heals itself)
   const title = document.title;
-  let state = JSON.parse($("initial-state").textContent);
+  let state = Loket.data("initial-state");
   let live = false;
   let pollTimer = null;
-  let lastWake = 0;
   let lastAnnounced = null;
   try { lastAnnounced = sessionStorage.getItem("loket.announced." + token); } catch (e) { /* private mode */ }
-
-  const fmt = (s, p) => String(s).replace(/%\((\w+)\)s/g, (_, k) => (p && p[k] !== undefined ? p[k] : ""));
-  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "en" ? "en-GB" : "id-ID",
-    { hour: "2-digit", minute: "2-digit", timeZone: tz });
 
   // ---- rendering ------------------------------------------------------------------------------------
   function render() {
@@ -42,11 +36,11 @@
     $("promise").classList.toggle("hidden", !waiting);  // the 10-minute promise is about the wait
     $("ahead").textContent = waiting ? String(s.ahead) : "";
     $("wait").textContent = !waiting ? "" : (s.ahead > 0 ? "± " + s.estimated_wait_minutes + " " + T.minutes : T.ahead_0);
-    $("deadline").textContent = waiting && s.deadline_at ? fmt(T.deadline, { time: hhmm(s.deadline_at) }) : "";
+    $("deadline").textContent = waiting && s.deadline_at ? fmt(T.deadline, { time: Loket.time(s.deadline_at) }) : "";
     $("step-out").classList.toggle("hidden", !s.can_step_out);
     const away = Boolean(s.back_until);
     $("back-note").classList.toggle("hidden", !away);
-    $("back-note").textContent = away ? fmt(T.back_until, { time: hhmm(s.back_until) }) : "";
+    $("back-note").textContent = away ? fmt(T.back_until, { time: Loket.time(s.back_until) }) : "";
     $("back-now").classList.toggle("hidden", !away);
     $("cancel-box").classList.toggle("hidden", !s.can_cancel);
     if (!s.can_cancel) $("cancel-confirm").classList.add("hidden");
@@ -56,7 +50,6 @@
 
   // The paid-product request opened at the counter: its steps, its documents, a correction, the rating.
   // Documents are saved on the phone (download), to show at the bank or keep after the link expires.
-  const rupiah = (n) => "Rp " + Number(n || 0).toLocaleString("id-ID");
   let correctionOpen = false;
   function renderRequest(r) {
     const box = $("request-box");
@@ -64,30 +57,28 @@
     if (!r) { box.replaceChildren(); return; }
     // Do not wipe a correction being typed when an update arrives.
     if (correctionOpen && box.contains(document.activeElement) && document.activeElement.tagName === "TEXTAREA") return;
-    const when = (iso) => new Date(iso).toLocaleString(lang === "en" ? "en-GB" : "id-ID",
-      { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: tz });
-    const steps = r.steps.map((st) => Loket.el("li", {},
-      Loket.el("span", { text: st.label + (st.invoice ? " · " + st.invoice : "") + (st.receipt ? " · " + st.receipt : "") }),
-      " ", Loket.el("span", { class: "muted small", text: when(st.at) })));
+    const steps = r.steps.map((st) => el("li", {},
+      el("span", { text: st.label + (st.invoice ? " · " + st.invoice : "") + (st.receipt ? " · " + st.receipt : "") }),
+      " ", el("span", { class: "muted small", text: Loket.dateTime(st.at) })));
     const docs = [
-      ...r.invoices.map((i) => Loket.el("a", { class: "button-link", href: i.pdf, download: "", "data-testid": "request-invoice-pdf" },
+      ...r.invoices.map((i) => el("a", { class: "button-link", href: i.pdf, download: "", "data-testid": "request-invoice-pdf" },
         fmt(T.invoice_pdf, { number: i.number }) + " · " + ((T.invoice_status || {})[i.status] || i.status))),
-      ...r.receipts.map((x) => Loket.el("a", { class: "button-link", href: x.pdf, download: "", "data-testid": "request-receipt-pdf" },
+      ...r.receipts.map((x) => el("a", { class: "button-link", href: x.pdf, download: "", "data-testid": "request-receipt-pdf" },
         fmt(T.receipt_pdf, { number: x.number }))),
     ];
     const parts = [
-      Loket.el("h2", { text: T.request + " " + r.number }),
-      Loket.el("p", { "data-testid": "request-state" }, Loket.el("strong", { text: r.state_label }),
-        r.total || r.zero_tariff ? " · " + T.total + ": " + rupiah(r.total) : ""),
-      Loket.el("ol", { class: "steps", "data-testid": "request-steps" }, ...steps),
+      el("h2", { text: T.request + " " + r.number }),
+      el("p", { "data-testid": "request-state" }, el("strong", { text: r.state_label }),
+        r.total || r.zero_tariff ? " · " + T.total + ": " + Loket.money(r.total) : ""),
+      el("ol", { class: "steps", "data-testid": "request-steps" }, ...steps),
     ];
-    if (docs.length) parts.push(Loket.el("div", { class: "docs" }, ...docs));
-    if (r.download_ref) parts.push(Loket.el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
-      Loket.el("strong", { text: r.download_ref })));
+    if (docs.length) parts.push(el("div", { class: "docs" }, ...docs));
+    if (r.download_ref) parts.push(el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
+      el("strong", { text: r.download_ref })));
     if (r.correction) {
-      const text = Loket.el("textarea", { id: "correction-text", rows: 3, maxlength: 1000, "data-testid": "correction-text",
+      const text = el("textarea", { id: "correction-text", rows: 3, maxlength: 1000, "data-testid": "correction-text",
         "aria-label": T.correction_hint, placeholder: T.correction_hint });
-      const send = Loket.el("button", { type: "button", class: "primary", "data-testid": "correction-send", text: T.send,
+      const send = el("button", { type: "button", class: "primary", "data-testid": "correction-send", text: T.send,
         onclick: async () => {
           send.disabled = true;
           const res = await Loket.api(r.correction, { method: "POST", body: { text: text.value } });
@@ -98,11 +89,11 @@
           $("notice").textContent = T.correction_sent;
           refresh();
         } });
-      const form = Loket.el("div", { class: correctionOpen ? "confirm" : "confirm hidden" }, text, send);
-      parts.push(Loket.el("button", { type: "button", class: "link", "data-testid": "correction-open", text: T.correction,
+      const form = el("div", { class: correctionOpen ? "confirm" : "confirm hidden" }, text, send);
+      parts.push(el("button", { type: "button", class: "link", "data-testid": "correction-open", text: T.correction,
         onclick: () => { correctionOpen = true; form.classList.remove("hidden"); text.focus(); } }), form);
     }
-    if (r.rating) parts.push(Loket.el("a", { class: "button-link", href: r.rating, "data-testid": "request-rating" }, T.rating));
+    if (r.rating) parts.push(el("a", { class: "button-link", href: r.rating, "data-testid": "request-rating" }, T.rating));
     box.replaceChildren(...parts);
   }
 
@@ -132,8 +123,8 @@
   function chime() {
     unlockAudio();
     if (!audio) return;
-    const t0 = audio.currentTime + 0.05;
-    [0, 0.35, 0.7].forEach((d, i) => {
+    const t0 = audio.currentTime + 0.05, gap = 0.35;  // three notes, the last one higher
+    [0, gap, 2 * gap].forEach((d, i) => {
       const osc = audio.createOscillator();
       const gain = audio.createGain();
       osc.frequency.value = i === 2 ? 1175 : 880;
@@ -175,29 +166,15 @@
     pollTimer = setTimeout(async () => { await refresh(); schedulePoll(); }, live ? SAFETY_MS : POLL_MS);
   }
 
-  // ---- live updates: the official Socket.IO client ----------------------------------------------------
+  // ---- live updates: the official Socket.IO client, through Loket.live ------------------------------------
   // static/vendor/socket.io.min.js (socket.io-client 4.8.4), the file the display and counter screens load:
   // about 47 KB (15 KB compressed) that a phone downloads on its first visit and then takes from its cache
   // (nginx lets browsers keep static files; Flask answers a re-check with 304). It brings what a phone on a
   // shaky network needs: heartbeats, reconnecting with back-off, and HTTP long-polling when a network lets
-  // no websocket through (tryAllTransports). The page only listens to the '/status' namespace's events.
-  const socket = io("/status", {
-    auth: { token },
-    transports: ["websocket", "polling"],
-    tryAllTransports: true,
-    reconnectionDelay: 2000,
-    reconnectionDelayMax: 32000,  // 2, 4, ... 32 s: a phone left open on a table does not drain its battery
-  });
-  socket.on("connect", () => { live = true; setConn(); schedulePoll(); });
-  socket.on("disconnect", () => { live = false; setConn(); schedulePoll(); });
-  socket.on("connect_error", () => {
-    live = false;
-    setConn();
-    // Refused by the server (an expired or unknown link): no retry; /state tells whether the page is gone.
-    if (!socket.active) refresh();
-  });
-  socket.on("state", apply);
-  socket.on("call", (data) => {
+  // no websocket through. The page only listens to the '/status' namespace's events; the server sends the
+  // state on connect. Waking up (the phone slept, the tab was in the background, the network came back)
+  // fetches the state and reconnects at once.
+  function onCall(data) {
     if (!data || data.code !== state.code) return;
     // Show the call at once; the full state follows right behind it.
     state = Object.assign({}, state, { status: "called", called_at: data.at, recall: data.recall ? 1 : 0,
@@ -205,34 +182,29 @@
       ahead: null, estimated_wait_minutes: null, back_until: null });
     render();
     announce();
+  }
+
+  const conn = Loket.live({
+    namespace: "/status",
+    auth: { token },
+    sentOnConnect: true,
+    reconnectionDelay: 2000,
+    reconnectionDelayMax: 32000,  // 2, 4, ... 32 s: a phone left open on a table does not drain its battery
+    refresh,
+    on: {
+      state: apply,
+      call: onCall,
+      changed: refresh,  // the request moved on: fetch what the visitor may see
+      gone,
+    },
+    onStatus: (on) => { live = on; setConn(); schedulePoll(); },
+    // Refused by the server (an expired or unknown link): no retry; /state tells whether the page is gone.
+    onRefused: refresh,
   });
-  socket.on("changed", refresh);  // the request moved on: fetch what the visitor may see
-  socket.on("gone", gone);
 
-  function reconnectNow() {
-    // After a sleep the client may be waiting out a long back-off: start again at once. Not after the server
-    // refused or ended the connection (socket.active is then false).
-    if (socket.connected || !socket.active) return;
-    socket.disconnect();
-    socket.connect();
-  }
+  function stopAll() { clearTimeout(pollTimer); conn.close(); }
 
-  function stopAll() { clearTimeout(pollTimer); socket.disconnect(); }
-
-  // ---- waking up: the phone slept, the tab was in the background, the network came back ----------------
-  function wake() {
-    if (document.visibilityState === "hidden") return;
-    const now = Date.now();
-    if (now - lastWake < 1000) return;
-    lastWake = now;
-    refresh();
-    reconnectNow();
-  }
-  document.addEventListener("visibilitychange", wake);
-  document.addEventListener("resume", wake);
-  window.addEventListener("pageshow", (e) => { if (e.persisted) wake(); });
-  window.addEventListener("focus", wake);
-  window.addEventListener("online", wake);
+  window.addEventListener("focus", conn.wake);  // a phone's browser brought back to the front
   window.addEventListener("offline", setConn);
 
   // ---- the visitor's actions ------------------------------------------------------------------------

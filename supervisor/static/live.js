@@ -1,12 +1,12 @@
 /* The supervisor's live view: renders the server's view, ticks every clock each second on server time,
-   turns a waiting visitor amber near the limit and red (with a sound) once it is passed. */
+   turns a waiting visitor amber near the limit and red (with a sound) once it is passed — at the moments the
+   server sent with each clock (amber_at, deadline_at). */
 (function () {
   "use strict";
-  const root = document.getElementById("live");
-  const lang = root.dataset.lang;
+  const { $, el } = Loket;
+  const T = Loket.data("strings");
+  const root = $("live");
   const resyncMs = 1000 * Number(root.dataset.resyncSeconds || 10);
-  const $ = (id) => document.getElementById(id);
-  const el = Loket.el;
   let view = null;
   let lastServerTime = 0;
   let inFlight = false, again = false;
@@ -16,22 +16,13 @@
   let audio = null;
 
   const fmt = (s) => Loket.fmtClock(Math.round(s));
-  const locale = lang === "en" ? "en-GB" : "id-ID";
-  const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const oneDecimal = (n) => Loket.number(n, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   // The locale's own percent format (CLDR, as Babel's format_percent on the reports): "80,0%" / "80.0%".
-  const percent = new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const tr = (text, params) => text.replace(/%\((\w+)\)s/g, (_m, k) => (params[k] === undefined ? "" : params[k]));
-  const svcName = (s) => (lang === "en" ? s.name_en || s.name : s.name);
-  const secondsSince = (iso) => (iso ? (Loket.now() - Date.parse(iso)) / 1000 : null);
-
-  /* The same rule as rules/service_limit.state, on the server's clock. */
-  function clockState(t) {
-    if (!t.clock_started_at) return "not_started";
-    const start = Date.parse(t.clock_started_at), end = Date.parse(t.deadline_at), now = Loket.now();
-    if (now > end) return "breached";
-    if (now >= start + (end - start) * view.amber_share) return "amber";
-    return "ok";
-  }
+  const percent = (n) => Loket.number(n, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const tr = Loket.fill;
+  const secondsSince = Loket.secondsSince;
+  // A waiting ticket's state at the moments the server sent with its clock (the rule stays on the server).
+  const clockState = (t) => Loket.limitState(t);
 
   function beep() {
     if (muted || !audio) return;
@@ -68,8 +59,8 @@
         el("div", { class: "sv-tile-value", text: String(breaches) }),
         el("div", { class: "sv-tile-label", text: T.breaches_today }),
         el("div", { class: "sv-tile-note", text: `${d.called_late} ${T.called_late} · ${waitingLate} ${T.waiting_late}` })),
-      tile(T.share, d.limit_share === null ? "–" : percent.format(d.limit_share), "", "share-today"),
-      tile(T.median_wait, d.median_wait === null ? "–" : oneDecimal.format(d.median_wait) + " " + T.min, "", "median-today"));
+      tile(T.share, d.limit_share === null ? "–" : percent(d.limit_share), "", "share-today"),
+      tile(T.median_wait, d.median_wait === null ? "–" : oneDecimal(d.median_wait) + " " + T.min, "", "median-today"));
   }
 
   function renderCounters() {
@@ -84,7 +75,7 @@
       if (c.ticket) {
         box.append(el("div", { class: "sv-counter-ticket" }, el("strong", { text: c.ticket.code }),
           el("span", { text: " " + (c.ticket.name || "") }),
-          el("span", { class: "muted", text: " · " + (lang === "en" ? c.ticket.service_en : c.ticket.service) })));
+          el("span", { class: "muted", text: " · " + Loket.serviceName(c.ticket.service) })));
       }
       if (c.state !== "closed" && secs !== null) box.append(el("div", { class: "sv-counter-time", text: fmt(secs) }));
       return box;
@@ -96,7 +87,7 @@
     if (st === "breached") alarm(t, s);
     let clockText = T.not_started;
     if (st !== "not_started") {
-      const left = (Date.parse(t.deadline_at) - Loket.now()) / 1000;
+      const left = Loket.secondsUntil(t.deadline_at);
       clockText = left >= 0 ? `${fmt(left)} ${T.left}` : `${T.late} ${fmt(-left)}`;
     }
     return el("tr", { class: `sv-ticket state-${st}`, "data-testid": `ticket-${t.code}`, "data-state": st },
@@ -112,7 +103,7 @@
     $("sv-services").replaceChildren(...view.services.map((s) => {
       const longest = s.oldest_queued_at ? fmt(secondsSince(s.oldest_queued_at)) : "–";
       const head = el("div", { class: "sv-service-head" },
-        el("h2", { text: svcName(s) }),
+        el("h2", { text: Loket.serviceName(s) }),
         el("div", { class: "sv-service-figures" },
           el("span", { "data-testid": `waiting-${s.code}`, text: `${T.waiting}: ${s.waiting}` }),
           el("span", { text: `${T.longest}: ${longest}` }),
@@ -132,7 +123,7 @@
       return;
     }
     $("sv-suggestions").replaceChildren(...view.suggestions.map((g) => {
-      const name = lang === "en" ? g.service_en : g.service;
+      const name = Loket.serviceName(g.service);
       const text = g.clear_minutes === null ? tr(T.suggest_none_open, { service: name, n: g.waiting })
         : tr(T.suggest, { service: name, n: g.waiting, m: Math.round(g.clear_minutes) });
       const more = [tr(T.suggest_more, { n: g.extra_counters_needed })];
@@ -166,9 +157,7 @@
   }
 
   function renderClock() {
-    const tz = view ? view.office.timezone : undefined;
-    $("sv-clock").textContent = new Date(Loket.now()).toLocaleTimeString("id-ID",
-      { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz });
+    $("sv-clock").textContent = Loket.time(Loket.now(), { second: "2-digit" });
   }
 
   function render() {
@@ -188,15 +177,21 @@
   }
 
   // auth joins the office's staff room on connect (display/events.py); the 'supervisor' request joins it too.
-  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true, auth: { office: root.dataset.office, screen: "staff" },
-    reconnectionDelayMax: 5000 });
+  // The view is asked for after every (re)connect and when the tab is shown again; every committed change in
+  // the office is followed by a snapshot in the staff room: follow it.
+  const live = Loket.live({
+    auth: { office: root.dataset.office, screen: "staff" },
+    refresh: () => refresh(),
+    on: { snapshot: (s) => { if (s && s.server_time) Loket.syncClock(s.server_time); refresh(); } },
+    onStatus: (on) => $("sv-status").classList.toggle("offline", !on),
+  });
 
   async function refresh() {
     if (inFlight) { again = true; return; }
     inFlight = true;
     try {
-      if (socket.connected) {
-        const reply = await socket.timeout(8000).emitWithAck("supervisor", {}).catch(() => null);
+      if (live.connected()) {
+        const reply = await live.socket.timeout(8000).emitWithAck("supervisor", {}).catch(() => null);
         if (reply && reply.ok) apply(reply.snapshot);
       } else {
         const r = await Loket.api("/supervisor/live.json");
@@ -208,11 +203,6 @@
     }
   }
 
-  socket.on("connect", () => { $("sv-status").classList.remove("offline"); refresh(); });
-  socket.on("disconnect", () => $("sv-status").classList.add("offline"));
-  // Every committed change in the office is followed by a snapshot in the staff room: follow it.
-  socket.on("snapshot", (s) => { if (s && s.server_time) Loket.syncClock(s.server_time); refresh(); });
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
 
   // A speaker drawn inline (with sound waves, or crossed out when muted): emoji need a colour-emoji font that a
   // plain Debian PC does not have, and show as empty boxes there.

@@ -63,6 +63,35 @@ def test_breach_detection_while_waiting_and_once_called():
     assert sl.state(start, LIMIT, wib(9, 5), called_at=wib(9, 10, 1)) == "breached"
 
 
+def test_the_clock_screens_receive_carries_the_moments_that_decide_its_state():
+    """Screens compare their time with amber_at and deadline_at; the state is the one at the time of sending."""
+    start = wib(9, 0)
+    at = {m: sl.limit_clock(start, LIMIT, wib(9, m)) for m in (6, 7, 10)}
+    assert at[6]["clock_started_at"] == wib(9, 0).isoformat()
+    assert at[6]["amber_at"] == wib(9, 7).isoformat() and at[6]["deadline_at"] == wib(9, 10).isoformat()
+    assert [at[m]["state"] for m in (6, 7, 10)] == ["ok", "amber", "amber"]
+    late = sl.limit_clock(start, LIMIT, wib(9, 10, 1))
+    assert (late["state"], late["seconds_left"]) == ("breached", -1)
+    waiting = sl.limit_clock(None, LIMIT, wib(9, 5))
+    assert waiting == {
+        "clock_started_at": None,
+        "amber_at": None,
+        "deadline_at": None,
+        "seconds_left": None,
+        "state": "not_started",
+    }
+
+
+def test_a_twenty_minute_limit_moves_both_moments():
+    start = wib(9, 0)
+    clock = sl.limit_clock(start, 20, wib(9, 10))
+    assert clock["amber_at"] == wib(9, 14).isoformat() and clock["deadline_at"] == wib(9, 20).isoformat()
+    assert clock["state"] == "ok"  # 10 minutes in: amber under a 10-minute limit, not under 20
+    assert sl.limit_clock(start, 20, wib(9, 14))["state"] == "amber"
+    assert sl.limit_clock(start, 20, wib(9, 20, 1))["state"] == "breached"
+    assert sl.amber_at(start, 20) == wib(9, 14) and sl.amber_at(None, 20) is None
+
+
 def test_recorded_clock_of_a_ticket_called_before_its_clock_started_is_its_call():
     # Called by a second counter while the one ahead was still being served: it waited 0.
     assert sl.recorded_clock(wib(8, 0), sl.Ahead(True, None), wib(8, 30)) == wib(8, 30)

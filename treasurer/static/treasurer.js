@@ -2,11 +2,8 @@
    Only the treasurer may do these; the server refuses anyone else and says why. */
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
-  const el = Loket.el;
-  const T = window.TR_T;
-  const money = (n) => "Rp " + Number(n).toLocaleString("id-ID");
-  const fill = (tpl, p) => tpl.replace(/%\((\w+)\)s/g, (m, k) => (k in p ? p[k] : m));
+  const { $, el, fill, money } = Loket;
+  const T = Loket.data("strings");
   let busy = false;
   let shown = null;
 
@@ -23,12 +20,6 @@
       if (!r.ok) { message(r.data.message || T.network); return null; }
       return r.data;
     } finally { busy = false; }
-  }
-
-  function localNow() {
-    const d = new Date(Loket.now());
-    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-    return d.toISOString().slice(0, 16);
   }
 
   const reqCell = (x) => el("td", {}, el("button", { class: "link", text: x.number, onclick: () => openRequest(x.id) }),
@@ -75,7 +66,7 @@
       } })))) : [empty(4)]));
     $("tr-open").replaceChildren(...(q.open_invoices.length ? q.open_invoices.flatMap((x) => {
       const ntpn = el("input", { placeholder: T.ntpn, maxlength: "24", "data-testid": "tr-ntpn", "aria-label": T.ntpn });
-      const paid = el("input", { type: "datetime-local", value: localNow(), "data-testid": "tr-paid-at",
+      const paid = el("input", { type: "datetime-local", value: Loket.inputNow(), "data-testid": "tr-paid-at",
         title: T.paid_at, "aria-label": T.paid_at });
       const form = el("form", { class: "actions row tr-act" }, ntpn, paid,
         el("button", { type: "submit", class: "primary small", "data-testid": "tr-record", text: T.record }));
