@@ -137,6 +137,11 @@ def add_upload(
     user = rq.get_user(session, user_id)
     req = rq.get_request(session, request_id, for_update=True)
     rq.require(req, "upload", user=user, by_visitor=by_visitor)
+    if req.channel == "online" and req.email_confirmed_at is None:
+        raise RuleError(
+            "email_unconfirmed",
+            N_("Confirm your e-mail address through the link we sent before sending documents."),
+        )
     _refuse_out_of_step(session, req, kind)
     up = RequestUpload(
         office_id=req.office_id,
