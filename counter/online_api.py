@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, Field, ValidationError
 from spectree import Response
-from sqlmodel import select
 
 from api.request_steps import own_request, request_changed, run_step, staff_view
 from api.schemas import STAFF_ERRORS, ActionOut
@@ -18,7 +17,6 @@ from clock import utcnow
 from counter.request_schemas import RequestList
 from extensions import api_spec, get_db
 from mail import outbox
-from models import ProductRequest
 from rules import guestbook, uploads
 from rules import requests as rq
 from rules.requests import clock
@@ -64,28 +62,18 @@ def enter_request():
 
 def online_rows(s, office_id: int, now) -> list[dict]:
     """The office's live requests made outside the counter, with their clocks, most urgent first."""
-    rows = s.exec(
-        select(ProductRequest).where(
-            ProductRequest.office_id == office_id,
-            ProductRequest.channel != "counter",
-            ProductRequest.state.not_in(["closed", "cancelled", "delivered"]),
-        )
-    ).all()
-    out = []
-    for r in rows:
-        c = clock.clock_json(s, r, now)
-        out.append(
-            {
-                **rq.summary_json(s, r),
-                "state_label": _(rq.STATE_WORDS[r.state]),
-                "channel": r.channel,
-                "channel_label": _(rq.CHANNEL_WORDS[r.channel]),
-                "email_confirmed": r.email_confirmed_at is not None,
-                "clock": c,
-            }
-        )
-    # Overdue first, then by days left; requests whose clock has not started after those.
-    return sorted(out, key=lambda x: (x["clock"] is None, x["clock"]["left"] if x["clock"] else 0, x["id"]))
+    return [
+        {
+            **rq.summary_json(s, x["request"]),
+            "state_label": _(rq.STATE_WORDS[x["request"].state]),
+            "channel": x["request"].channel,
+            "channel_label": _(rq.CHANNEL_WORDS[x["request"].channel]),
+            "email_confirmed": x["request"].email_confirmed_at is not None,
+            "clock": x["clock"],
+            "alarm": x["alarm"],
+        }
+        for x in clock.live_requests(s, office_id, now)
+    ]
 
 
 @bp.get("/requests/online")

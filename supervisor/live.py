@@ -212,4 +212,25 @@ def supervisor_snapshot(
         "today": today_figures(session, office, now, services),
         "suggestions": suggestions(services),
         "printers": printers,
+        "online": online_view(session, office, now),
     }
+
+
+def online_view(session: Session, office: Office, now: datetime) -> list[dict]:
+    """Requests made outside the counter whose 10 working days run short or ran out (the alarm), then the others
+    with a running clock; no personal data (a wall view): number, channel, due day, days left."""
+    from rules.requests import clock
+
+    return [
+        {
+            "number": x["request"].number,
+            "channel": x["request"].channel,
+            "due": x["clock"]["due"],
+            "left": x["clock"]["left"],
+            "paused": x["clock"]["paused"],
+            "overdue": x["clock"]["overdue"],
+            "alarm": x["alarm"],
+        }
+        for x in clock.live_requests(session, office.id, now)
+        if x["clock"] is not None
+    ]

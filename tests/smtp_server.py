@@ -20,7 +20,7 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         """Keep the message (aiosmtpd calls this for each one accepted)."""
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:

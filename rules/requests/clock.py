@@ -153,3 +153,41 @@ def clock_json(session: Session, req: ProductRequest, now: datetime) -> dict | N
         "served_days": req.served_days,
         "served_within": req.served_within,
     }
+
+
+def online_limit(session: Session, office_id: int, start: datetime, end: datetime) -> dict:
+    """Requests made outside the counter delivered in [start, end): how many were timed, and the share served
+    within 10 working days of being clear and complete (the verdict `stop` recorded at delivery). One query over
+    ix_productrequest_office_delivered (office_id, delivered_at, served_within)."""
+    from sqlalchemy import func
+
+    R = ProductRequest
+    timed, within = session.exec(
+        select(func.count(R.served_within), func.count().filter(R.served_within.is_(True))).where(
+            R.office_id == office_id, R.delivered_at >= start, R.delivered_at < end
+        )
+    ).one()
+    within = within or 0
+    return {"delivered": timed, "within": within, "late": timed - within, "share": within / timed if timed else None}
+
+
+# The supervisor's alarm rings this many working days before the due day (and stays on once it is missed).
+ALARM_DAYS_LEFT = 2
+
+
+def live_requests(session: Session, office_id: int, now: datetime) -> list[dict]:
+    """The office's live requests made outside the counter with their clocks, most urgent first: overdue, then
+    by days left; those whose clock has not started (not yet clear, e-mail unconfirmed) last."""
+    rows = session.exec(
+        select(ProductRequest).where(
+            ProductRequest.office_id == office_id,
+            ProductRequest.channel != "counter",
+            ProductRequest.state.not_in(["closed", "cancelled", "delivered"]),
+        )
+    ).all()
+    out = []
+    for r in rows:
+        c = clock_json(session, r, now)
+        alarm = bool(c and (c["overdue"] or (not c["paused"] and c["left"] <= ALARM_DAYS_LEFT)))
+        out.append({"request": r, "clock": c, "alarm": alarm})
+    return sorted(out, key=lambda x: (x["clock"] is None, x["clock"]["left"] if x["clock"] else 0, x["request"].id))

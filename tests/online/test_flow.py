@@ -189,7 +189,9 @@ def test_an_officer_enters_a_request_received_by_whatsapp(app, db, make_api, smt
     r = officer.post(
         f"/api/requests/{req['id']}/shipping", json={"fee": 35_000, "note": "cetak, JNE ke Jl. Merdeka 1 Palembang"}
     )
-    assert r.status_code == 200 and r.get_json()["request"]["total"] == 80_000 + 35_000  # 120 pages: 50 + two started blocks of 50
+    assert (
+        r.status_code == 200 and r.get_json()["request"]["total"] == 80_000 + 35_000
+    )  # 120 pages: 50 + two started blocks of 50
     listed = officer.get("/api/requests/online").get_json()["requests"]
     assert [x["number"] for x in listed] == [req["number"]] and listed[0]["channel"] == "whatsapp"
     assert send_mail(app) == 1
