@@ -106,7 +106,7 @@ def test_online_request_from_the_page_to_the_rating(app, db, make_api, smtp):
 
     # Step 11: paid from abroad, the proof uploaded; a fake PDF is refused with a clear message.
     r = upload(visitor, token, "transfer_proof", b"%PDF-1.4 not really a pdf", "bukti.pdf")
-    assert r.status_code == 415 and "cannot be read" in r.get_json()["message"]
+    assert r.status_code == 415 and r.get_json()["error"] == "upload_unreadable"
     r = upload(visitor, token, "transfer_proof", png_bytes(), "bukti-transfer.png")
     assert r.status_code == 200, r.get_json()
     with db.read() as s:
