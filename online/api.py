@@ -130,7 +130,9 @@ def upload(token: str, kind: str):
         raise RuleError("no_file", N_("Choose a file to upload."), status=400)
     data = f.read(max_bytes + 1)
     checked = uploads.check_file(kind, f.filename or "", data, max_bytes=max_bytes)
-    stored = save(0, data, uploads.EXTENSIONS[checked.content_type])
+    with get_db().read() as s:
+        office_id = rq.by_visitor_token(s, token).office_id  # an unknown token stores nothing
+    stored = save(office_id, data, uploads.EXTENSIONS[checked.content_type])
     try:
         with get_db().write() as s:
             req = rq.by_visitor_token(s, token)
