@@ -62,6 +62,11 @@ def body_text(msg) -> str:
     return msg.get_body(preferencelist=("plain",)).get_content()
 
 
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, read back with pypdf."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def pdf_attachments(msg) -> dict[str, str]:
     """Each PDF attachment's file name and its text, read back with pypdf."""
     out = {}

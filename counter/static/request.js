@@ -235,6 +235,8 @@
       const body = {};
       // A datetime-local field is in this browser's time: send it as an absolute moment.
       fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
+      // A request made outside the counter: the visitor's signed SPPD came by post (an upload records itself).
+      if (name === "sign_sppd" && req.channel !== "counter") body.how = "post";
       if (name === "set_shipping") { body.fee = Number(body.fee || 0); body.note = body.shipping_note; delete body.shipping_note; }
       const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
       if (out && out.print_job_id) message(T.printed, true);

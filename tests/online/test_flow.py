@@ -192,10 +192,21 @@ def test_an_officer_enters_a_request_received_by_whatsapp(app, db, make_api, smt
     assert (
         r.status_code == 200 and r.get_json()["request"]["total"] == 80_000 + 35_000
     )  # 120 pages: 50 + two started blocks of 50
+    # The shipping is printed on the invoice the buyer pays.
+    for step in ("agree", "check-documents", "clear"):
+        assert officer.post(f"/api/requests/{req['id']}/{step}").status_code == 200, step
+    r = officer.post(f"/api/requests/{req['id']}/invoice", json={"billing_code": billing_code(), "print": False})
+    assert r.status_code == 200, r.get_json()
+    pdf = officer.get(f"/api/invoices/{r.get_json()['invoice']['id']}/pdf")
+    from tests.smtp_server import pdf_text
+
+    text = pdf_text(pdf.data)
+    assert "Ongkos kirim salinan cetak" in text and "JNE" in text and "115.000" in text
     listed = officer.get("/api/requests/online").get_json()["requests"]
     assert [x["number"] for x in listed] == [req["number"]] and listed[0]["channel"] == "whatsapp"
-    assert send_mail(app) == 1
-    (mail,) = smtp.inbox.wait_for(1)
+    assert send_mail(app) == 2
+    mail, invoice_mail = smtp.inbox.wait_for(2)
     assert "/o/" in body_text(mail) and mail["To"] == "budi@example.id"
+    assert "JNE" in next(iter(pdf_attachments(invoice_mail).values()))
     r = officer.post("/api/requests/enter", json={"channel": "counter", "visitor": visitor_form()})
     assert r.status_code == 400
