@@ -26,10 +26,6 @@ from rules.requests.machine import active_invoice, lines
 from rules.working_days import LIMIT_DAYS, ClockState, clock_state, served_within
 from settings import Settings
 
-PAUSE_WORDS = {
-    "payment": "waiting for the payment",
-    "sppd": "waiting for the signed SPPD",
-}
 _settings: Settings | None = None
 
 
@@ -109,15 +105,21 @@ def calendar_for(session: Session, office_id: int, start: date, end: date):
     return office_calendar(session, _current_settings(), office_id, start - timedelta(days=1), end)
 
 
-def state(session: Session, req: ProductRequest, now: datetime) -> ClockState | None:
-    """Where the request stands against the 10 working days today; None before it is clear and complete."""
+def state(session: Session, req: ProductRequest, now: datetime, cal=None) -> ClockState | None:
+    """Where the request stands against the 10 working days today; None before it is clear and complete.
+    `cal`: the office's calendar when the caller built one for several requests (see live_requests)."""
     if req.clear_at is None:
         return None
     tz = offices.office_tz(session.get(Office, req.office_id))
     start = business_day(req.clear_at, tz)
     today = business_day(req.delivered_at or now, tz)
-    cal = calendar_for(session, req.office_id, start, max(today, start) + timedelta(days=120))
+    if cal is None:
+        cal = calendar_for(session, req.office_id, start, max(today, start) + timedelta(days=_AHEAD_DAYS))
     return clock_state(cal, start, today, _local_pauses(req, tz), LIMIT_DAYS)
+
+
+# How far ahead a calendar is built for a due day (10 working days and a long pause fit easily).
+_AHEAD_DAYS = 120
 
 
 def stop(session: Session, req: ProductRequest, now: datetime) -> None:
@@ -135,9 +137,9 @@ def stop(session: Session, req: ProductRequest, now: datetime) -> None:
     session.add(req)
 
 
-def clock_json(session: Session, req: ProductRequest, now: datetime) -> dict | None:
+def clock_json(session: Session, req: ProductRequest, now: datetime, cal=None) -> dict | None:
     """The clock as screens show it: due day, days used and left, paused (why) or overdue."""
-    st = state(session, req, now)
+    st = state(session, req, now, cal)
     if st is None:
         return None
     pauses = pauses_of(req)
@@ -185,9 +187,14 @@ def live_requests(session: Session, office_id: int, now: datetime) -> list[dict]
             ProductRequest.state.not_in(["closed", "cancelled", "delivered"]),
         )
     ).all()
-    out = []
+    out, cal = [], None
+    started = [r.clear_at for r in rows if r.clear_at is not None]
+    if started:  # one calendar for them all: holidays and closures are read once
+        tz = offices.office_tz(session.get(Office, office_id))
+        first, today = business_day(min(started), tz), business_day(now, tz)
+        cal = calendar_for(session, office_id, first, max(today, first) + timedelta(days=_AHEAD_DAYS))
     for r in rows:
-        c = clock_json(session, r, now)
+        c = clock_json(session, r, now, cal)
         alarm = bool(c and (c["overdue"] or (not c["paused"] and c["left"] <= ALARM_DAYS_LEFT)))
         out.append({"request": r, "clock": c, "alarm": alarm})
     return sorted(out, key=lambda x: (x["clock"] is None, x["clock"]["left"] if x["clock"] else 0, x["request"].id))

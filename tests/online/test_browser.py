@@ -134,3 +134,53 @@ def test_online_request_from_the_public_page_to_the_receipt(app, live_server, sc
     href = visitor.get_by_test_id("visitor-receipt").get_attribute("href")
     pdf = visitor.request.get(base + href)
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
+
+
+def test_due_dates_on_the_counter_and_the_supervisors_alarm(app, live_server, screens, make_api, db):
+    """An online request whose 10 working days have nearly run out: the counter lists it with its due day and
+    days left, the supervisor's live view rings."""
+    from datetime import timedelta
+
+    import clock
+    from rules.requests import clock as request_clock
+    from tests.online.conftest import ABSTRACT, MICRODATA, visitor_form
+    from tests.pages import sign_in_at_counter
+
+    visitor, officer = make_api(), make_api()
+    officer.login("petugas1")
+    r = visitor.post(
+        "/api/online/1600/requests",
+        json={"visitor": visitor_form(), "lines": [MICRODATA], "abstract": ABSTRACT, "accept_terms": True},
+    )
+    number = r.get_json()["number"]
+    req_id = officer.get(f"/api/requests?q={number}").get_json()["requests"][0]["id"]
+    with db.read() as s:
+        from models import ProductRequest
+
+        token = s.get(ProductRequest, req_id).visitor_token
+    visitor.post(f"/api/visitor/requests/{token}/confirm")
+    officer.post(f"/api/requests/{req_id}/documents/abstract", json={"received": True})
+    officer.post(f"/api/requests/{req_id}/check-documents")
+    assert officer.post(f"/api/requests/{req_id}/clear").status_code == 200
+    # Nine working days later (whatever the holidays): one day left.
+    with db.read() as s:
+        req = s.get(ProductRequest, req_id)
+        now = clock.utcnow()
+        while request_clock.state(s, req, now).left > 1:
+            now += timedelta(days=1)
+    clock.set_offset(now - clock.utcnow() + timedelta(minutes=1))
+
+    counter = sign_in_at_counter(screens, live_server.url, "petugas1", 1)
+    counter.locator("#rq-online-box > summary").click()
+    row = counter.locator(f"[data-online='{number}']")
+    expect(row).to_contain_text("sisa 1 hari kerja")
+    row.get_by_role("button").click()
+    expect(counter.get_by_test_id("rq-clock")).to_contain_text("sisa 1 hari kerja")
+
+    sup = screens(f"{live_server.url}/login")
+    sup.fill("input[name=username]", "pengawas")
+    sup.fill("input[name=password]", "pengawas-demo")
+    sup.locator("button[type=submit]").click()
+    sup.goto(f"{live_server.url}/supervisor/?lang=en")
+    expect(sup.get_by_test_id("online-alarm")).to_contain_text("1 online request(s) near or past")
+    expect(sup.locator(f"#sv-online [data-request='{number}']")).to_contain_text("1 working day(s) left")
