@@ -101,6 +101,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [],
     )
     realtime.init_app(app)
+    from rules.requests import clock as request_clock
+
+    request_clock.use_settings(settings)  # the working-day clock reads the office's week and holiday settings
 
     @app.context_processor
     def _globals():
@@ -122,13 +125,15 @@ def register_screens(app: Flask) -> None:
     import counter
     import display
     import kiosk
+    import mail
+    import online
     import phone
     import printer
     import supervisor
     import treasurer
     import verify
 
-    for screen in (api, auth, kiosk, counter, treasurer, display, supervisor, phone, verify, printer):
+    for screen in (api, auth, kiosk, online, counter, treasurer, display, supervisor, phone, verify, printer, mail):
         screen.init_app(app)
     api_spec.register(app)
 
@@ -197,11 +202,13 @@ def main() -> None:
     host = os.environ.get("LOKET_HOST", "127.0.0.1")
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
+    from mail.worker import start_in_process as start_mail_worker
     from printer.worker import start_in_process
 
-    start_in_process(
-        app
-    )  # the print worker as a thread; PRINT_WORKER=False / LOKET_PRINT_WORKER=0: run `manage.py print-worker`
+    # The print and mail workers as threads; PRINT_WORKER/MAIL_WORKER=False or LOKET_PRINT_WORKER/LOKET_MAIL_WORKER=0:
+    # run `manage.py print-worker` / `manage.py mail-worker` instead.
+    start_in_process(app)
+    start_mail_worker(app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

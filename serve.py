@@ -166,6 +166,7 @@ class LoketServer(BaseApplication):
     def load(self):
         # Runs in each worker, after gevent's monkey-patching.
         from app import create_app
+        from mail.worker import start_in_process as start_mail_worker
         from printer.worker import start_in_process
 
         app = create_app(dict(self.overrides))
@@ -173,6 +174,7 @@ class LoketServer(BaseApplication):
         # and another takes over when that process ends (at once on this host, else after the lease time).
         # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
         start_in_process(app)
+        start_mail_worker(app)  # the same for the e-mail outbox (LOKET_MAIL_WORKER=0: `manage.py mail-worker`)
         return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,6 +62,26 @@ class HolidaySettings(_Strict):
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class SpecialDaySettings(_Strict):
+    """A closure or a day of shortened hours, seeded into the database (rules.special_days) at start-up."""
+
+    date: date
+    closed: bool = True
+    hours: list[str] = []  # ["HH:MM", "HH:MM"] when open for shortened hours
+    note: str = Field(default="", max_length=200)  # Indonesian
+    note_en: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _hours(self) -> SpecialDaySettings:
+        if self.closed:
+            if self.hours:
+                raise ValueError(f"{self.date}: a closed day has no hours (set closed = false for shortened hours)")
+            return self
+        if not (len(self.hours) == 2 and all(_HHMM.match(h) for h in self.hours) and self.hours[0] < self.hours[1]):
+            raise ValueError(f'{self.date}: shortened hours need hours = ["HH:MM", "HH:MM"], opening first')
+        return self
+
+
 class OfficeSettings(_Strict):
     code: str = Field(pattern=r"^\d{4}$")
     name: str = Field(min_length=3)
@@ -72,6 +92,7 @@ class OfficeSettings(_Strict):
     complaints: Complaints = Complaints()
     hours: dict[int, tuple[time, time]] = {}
     holidays: HolidaySettings = HolidaySettings()
+    special_days: list[SpecialDaySettings] = []
 
     @field_validator("timezone")
     @classmethod
@@ -104,6 +125,26 @@ class OfficeSettings(_Strict):
         return out
 
 
+class MailSettings(_Strict):
+    """The SMTP server that sends the visitors' e-mails (the outbox worker uses it; mail/)."""
+
+    enabled: bool = True  # false: messages wait in the outbox (visible on /mail/) until it is enabled
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: str = Field(default="none", pattern=r"^(none|starttls|ssl)$")
+    username: str = ""
+    password: str = ""  # better from the environment: LOKET_SMTP_PASSWORD
+    from_addr: str = "pst1600@bps.go.id"
+    from_name: str = "PST BPS"
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+
+
+class UploadSettings(_Strict):
+    """Files visitors upload (abstract, signed SPPD, proof of a transfer): a size limit per file."""
+
+    max_mb: float = Field(default=10, gt=0, le=100)
+
+
 class ServiceSettings(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,31}$")
     prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
@@ -126,6 +167,8 @@ class Settings(_Strict):
     counters: list[CounterSettings] = Field(min_length=1)
     # Sections owned by other parts of the product (printers, tariffs, ...) are kept as raw tables
     # and validated by their owners.
+    mail: MailSettings = MailSettings()
+    uploads: UploadSettings = UploadSettings()
     printers: dict = {}
     stations: dict = {}
     # From the environment.
@@ -188,6 +231,16 @@ def load_settings(path: str | os.PathLike | None = None, env: dict | None = None
     ):
         if env.get(var):
             raw[key] = env[var]
+    for key, var in (
+        ("host", "LOKET_SMTP_HOST"),
+        ("port", "LOKET_SMTP_PORT"),
+        ("security", "LOKET_SMTP_SECURITY"),
+        ("username", "LOKET_SMTP_USER"),
+        ("password", "LOKET_SMTP_PASSWORD"),
+        ("from_addr", "LOKET_MAIL_FROM"),
+    ):
+        if env.get(var):
+            raw.setdefault("mail", {})[key] = env[var]
     if env.get("LOKET_PUBLIC_URL"):
         raw.setdefault("app", {})["public_url"] = env["LOKET_PUBLIC_URL"]
     if env.get("LOKET_ALWAYS_OPEN"):

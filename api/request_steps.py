@@ -6,16 +6,31 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
+from clock import utcnow
 from extensions import get_db, get_settings
 from i18n import select_locale, translate
 from links import request_links
+from mail import outbox
 from realtime import publish
 from rules import requests as rq
 
 
 def staff_view(s, req) -> dict:
     """A request as the counter and treasurer screens show it, with the visitor's links and the PDFs'."""
+    from rules import uploads
+    from rules.requests import clock
+
     out = rq.staff_view(s, req, translate=translate, lang=select_locale())
+    out["channel"] = req.channel
+    out["channel_label"] = translate(rq.CHANNEL_WORDS.get(req.channel, req.channel))
+    out["email_confirmed"] = req.email_confirmed_at is not None
+    out["shipping_fee"], out["shipping_note"] = req.shipping_fee, req.shipping_note
+    out["sppd_received_how"] = req.sppd_received_how
+    out["clock"] = clock.clock_json(s, req, utcnow())
+    out["uploads"] = [
+        {**uploads.upload_json(u), "url": f"/api/requests/{req.id}/uploads/{u.id}"}
+        for u in uploads.uploads_of(s, req.id)
+    ]
     out["links"] = request_links(get_settings(), req)
     out["links"].update({f"invoice_pdf_{i['id']}": f"/api/invoices/{i['id']}/pdf" for i in out["invoices"]})
     out["links"].update({f"receipt_pdf_{r['id']}": f"/api/receipts/{r['id']}/pdf" for r in out["receipts"]})
@@ -38,7 +53,10 @@ def run_step(request_id: int, fn, status: int = 200):
     """Run fn(session, request) in a write transaction; answer {request, **what fn returned}; broadcast."""
     with get_db().write() as s:
         req = own_request(s, request_id)
+        before = outbox.last_event_id(s, req)
         extra = fn(s, req) or {}
+        # The e-mails the step calls for, in the same transaction: they go out only if the step commits.
+        outbox.for_new_steps(s, rq.get_request(s, req.id), before)
         req = rq.get_request(s, req.id)
         out = {"request": staff_view(s, req), **extra}
         office_id, state = req.office_id, req.state

@@ -13,8 +13,10 @@ from counter import views  # noqa: F401
 
 def init_app(app) -> None:
     from counter.api import bp as api_bp
+    from counter.online_api import bp as online_api_bp
     from counter.request_api import bp as requests_api_bp
 
     app.register_blueprint(bp, url_prefix="/counter")
     app.register_blueprint(api_bp)
+    app.register_blueprint(online_api_bp)  # before request_api: /api/requests/online is not a request id
     app.register_blueprint(requests_api_bp)

@@ -293,7 +293,8 @@ def sign_sppd(request_id: int):
     """The signed SPPD (data use agreement) was received."""
     b = request.context.json
     return run_step(
-        request_id, lambda s, req: rq.sign_sppd(s, request_id=req.id, user_id=current_user.id, note=b.note) and None
+        request_id,
+        lambda s, req: rq.sign_sppd(s, request_id=req.id, user_id=current_user.id, note=b.note, how=b.how) and None,
     )
 
 
@@ -379,7 +380,12 @@ def resolve_correction(request_id: int):
         request_id,
         lambda s, req: (
             rq.resolve_correction(
-                s, request_id=req.id, user_id=current_user.id, result=b.result, download_ref=b.download_ref
+                s,
+                request_id=req.id,
+                user_id=current_user.id,
+                result=b.result,
+                download_ref=b.download_ref,
+                shipped=b.shipped,
             )
             and None
         ),

@@ -84,6 +84,7 @@ class BillingIn(BaseModel):
 
 class NoteIn(BaseModel):
     note: str = Field(default="", max_length=300)
+    how: str = Field(default="counter", description="a signed SPPD: counter (handed over) | post (received by post)")
 
 
 class DeliverIn(BaseModel):
@@ -93,6 +94,7 @@ class DeliverIn(BaseModel):
 class ResolveIn(BaseModel):
     result: str = Field(max_length=1000)
     download_ref: str = Field(default="", max_length=500)
+    shipped: bool = Field(default=False, description="a corrected hard copy posted at the office's cost (note 2)")
 
 
 class TariffSheet(BaseModel):

@@ -11,6 +11,7 @@ import i18n
 from auth.roles import roles_required
 from counter import bp
 from extensions import get_db, get_settings
+from kiosk.views import choice_labels
 from models import Office, User
 from rules import offices
 from rules.counters import PAUSE_REASONS
@@ -95,4 +96,5 @@ def serve(counter_id: int):
         strings=counter_strings(),
         pause_reasons=PAUSE_REASONS,
         recalls_before_no_show=get_settings().app.recalls_before_no_show,
+        labels=choice_labels(),
     )

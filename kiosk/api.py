@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from spectree import Response
 
 from api.schemas import ERRORS, TicketOut
-from clock import utcnow
+from clock import business_day, utcnow
 from extensions import api_spec, get_db, get_settings
 from kiosk import schemas as S
 from links import ticket_status_url
 from printer import jobs as print_jobs
 from realtime import publish
-from rules import guestbook, offices, snapshot
+from rules import guestbook, offices, snapshot, special_days
 from rules.issuing import CLOSED_MESSAGES, Closed, take_number
 from rules.opening import opening
 
@@ -36,9 +36,10 @@ def closed_message(state) -> str:
 @api_spec.validate(resp=Response(HTTP_200=S.ServiceList, **ERRORS), tags=["kiosk"])
 def list_services(code: str):
     """The services a visitor can take a ticket for, and whether the kiosk is open now."""
-    state = opening(utcnow(), get_settings())
+    now, settings = utcnow(), get_settings()
     with get_db().read() as s:
         office = offices.get_office(s, code)
+        state = opening(now, settings, special_days.on(s, office.id, business_day(now, settings.tz)))
         services = [snapshot.service_json(x) for x in offices.services(s, office.id)]
     return jsonify(services=services, open=state.open, closed_reason=state.reason, closed_message=closed_message(state))
 

@@ -3,14 +3,16 @@
 - `models.office`: the office, services, counters, staff accounts;
 - `models.queue`: visitors, guest book, daily numbers, tickets and their events, counter events;
 - `models.printing`: the print queue and printers' states;
-- `models.requests`: paid-product requests, invoices, payments, receipts, ratings.
+- `models.requests`: paid-product requests, invoices, payments, receipts, ratings, uploads;
+- `models.mail`: the e-mail outbox, its attachments and the mail worker's lease.
 
 Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
 tests/models/test_migrations.py fails when the models and the migrations differ.
 """
 
 from models.common import new_token
-from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, User
+from models.mail import MailAttachment, MailMessage, MailStatus, MailWorkerLease
+from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, SpecialDay, User
 from models.printing import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease
 from models.queue import CounterEvent, DailySequence, GuestBookEntry, Ticket, TicketEvent, TicketStatus, Visitor
 from models.requests import (
@@ -25,10 +27,17 @@ from models.requests import (
     RequestEvent,
     RequestLine,
     RequestState,
+    RequestUpload,
     YearSequence,
 )
 
 __all__ = [
+    "MailAttachment",
+    "MailMessage",
+    "MailStatus",
+    "MailWorkerLease",
+    "RequestUpload",
+    "SpecialDay",
     "Counter",
     "CounterEvent",
     "CounterService",

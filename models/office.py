@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
@@ -85,4 +85,20 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     active: bool = True
     language: str = Field(default="", max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SpecialDay(SQLModel, table=True):
+    """A day the office does not keep its usual hours: closed (a closure) or open for shortened hours, with a
+    note in Indonesian and English. The kiosk (rules.opening) and the working-day clock read it."""
+
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    day: date
+    closed: bool = True
+    opens: str = Field(default="", max_length=5)  # "HH:MM" when open for shortened hours
+    closes: str = Field(default="", max_length=5)
+    note: str = Field(default="", max_length=200)  # Indonesian
+    note_en: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)

@@ -56,6 +56,7 @@ class ProductRequest(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("office_id", "number"),
         Index("ix_productrequest_office_state", "office_id", "state"),
+        Index("ix_productrequest_office_delivered", "office_id", "delivered_at", "served_within"),
     )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
@@ -85,6 +86,19 @@ class ProductRequest(SQLModel, table=True):
     # Links handed to the visitor: status/history, documents and correction; rating (may sit on a counter tablet).
     visitor_token: str = Field(default_factory=new_token, max_length=64, unique=True, index=True)
     rating_token: str = Field(default_factory=new_token, max_length=64, unique=True, index=True)
+    # The online channel (rules.requests.online): where the request came from, the visitor's language for
+    # e-mails, the e-mail address proven by the link, the 10-working-day clock and shipping.
+    channel: str = Field(default="counter", max_length=16)  # counter | online | portal | email | whatsapp
+    language: str = Field(default="id", max_length=5)
+    email_confirmed_at: datetime | None = None
+    clear_at: datetime | None = None  # the officer marked it clear and its requirements complete: the clock starts
+    # Waiting on the visitor: [[start ISO, end ISO or null, reason], ...] (rules.requests.clock).
+    clock_pauses: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    served_days: int | None = None  # working days counted when delivered
+    served_within: bool | None = None  # delivered within the limit (the reports' share)
+    shipping_fee: int = 0  # a hard copy sent by post: the buyer pays (never for a correction)
+    shipping_note: str = Field(default="", max_length=300)
+    sppd_received_how: str = Field(default="", max_length=16)  # counter | upload | post
 
 
 class RequestLine(SQLModel, table=True):
@@ -181,6 +195,8 @@ class Payment(SQLModel, table=True):
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = None
     rejected_reason: str = Field(default="", max_length=300)
+    method: str = Field(default="billing", max_length=16)  # billing (SIMPONI billing code) | transfer (abroad)
+    upload_id: int | None = Field(default=None, foreign_key="requestupload.id")  # a transfer's proof
 
 
 class Receipt(SQLModel, table=True):
@@ -219,3 +235,23 @@ class Rating(SQLModel, table=True):
     u9: int
     comment: str = Field(default="", max_length=1000)
     channel: str = Field(default="", max_length=16)
+
+
+class RequestUpload(SQLModel, table=True):
+    """A file a visitor (or an officer) uploaded for a request: the abstract, the signed SPPD, a transfer's proof.
+
+    The bytes live under instance/uploads/ (storage.py), never under a static folder; staff and the visitor's
+    token reach them through authorised endpoints only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    request_id: int = Field(foreign_key="productrequest.id", index=True)
+    kind: str = Field(max_length=24)  # abstract | sppd | transfer_proof
+    filename: str = Field(max_length=200)  # as the visitor named it (shown, never used as a path)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    stored_name: str = Field(max_length=100, unique=True)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    by_visitor: bool = True
+    user_id: int | None = Field(default=None, foreign_key="user.id")

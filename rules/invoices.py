@@ -131,6 +131,7 @@ def _snapshot(session: Session, req: ProductRequest) -> str:
                 }
                 for ln in rq.lines(session, req.id)
             ],
+            "shipping": {"fee": req.shipping_fee, "note": req.shipping_note} if req.shipping_fee else None,
         },
         sort_keys=True,
     )
@@ -169,6 +170,7 @@ def issue_invoice(
     user = rq.get_user(session, user_id)
     req = rq.get_request(session, request_id, for_update=True)
     rq.require(req, "issue_invoice", user=user)
+    rq.needs_clear_first(req)
     if req.total <= 0:
         raise RuleError(
             "nothing_to_pay", N_("This request costs Rp 0; it needs no invoice. Start preparing the product instead.")
@@ -298,6 +300,20 @@ def invoice_document(
         translate(N_("Tariffs: %(schedule)s. A started block is charged as a whole block."))
         % {"schedule": ", ".join(schedule_names)},
     ]
+    lines = _doc_lines(snap, translate, lang)
+    if snap.get("shipping"):
+        ship = snap["shipping"]
+        lines.append(
+            {
+                "description": translate(N_("Shipping of the hard copy")) + f" — {ship['note']}",
+                "quantity": 1,
+                "unit": "",
+                "unit_price": ship["fee"],
+                "amount": ship["fee"],
+                "rule": "",
+            }
+        )
+        notes.append(translate(N_("Shipping of a hard copy is paid by the buyer (except a correction's).")))
     if inv.replaces_id:
         old = session.get(Invoice, inv.replaces_id)
         notes.append(translate(N_("Replaces invoice %(number)s.")) % {"number": old.number})
@@ -309,7 +325,7 @@ def invoice_document(
         "last_valid_day": local_last_day(session, inv),
         "billing_code": inv.billing_code,
         "buyer": snap["buyer"],
-        "lines": _doc_lines(snap, translate, lang),
+        "lines": lines,
         "total": inv.total,
         "officer": officer.name if officer else "",
         "verify_url": verify_url,

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from clock import utcnow
+from clock import business_day, utcnow
 from models import Office, Service, Ticket
-from rules import guestbook, lines
+from rules import guestbook, lines, special_days
 from rules.errors import N_, RuleError
 from rules.estimate import estimated_wait_minutes
 from rules.opening import Opening, opening
@@ -19,6 +19,7 @@ from settings import Settings
 CLOSED_MESSAGES = {
     "holiday": N_("The PST unit is closed today (%(holiday)s)."),
     "closed_day": N_("The PST unit is closed today."),
+    "closure": N_("The PST unit is closed today: %(holiday)s"),
     "before_hours": N_("The PST unit opens at %(opens)s."),
     "after_hours": N_("The PST unit has closed for today (open until %(closes)s)."),
 }
@@ -49,7 +50,7 @@ def take_number(
 ) -> Issued:
     """Sign the guest book and take a number, in the caller's write transaction; refused while closed."""
     now = now or utcnow()
-    state = opening(now, settings)
+    state = opening(now, settings, special_days.on(session, office.id, business_day(now, settings.tz)))
     if not state.open:
         raise Closed(state)
     ticket = guestbook.sign_and_take_ticket(session, office=office, form=form, now=now)

@@ -57,6 +57,9 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
         for sid in have.keys() - wanted:
             session.delete(have[sid])
     session.flush()
+    from rules import special_days  # the calendar module reads offices' settings; imported late to stay acyclic
+
+    special_days.sync_from_settings(session, office.id, settings)
     return office
 
 

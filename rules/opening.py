@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 
 import holidays
@@ -20,7 +20,7 @@ HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
 @dataclass(frozen=True)
 class Opening:
     open: bool
-    reason: str = ""  # "", "closed_day", "before_hours", "after_hours", "holiday"
+    reason: str = ""  # "", "closed_day", "before_hours", "after_hours", "holiday", "closure"
     holiday_name: str = ""  # in Indonesian, the office's language
     opens: str = ""  # "HH:MM" today, if any
     closes: str = ""
@@ -49,16 +49,25 @@ def holiday_name(day: date, settings: Settings, language: str = "id") -> str:
     return _calendar(day.year, h.observe_cuti_bersama, language).get(day) or ""
 
 
-def opening(now_utc: datetime, settings: Settings) -> Opening:
-    """Whether the office is open at a naive-UTC moment, and why not."""
+def opening(now_utc: datetime, settings: Settings, special=None) -> Opening:
+    """Whether the office is open at a UTC moment, and why not.
+
+    `special`: the office's special day on that local day (a models.SpecialDay, read by the caller with
+    rules.special_days.on): a closure closes the office with its note; shortened hours replace the day's hours.
+    """
     if settings.app.always_open:
         return Opening(open=True)
     local = to_local(now_utc, settings.tz)
+    if special is not None and special.closed:
+        names = (("id", special.note), ("en", special.note_en or special.note))
+        return Opening(open=False, reason="closure", holiday_name=special.note, holiday_names=names)
     name = holiday_name(local.date(), settings)
     if name:
         names = tuple((lang, holiday_name(local.date(), settings, lang)) for lang in HOLIDAY_LANGUAGES)
         return Opening(open=False, reason="holiday", holiday_name=name, holiday_names=names)
     span = settings.office.hours.get(local.isoweekday())
+    if special is not None and special.opens and special.closes:
+        span = (time.fromisoformat(special.opens), time.fromisoformat(special.closes))
     if span is None:
         return Opening(open=False, reason="closed_day")
     start, end = span

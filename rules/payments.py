@@ -175,14 +175,60 @@ def _treasurer_payment(session: Session, payment_id: int, user_id: int, step: st
 
 
 def confirm_payment(session: Session, *, payment_id: int, user_id: int, now: datetime | None = None) -> Payment:
-    """The treasurer confirms the money reached the treasury (checked against SIMPONI by the NTPN)."""
+    """The treasurer confirms the money reached the treasury (checked against SIMPONI by the NTPN); for a bank
+    transfer from abroad, that the uploaded proof matches the money received (online step 13)."""
     now = now or utcnow()
-    user, pay, req = _treasurer_payment(session, payment_id, user_id, "confirm_payment")
+    method = get_payment(session, payment_id).method
+    step = "verify_transfer" if method == "transfer" else "confirm_payment"
+    user, pay, req = _treasurer_payment(session, payment_id, user_id, step)
     inv = session.get(Invoice, pay.invoice_id)
     pay.status, pay.confirmed_by, pay.confirmed_at = PaymentStatus.confirmed, user.id, now
     inv.status, inv.paid_at = InvoiceStatus.paid, pay.paid_at
     session.add_all([pay, inv])
-    rq.record(session, req, "confirm_payment", now=now, user=user, invoice=inv.number, ntpn=pay.ntpn, total=pay.amount)
+    detail = {"ntpn": pay.ntpn} if method != "transfer" else {"proof": pay.upload_id}
+    rq.record(session, req, step, now=now, user=user, invoice=inv.number, total=pay.amount, **detail)
+    return pay
+
+
+def record_transfer(session: Session, *, request_id: int, upload_id: int, now: datetime | None = None) -> Payment:
+    """A buyer abroad paid by bank transfer to the treasurer's account and uploaded the proof (online step 11):
+    a payment waiting for the treasurer's verification, like an NTPN typed in."""
+    now = now or utcnow()
+    req = rq.get_request(session, request_id, for_update=True)
+    rq.require(req, "record_transfer", by_visitor=True)
+    inv = rq.active_invoice(session, req.id)
+    if inv is None:
+        raise RuleError("no_invoice", N_("Request %(number)s has no invoice."), number=req.number)
+    invoices.refresh(session, inv, now)
+    if inv.status != InvoiceStatus.issued:
+        raise RuleError(
+            "invoice_closed",
+            N_("Invoice %(number)s was %(what)s; it cannot be paid."),
+            number=inv.number,
+            what=Msg(_STATUS_WORDS[inv.status]),
+        )
+    waiting = session.exec(
+        select(Payment).where(
+            Payment.invoice_id == inv.id, Payment.status.in_([PaymentStatus.recorded, PaymentStatus.confirmed])
+        )
+    ).first()
+    if waiting is not None:
+        raise RuleError("already_paid", N_("A payment of invoice %(number)s is already recorded."), number=inv.number)
+    pay = Payment(
+        office_id=inv.office_id,
+        invoice_id=inv.id,
+        request_id=req.id,
+        billing_code=inv.billing_code,
+        ntpn="",
+        amount=inv.total,
+        paid_at=now,
+        method="transfer",
+        upload_id=upload_id,
+        recorded_at=now,
+    )
+    session.add(pay)
+    session.flush()
+    rq.record(session, req, "record_transfer", now=now, by_visitor=True, invoice=inv.number, total=inv.total)
     return pay
 
 

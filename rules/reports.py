@@ -64,6 +64,7 @@ from models import Counter, Office, Service, Ticket, TicketStatus, User
 from rules import ikm as ikm_rules
 from rules import invoices
 from rules.report_guestbook import GUESTBOOK_DIMENSIONS, guestbook_breakdown, offset_spans
+from rules.requests import clock as request_clock
 
 ESTIMATE_TOLERANCE_MINUTES = 5
 PERCENTILE_METHOD = "linear interpolation between closest ranks (PERCENTILE.INC, type 7)"
@@ -489,6 +490,8 @@ class Report:
     pnbp: dict | None
     ikm: dict | None
     limit_minutes: int
+    # Requests outside the counter delivered in the period: within 10 working days (rules.requests.clock).
+    online_limit: dict | None = None
 
 
 def _names(session: Session, office_id: int) -> tuple[dict, dict, dict]:
@@ -554,4 +557,5 @@ def build_report(session: Session, office: Office, period: Period, filters: Filt
         pnbp=pnbp,
         ikm=ikm,
         limit_minutes=office.service_limit_minutes,
+        online_limit=request_clock.online_limit(session, office.id, start, end),
     )

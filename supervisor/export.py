@@ -54,6 +54,10 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
     w.writerow([_("Scope"), caption])
     w.writerow([_("Service limit (minutes)"), report.limit_minutes])
     w.writerow([_("Percentiles"), PERCENTILE_METHOD])
+    if report.online_limit is not None:
+        o = report.online_limit
+        w.writerow([_("Online requests delivered (timed)"), o["delivered"]])
+        w.writerow([_("Online: within 10 working days"), o["within"], _num(o["share"], 4)])
     w.writerow([])
     w.writerow(["group", "id", "label"] + [k for k, _f in FIGURES])
 

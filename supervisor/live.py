@@ -9,15 +9,18 @@ can be running. The page recomputes states every second from the times sent here
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from clock import iso, utcnow
-from models import Counter, CounterService, CounterStatus, Office, Ticket, TicketStatus, User, Visitor
+from clock import business_day, iso, utcnow
+from models import Counter, CounterService, CounterStatus, Office, ProductRequest, Ticket, TicketStatus, User, Visitor
 from printer.status import printer_states
 from rules import estimate, lines, offices, reports, service_limit, tickets
 from rules.privacy import mask_name
+from rules.requests import clock as request_clock
 
 log = logging.getLogger(__name__)
 
@@ -208,4 +211,43 @@ def supervisor_snapshot(
         "today": today_figures(session, office, now, services),
         "suggestions": suggestions(services),
         "printers": printers,
+        "online": online_view(session, office, now),
     }
+
+
+_online_cache: dict[tuple, tuple[float, list[dict]]] = {}
+_ONLINE_TTL = 60.0  # seconds: a closure added meanwhile shows within a minute
+
+
+def online_view(session: Session, office: Office, now: datetime) -> list[dict]:
+    """Requests made outside the counter whose 10 working days run short or ran out (the alarm), then the others
+    with a running clock; no personal data (a wall view): number, channel, due day, days left.
+
+    The view is asked for after every change at the office (each supervisor's screen); the clocks change only
+    with the day or a step on one of these requests, so the list is kept until then (or a minute)."""
+    version = session.exec(
+        select(func.count(), func.max(ProductRequest.updated_at)).where(
+            ProductRequest.office_id == office.id, ProductRequest.channel != "counter"
+        )
+    ).one()
+    key = (id(session.get_bind()), office.id, business_day(now, offices.office_tz(office)), tuple(version))
+    hit = _online_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _ONLINE_TTL:
+        return hit[1]
+    rows = [
+        {
+            "number": x["request"].number,
+            "channel": x["request"].channel,
+            "due": x["clock"]["due"],
+            "left": x["clock"]["left"],
+            "paused": x["clock"]["paused"],
+            "overdue": x["clock"]["overdue"],
+            "alarm": x["alarm"],
+        }
+        for x in request_clock.live_requests(session, office.id, now)
+        if x["clock"] is not None
+    ]
+    if len(_online_cache) > 64:
+        _online_cache.clear()
+    _online_cache[key] = (time.monotonic(), rows)
+    return rows

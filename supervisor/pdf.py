@@ -155,7 +155,7 @@ def render(
         ),
         Spacer(1, 6),
         Paragraph(escape(_("Summary")), st["h2"]),
-        _pairs_table(present.summary_rows(report.summary)),
+        _pairs_table(present.summary_rows(report.summary, report.online_limit)),
         Spacer(1, 4),
     ]
     story.append(Paragraph(escape(_("How the figures are counted")), st["h2"]))

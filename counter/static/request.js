@@ -25,7 +25,7 @@
     busy = true; message("");
     try {
       const r = await Loket.api(url, { method: method || "POST", body: body });
-      if (!r.ok) { message(r.data.message || T.network); return null; }
+      if (!r.ok) { message((r.data.message || T.network) + (r.data.fields ? " " + Object.values(r.data.fields).join(" ") : "")); return null; }
       if (r.data.request) show(r.data.request);
       return r.data;
     } finally { busy = false; }
@@ -88,6 +88,40 @@
     show(r.data);
   }
 
+  // ---- requests made outside the counter ------------------------------------------------------------
+
+  function clockText(req) {
+    const c = req.clock;
+    if (!req.email_confirmed) return T.unconfirmed;
+    if (!c) return T.not_started;
+    if (c.served_days !== null && c.served_days !== undefined) return fill(T.served_in, { used: c.served_days });
+    if (c.overdue) return fill(T.overdue, { day: c.due, late: -c.left });
+    if (c.paused) return fill(T.paused, { why: T.why[c.paused_for] || c.paused_for, left: c.left });
+    return fill(T.due, { day: c.due, left: c.left });
+  }
+
+  async function loadOnline() {
+    const r = await Loket.api("/api/requests/online");
+    if (!r.ok) return;
+    const rows = r.data.requests;
+    $("rq-online-count").textContent = String(rows.length);
+    $("rq-online").replaceChildren(...rows.map((x) => el("li", { class: x.clock && x.clock.overdue ? "error" : "", "data-online": x.number },
+      el("button", { class: "link", text: x.number, onclick: () => open(x.id) }),
+      ` ${x.visitor.name} · ${x.channel_label} · ${x.state_label} · ${clockText(x)}`)));
+  }
+
+  $("rq-enter").onsubmit = async (e) => {
+    e.preventDefault();
+    const f = new FormData($("rq-enter"));
+    const visitor = {};
+    for (const k of ["name", "email", "phone", "gender", "education", "occupation", "institution_category",
+      "institution_name", "purpose", "npwp"]) visitor[k] = (f.get(k) || "").trim();
+    visitor.birth_year = Number(f.get("birth_year")) || 0;
+    visitor.consent = f.get("consent") === "on";
+    const out = await call("/api/requests/enter", { channel: f.get("channel"), reference: f.get("reference"), language: f.get("language"), visitor });
+    if (out) { $("rq-enter").reset(); message(T.entered, true); loadOnline(); }
+  };
+
   // ---- showing a request --------------------------------------------------------------------------
 
   function show(req) {
@@ -97,7 +131,14 @@
     $("rq-state").textContent = req.state_label;
     $("rq-state").dataset.state = req.state;
     const v = req.visitor;
-    $("rq-who").textContent = [v.name, v.institution, v.email, req.ticket].filter(Boolean).join(" · ");
+    $("rq-who").textContent = [v.name, v.institution, v.email, req.ticket, req.channel !== "counter" ? req.channel_label : ""].filter(Boolean).join(" · ");
+    $("rq-clock").classList.toggle("hidden", req.channel === "counter");
+    $("rq-clock").textContent = req.channel === "counter" ? "" : clockText(req);
+    $("rq-clock").className = req.clock && req.clock.overdue ? "error" : "muted";
+    $("rq-uploads-box").classList.toggle("hidden", !(req.uploads || []).length);
+    $("rq-uploads").replaceChildren(...(req.uploads || []).map((u) => el("li", {},
+      `${T.upload_kinds[u.kind] || u.kind}: `, el("a", { href: u.url, target: "_blank", rel: "noopener", text: u.filename }),
+      ` · ${Loket.dateTime(u.uploaded_at)}`)));
     const editable = req.state === "open";
     $("rq-lines").replaceChildren(...req.lines.map((l) => el("tr", {},
       el("td", {}, el("strong", { text: l.name }), l.description ? ` — ${l.description}` : "",
@@ -147,13 +188,13 @@
   const INPUTS = {
     issue_invoice: ["billing_code"], replace_invoice: ["billing_code", "reason"], deliver: ["download_ref"],
     revise: ["reason"], cancel: ["reason"], request_correction: ["text"], resolve_correction: ["result", "download_ref"],
-    record_payment: ["ntpn", "paid_at"],
+    record_payment: ["ntpn", "paid_at"], set_shipping: ["fee", "shipping_note"],
   };
   const PATHS = {
     agree: "agree", check_documents: "check-documents", issue_invoice: "invoice", replace_invoice: "invoice/replace",
     hand_over_sample: "sample", sign_sppd: "sppd-signed", start_preparing: "prepare", mark_ready: "ready",
     deliver: "deliver", close: "close", revise: "revise", cancel: "cancel", request_correction: "correction",
-    resolve_correction: "correction/resolve", record_payment: "payments",
+    resolve_correction: "correction/resolve", record_payment: "payments", mark_clear: "clear", set_shipping: "shipping",
   };
   // Steps this screen does not offer (their own forms, the treasurer's screen, the visitor's link).
   const ELSEWHERE = new Set(["add_line", "remove_line", "set_zero_tariff", "clear_zero_tariff", "tick_document",
@@ -185,6 +226,9 @@
       const body = {};
       // A datetime-local field is in this browser's time: send it as an absolute moment.
       fields.forEach((f) => { body[f.name] = f.type === "datetime-local" && f.value ? new Date(f.value).toISOString() : f.value; });
+      // A request made outside the counter: the visitor's signed SPPD came by post (an upload records itself).
+      if (name === "sign_sppd" && req.channel !== "counter") body.how = "post";
+      if (name === "set_shipping") { body.fee = Number(body.fee || 0); body.note = body.shipping_note; delete body.shipping_note; }
       const out = await call(`/api/requests/${req.id}/${PATHS[name]}`, fields.length || name === "hand_over_sample" || name === "sign_sppd" ? body : undefined);
       if (out && out.print_job_id) message(T.printed, true);
     };
@@ -288,6 +332,8 @@
 
   loadSheet();
   followTicket();
+  loadOnline();
+  setInterval(() => { if (document.visibilityState === "visible") loadOnline(); }, 60000);
   // Payments are confirmed on the treasurer's screen: keep an open request fresh.
   // (Not while the officer is typing in the panel: a refresh redraws its forms.)
   setInterval(() => {

@@ -9,6 +9,9 @@ Invoices (rules.invoices) and payments (rules.payments) take their steps through
 - documents.py: agreement to the sale terms and the document checklist (steps 7-8);
 - delivery.py: sample, SPPD, preparing, delivery, closing (steps 9-15);
 - changes.py: corrections, revising, cancelling (steps 16-17);
+- online.py: requests without a ticket (the public page; portal, e-mail, WhatsApp entered by an officer), the
+  e-mail link's confirmation, "clear and complete", shipping;
+- clock.py: the 10-working-day clock of those requests (pauses while waiting on the visitor, the verdict);
 - views.py: finding requests, and requests as the screens show them.
 
 Everything is re-exported here: `from rules import requests as rq; rq.open_request(...)`.
@@ -19,6 +22,8 @@ from rules.requests.delivery import close, deliver, hand_over_sample, mark_ready
 from rules.requests.documents import agree, check_documents, checklist, documents_needed, needs_sppd, tick_document
 from rules.requests.intake import ZERO_USES, add_line, clear_zero_tariff, open_request, remove_line, set_zero_tariff
 from rules.requests.machine import (
+    CHANNEL_WORDS,
+    CHANNELS,
     CHECKED_BEFORE_INVOICE,
     DOC_WORDS,
     RARE_STEPS,
@@ -46,6 +51,16 @@ from rules.requests.machine import (
     require,
     visitor_history,
 )
+from rules.requests.online import (
+    OnlineLine,
+    OnlineVisitorForm,
+    confirm_email,
+    enter_request,
+    mark_clear,
+    needs_clear_first,
+    set_shipping,
+    submit_online,
+)
 from rules.requests.views import (
     find,
     for_visitor,
@@ -58,6 +73,16 @@ from rules.requests.views import (
 )
 
 __all__ = [
+    "CHANNELS",
+    "CHANNEL_WORDS",
+    "OnlineLine",
+    "OnlineVisitorForm",
+    "confirm_email",
+    "enter_request",
+    "mark_clear",
+    "needs_clear_first",
+    "set_shipping",
+    "submit_online",
     "CHECKED_BEFORE_INVOICE",
     "DOC_WORDS",
     "RARE_STEPS",

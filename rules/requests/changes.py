@@ -37,9 +37,17 @@ def request_correction(
 
 
 def resolve_correction(
-    session: Session, *, request_id: int, user_id: int, result: str, download_ref: str = "", now: datetime | None = None
+    session: Session,
+    *,
+    request_id: int,
+    user_id: int,
+    result: str,
+    download_ref: str = "",
+    shipped: bool = False,
+    now: datetime | None = None,
 ) -> ProductRequest:
-    """The officer checked and followed up the correction (step 17); the request closes again."""
+    """The officer checked and followed up the correction (step 17); the request closes again. A corrected hard
+    copy sent by post is shipped at the office's cost (the standard's note 2): recorded, never invoiced."""
     now = now or utcnow()
     user = get_user(session, user_id)
     req = get_request(session, request_id, for_update=True)
@@ -48,6 +56,8 @@ def resolve_correction(
     if len(result) < 3:
         raise RuleError("no_text", N_("Write down the result of the correction."), status=400)
     changed = {"result": result[:1000]}
+    if shipped:
+        changed["shipping"] = "free: correction"
     if download_ref.strip():
         req.download_ref = changed["download_ref"] = download_ref.strip()[:500]
     req.closed_at = now

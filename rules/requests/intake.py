@@ -77,8 +77,8 @@ def open_request(session: Session, *, ticket_id: int, user_id: int, now: datetim
 
 
 def _reprice(session: Session, req: ProductRequest) -> None:
-    """Recompute the total from the lines."""
-    req.total = sum(line.amount for line in lines(session, req.id))
+    """Recompute the total from the lines, and the shipping of a hard copy the buyer pays."""
+    req.total = sum(line.amount for line in lines(session, req.id)) + (req.shipping_fee or 0)
     session.add(req)
 
 

@@ -47,6 +47,17 @@ STATE_WORDS = {
     S.closed: N_("closed"),
     S.cancelled: N_("cancelled"),
 }
+# Where a request came from (rules.requests.online): the counter, the office's online page, or an officer
+# entering one received through the national portal, e-mail or WhatsApp.
+CHANNELS = ("counter", "online", "portal", "email", "whatsapp")
+CHANNEL_WORDS = {
+    "counter": N_("at the counter"),
+    "online": N_("online request page"),
+    "portal": N_("national portal"),
+    "email": N_("e-mail"),
+    "whatsapp": N_("WhatsApp"),
+}
+LIVE = (S.open, S.agreed, S.checked, S.invoiced, S.preparing, S.ready, S.delivered, S.correcting)
 DOC_WORDS = {
     "abstract": N_("data-use abstract"),
     "sppd": N_("data use agreement (SPPD)"),
@@ -72,6 +83,49 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         _T("open", (), S.open, "officer", N_("open the request"), N_("Request recorded")),
+        _T("submit_online", (), S.agreed, "visitor", N_("submit the request online"), N_("Request submitted online")),
+        _T(
+            "enter_request",
+            (),
+            S.open,
+            "officer",
+            N_("enter a request received by portal, e-mail or WhatsApp"),
+            N_("Request recorded"),
+        ),
+        _T("confirm_email", LIVE, None, "visitor", N_("confirm the e-mail address"), N_("E-mail address confirmed")),
+        _T(
+            "mark_clear",
+            (S.checked,) + UNPAID_WORK,
+            None,
+            "officer",
+            N_("mark the request clear and complete"),
+            N_("Request clear and complete: the 10 working days begin"),
+        ),
+        _T(
+            "set_shipping",
+            (S.open,),
+            None,
+            "officer",
+            N_("record the shipping of a hard copy"),
+            N_("Shipping recorded"),
+        ),
+        _T("upload", LIVE, None, "visitor_or_officer", N_("upload a file"), N_("File received")),
+        _T(
+            "record_transfer",
+            UNPAID_WORK,
+            None,
+            "visitor",
+            N_("send the proof of a bank transfer"),
+            N_("Proof of bank transfer received"),
+        ),
+        _T(
+            "verify_transfer",
+            UNPAID_WORK,
+            None,
+            "treasurer",
+            N_("verify the proof of a bank transfer"),
+            N_("Bank transfer verified"),
+        ),
         _T("add_line", (S.open,), None, "officer", N_("add a product"), None),
         _T("remove_line", (S.open,), None, "officer", N_("remove a product"), None),
         _T("set_zero_tariff", (S.open,), None, "officer", N_("apply the Rp 0 tariff"), N_("Rp 0 tariff applied")),
@@ -163,7 +217,9 @@ TRANSITIONS: dict[str, Transition] = {
 # edits and the treasurer's steps; the rare or destructive ones last.
 STEP_COMMANDS: dict[str, str] = {
     "agree": N_("Record the visitor's agreement"),
+    "set_shipping": N_("Shipping of a hard copy"),
     "check_documents": N_("Documents are complete"),
+    "mark_clear": N_("Clear and complete: start the 10 working days"),
     "issue_invoice": N_("Issue invoice"),
     "hand_over_sample": N_("Hand over the data sample"),
     "start_preparing": N_("Start preparing"),
@@ -180,9 +236,15 @@ STEP_COMMANDS: dict[str, str] = {
     "clear_zero_tariff": N_("Remove Rp 0"),
     "tick_document": N_("Tick a document"),
     "confirm_payment": N_("Confirm payment"),
+    "verify_transfer": N_("Verify the transfer"),
     "reject_payment": N_("Reject payment"),
     "issue_receipt": N_("Issue receipt"),
     "rate": N_("Rate the service"),
+    "submit_online": N_("Submit the request"),
+    "enter_request": N_("Enter a request"),
+    "confirm_email": N_("Confirm the e-mail address"),
+    "upload": N_("Upload a file"),
+    "record_transfer": N_("Send the proof of transfer"),
     # Rare or destructive: offered last and set apart.
     "replace_invoice": N_("Replace invoice"),
     "revise": N_("Change request"),
@@ -200,9 +262,18 @@ def next_steps(req: ProductRequest) -> list[str]:
     return sorted(allowed(req), key=lambda name: (name in RARE_STEPS, order.get(name, len(order))))
 
 
+# Steps only a request made outside the counter takes (its clock, its e-mail link, its uploads).
+NOT_AT_COUNTER = frozenset({"confirm_email", "mark_clear", "upload", "record_transfer", "verify_transfer"})
+
+
 def allowed(req: ProductRequest) -> list[str]:
     """The steps the current state allows (their other conditions are checked when taken)."""
-    return [t.name for t in TRANSITIONS.values() if req.state in t.sources and t.who != "system"]
+    skip = set(NOT_AT_COUNTER) if req.channel == "counter" else set()
+    if req.email_confirmed_at is not None:
+        skip.add("confirm_email")
+    if req.clear_at is not None:
+        skip.add("mark_clear")
+    return [t.name for t in TRANSITIONS.values() if req.state in t.sources and t.who != "system" and t.name not in skip]
 
 
 def authorize(t: Transition, user: User | None, by_visitor: bool, office_id: int) -> None:
@@ -235,6 +306,13 @@ def require(req: ProductRequest, name: str, *, user: User | None = None, by_visi
     """Check that a step may be taken now by this person; refuse with the reason otherwise."""
     t = TRANSITIONS[name]
     authorize(t, user, by_visitor, req.office_id)
+    if req.channel == "online" and req.email_confirmed_at is None and not by_visitor and name != "cancel":
+        # Anyone can type any address on the public page: nothing is worked on before the link proved it.
+        raise RuleError(
+            "email_unconfirmed",
+            N_("Request %(number)s waits for the visitor to confirm their e-mail address through the link sent."),
+            number=req.number,
+        )
     if req.state not in t.sources:
         if req.state in TERMINAL:
             raise RuleError(
@@ -285,6 +363,10 @@ def record(
     )
     session.add(ev)
     session.flush()
+    if req.clear_at is not None:
+        from rules.requests import clock  # the clock reads the machine: imported when first needed
+
+        clock.sync(session, req, now)
     return ev
 
 
@@ -297,7 +379,7 @@ def history(session: Session, request_id: int) -> list[RequestEvent]:
 
 
 # Detail keys a visitor may see in their own history (document numbers, never staff notes or names).
-_VISITOR_DETAIL = ("invoice", "receipt", "total", "download_ref", "replaces")
+_VISITOR_DETAIL = ("invoice", "receipt", "total", "download_ref", "replaces", "result", "document", "shipping_fee")
 
 
 def visitor_history(session: Session, request_id: int) -> list[dict]:

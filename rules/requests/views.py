@@ -137,6 +137,8 @@ def payment_json(p: Payment) -> dict:
         "recorded_at": iso(p.recorded_at),
         "confirmed_at": iso(p.confirmed_at),
         "rejected_reason": p.rejected_reason,
+        "method": p.method,
+        "upload_id": p.upload_id,
     }
 
 

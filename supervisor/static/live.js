@@ -133,6 +133,19 @@
     }));
   }
 
+  function renderOnline() {
+    const list = view.online || [];
+    if (!list.length) { $("sv-online").replaceChildren(el("p", { class: "muted", text: T.no_online })); return; }
+    const alarms = list.filter((x) => x.alarm).length;
+    $("sv-online").replaceChildren(
+      ...(alarms ? [el("p", { class: "sv-online-alarm", role: "alert", "data-testid": "online-alarm", text: tr(T.online_alarm, { n: alarms }) })] : []),
+      el("ul", { class: "sv-online-list" }, ...list.map((x) => el("li", {
+        class: x.overdue ? "state-breached" : (x.alarm ? "state-amber" : ""), "data-request": x.number },
+      x.overdue ? tr(T.online_late, { number: x.number, due: x.due, late: -x.left })
+        : x.paused ? tr(T.online_paused, { number: x.number, left: x.left })
+          : tr(T.online_due, { number: x.number, due: x.due, left: x.left })))));
+  }
+
   function renderPrinters() {
     if (view.printers === null) {
       $("sv-printers").replaceChildren(el("p", { class: "muted", text: T.printers_na }));
@@ -163,7 +176,7 @@
   function render() {
     renderClock();
     if (!view) return;
-    renderCounters(); renderServices(); renderToday(); renderSuggestions(); renderPrinters();
+    renderCounters(); renderServices(); renderToday(); renderSuggestions(); renderPrinters(); renderOnline();
   }
 
   function apply(snapshot) {

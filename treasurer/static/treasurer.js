@@ -44,7 +44,11 @@
       const reason = el("input", { class: "tr-reason", placeholder: T.reason, maxlength: "300", "aria-label": T.reason,
         "data-testid": "tr-reason" });
       const form = el("form", { class: "actions row tr-act" },
-        el("button", { type: "button", class: "primary small", "data-testid": "tr-confirm", text: T.confirm,
+        // A transfer from abroad: the treasurer opens the visitor's proof and verifies it against the account.
+        x.payment.method === "transfer" ? el("a", { href: `/api/requests/${x.id}/uploads/${x.payment.upload_id}`, target: "_blank",
+          rel: "noopener", "data-testid": "tr-proof", text: T.proof }) : "",
+        el("button", { type: "button", class: "primary small", "data-testid": "tr-confirm",
+          text: x.payment.method === "transfer" ? T.verify : T.confirm,
           onclick: async () => after(await post(`/api/payments/${x.payment.id}/confirm`), T.confirmed) }),
         reason, el("button", { type: "submit", class: "small", "data-testid": "tr-reject", text: T.reject }));
       form.onsubmit = async (e) => {
@@ -53,7 +57,7 @@
       };
       return [
         el("tr", { "data-invoice": x.invoice.number, class: "tr-main" }, reqCell(x), el("td", { text: x.invoice.number }),
-          el("td", { class: "nowrap", text: x.payment.ntpn }), el("td", { class: "num", text: money(x.payment.amount) })),
+          el("td", { class: "nowrap", text: x.payment.method === "transfer" ? T.transfer : x.payment.ntpn }), el("td", { class: "num", text: money(x.payment.amount) })),
         el("tr", { class: "tr-sub", "data-for": x.invoice.number }, el("td", { colspan: "4" }, form)),
       ];
     }) : [empty(4)]));
