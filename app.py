@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 import i18n
 import realtime
+import security
 from api.errors import refusal_json
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
@@ -35,19 +36,19 @@ def create_app(overrides: dict | None = None, settings: Settings | None = None) 
 
 
 def configure(app: Flask, settings: Settings, overrides: dict) -> None:
+    """Flask's configuration from the validated settings; the cookies' flags and the proxy in security/."""
     secret = settings.secret_key or os.environ.get("LOKET_SECRET_KEY", "")
     if not secret:
         secret = _instance_secret(app)
     app.config.update(
         SECRET_KEY=secret,
         DATABASE_URL=settings.database_url or None,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page stays open all day
         BABEL_DEFAULT_LOCALE=settings.app.default_language,
         BABEL_DEFAULT_TIMEZONE=settings.office.timezone,
         BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in i18n.translation_dirs()),
     )
+    security.configure(app, settings)
     app.config.update(overrides)
     app.extensions["loket.settings"] = settings
     if not app.testing:
@@ -97,7 +98,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         client_manager=realtime.client_manager(settings),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [],
+        # The origin of every handshake is checked: the configured public URL(s), else the page's own origin.
+        cors_allowed_origins=security.socketio_origins(settings),
+        cors_credentials=False,
     )
     realtime.init_app(app)
 
@@ -105,7 +108,12 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     def _globals():
         from flask_login import current_user
 
-        return {"settings": settings, "current_user": current_user, "lang": i18n.select_locale()}
+        return {
+            "settings": settings,
+            "current_user": current_user,
+            "lang": i18n.select_locale(),
+            "demo": settings.security.demo,
+        }
 
 
 def register_screens(app: Flask) -> None:
@@ -114,6 +122,7 @@ def register_screens(app: Flask) -> None:
     import api
     import auth
     import counter
+    import devices
     import display
     import kiosk
     import phone
@@ -122,9 +131,11 @@ def register_screens(app: Flask) -> None:
     import treasurer
     import verify
 
-    for screen in (api, auth, kiosk, counter, treasurer, display, supervisor, phone, verify, printer):
+    for screen in (api, auth, devices, kiosk, counter, treasurer, display, supervisor, phone, verify, printer):
         screen.init_app(app)
     api_spec.register(app)
+    # Headers, input guards and rate limits wrap what the screens registered.
+    security.init_app(app, app.extensions["loket.settings"])
 
     @app.route("/")
     def index():
@@ -152,6 +163,8 @@ def register_errorhandlers(app: Flask) -> None:
     for status, text_ in (
         (404, N_("Not found.")),
         (405, N_("Method not allowed.")),
+        (413, N_("The request is too large.")),
+        (429, N_("Too many requests. Wait a moment and try again.")),
         (500, N_("Something went wrong.")),
     ):
 
@@ -184,10 +197,17 @@ def register_health(app: Flask) -> None:
 
 def main() -> None:
     """Run the development server (Werkzeug + simple-websocket): `python app.py`."""
+    from security.startup import banner, problems
+
     try:
         app = create_app()
     except ConfigError as e:
         sys.exit(str(e))
+    refused = problems(app)
+    if refused:
+        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
+    if banner(app):
+        print(banner(app), flush=True)
     host = os.environ.get("LOKET_HOST", "127.0.0.1")
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)

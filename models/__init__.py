@@ -3,7 +3,8 @@
 - `models.office`: the office, services, counters, staff accounts;
 - `models.queue`: visitors, guest book, daily numbers, tickets and their events, counter events;
 - `models.printing`: the print queue and printers' states;
-- `models.requests`: paid-product requests, invoices, payments, receipts, ratings.
+- `models.requests`: paid-product requests, invoices, payments, receipts, ratings;
+- `models.security`: staff sessions, sign-in attempts, registered kiosks and displays.
 
 Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
 tests/models/test_migrations.py fails when the models and the migrations differ.
@@ -27,6 +28,7 @@ from models.requests import (
     RequestState,
     YearSequence,
 )
+from models.security import Device, DeviceKind, SignInAttempt, StaffSession
 
 __all__ = [
     "Counter",
@@ -34,6 +36,8 @@ __all__ = [
     "CounterService",
     "CounterStatus",
     "DailySequence",
+    "Device",
+    "DeviceKind",
     "GuestBookEntry",
     "Invoice",
     "InvoiceStatus",
@@ -54,6 +58,8 @@ __all__ = [
     "RequestState",
     "Role",
     "Service",
+    "SignInAttempt",
+    "StaffSession",
     "Ticket",
     "TicketEvent",
     "TicketStatus",

@@ -256,7 +256,13 @@ def start_server(db_dir: Path):
         # A third officer for counter 3 (demo data of this script only).
         for username, name, role in (*DEMO_USERS, ("petugas3", "Petugas Tiga", "officer")):
             users.create_user(
-                s, office_id=office.id, username=username, name=name, role=role, password=f"{username}-demo"
+                s,
+                office_id=office.id,
+                username=username,
+                name=name,
+                role=role,
+                password=f"{username}-demo",
+                enforce_policy=False,
             )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -16,6 +16,8 @@ import requests
 import socketio
 
 import clock
+from security.limits import DEVICE_COOKIE
+from tests.devices import pair_requests
 from tests.factories import guest_form
 
 OFFICE = "1600"
@@ -33,6 +35,8 @@ class Http:
         return self.s.post(self.base + path, json=json, headers={"X-CSRFToken": self.token})
 
     def take(self, service="penjualan", **kw) -> dict:
+        if DEVICE_COOKIE not in self.s.cookies:
+            pair_requests(self.s, self.base)
         services = self.s.get(f"{self.base}/api/offices/{OFFICE}/services").json()["services"]
         sid = next(x["id"] for x in services if x["code"] == service)
         r = self.post(f"/api/offices/{OFFICE}/tickets", guest_form(sid, **kw))

@@ -15,6 +15,8 @@ import requests
 import socketio
 from werkzeug.serving import make_server
 
+from security.limits import DEVICE_COOKIE
+from tests.devices import pair_requests
 from tests.factories import guest_form
 
 OFFICE = "1600"
@@ -152,6 +154,8 @@ class Http:
         return next(s["id"] for s in services if s["code"] == code)
 
     def take_ticket(self, service: str = "penjualan") -> dict:
+        if DEVICE_COOKIE not in self.s.cookies:
+            pair_requests(self.s, self.base_url)
         r = self.post(f"/api/offices/{OFFICE}/tickets", json=guest_form(self.service_id(service)))
         assert r.status_code == 201, r.text
         return r.json()

@@ -1,0 +1,63 @@
+"""Guards on what comes in, before any view runs: ids in range, no control characters, JSON bodies that parse.
+
+- An id in a path beyond what the database can hold (2^63 - 1) matches no route: 404, like any unknown id.
+- Text may not carry control characters (NUL, escape sequences) or bidirectional overrides, which can hide or
+  reorder what staff read; tabs and line breaks stay allowed in free text (fields that allow them).
+- A request to /api/ that carries a body must carry JSON (or a multipart upload), whatever the endpoint does
+  with it: a body of '\\x00' is refused, not ignored.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
+
+from rules.text import has_unsafe
+
+MAX_ID = 2**63 - 1
+
+
+class BoundedInteger(IntegerConverter):
+    """Flask's <int:...> limited to what a database id can be (signed 64-bit); beyond it: no route, 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def bound_integers(app: Flask) -> None:
+    """Make <int:...> in every route bounded (before the routes are added)."""
+    app.url_map.converters["int"] = BoundedInteger
+
+
+def _refuse(message: str, status: int = 400):
+    return jsonify(error="invalid", message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Check every request's query, form and JSON body before its view."""
+
+    @app.before_request
+    def _guard():
+        if request.path.startswith("/socket.io"):
+            return None
+        if has_unsafe(request.path, line=True) or any(
+            has_unsafe(k, line=True) or has_unsafe(v, line=True) for k, v in request.args.items(multi=True)
+        ):
+            return _refuse(_("The request contains characters that are not allowed."))
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            if any(has_unsafe(v) or has_unsafe(k, line=True) for k, v in request.form.items(multi=True)):
+                return _refuse(_("The request contains characters that are not allowed."))
+            return None
+        if not request.get_data(cache=True):
+            return None
+        if request.path.startswith("/api/") or request.is_json:
+            body = request.get_json(silent=True)
+            if body is None:
+                return _refuse(_("The request body is not valid JSON."))
+            if has_unsafe(body):
+                return _refuse(_("The request contains characters that are not allowed."))
+        return None
