@@ -36,8 +36,11 @@ TEST_RATES = {
 
 
 def test_settings(**env):
-    """The repository's config.toml, open at any hour unless a test says otherwise."""
-    return load_settings(env={"LOKET_ALWAYS_OPEN": "1", **TEST_RATES, **env})
+    """The repository's config.toml, open at any hour unless a test says otherwise. Staff sessions outlive the
+    tests that move the clock by hours or days (tests/auth/test_sessions.py tests the timeouts themselves)."""
+    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1", **TEST_RATES, **env})
+    long_sessions = {"session_idle_minutes": 24 * 60, "session_absolute_hours": 24 * 31}
+    return settings.model_copy(update={"security": settings.security.model_copy(update=long_sessions)})
 
 
 @pytest.fixture

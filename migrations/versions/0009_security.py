@@ -86,27 +86,28 @@ def upgrade() -> None:
     with op.batch_alter_table("staff_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_staff_session_user_id"), ["user_id"], unique=False)
 
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("password_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    # Plain ALTER TABLE ADD COLUMN (SQLite too): a batch copy of user would DROP the table others refer to.
+    op.add_column("user", sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("user", sa.Column("password_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("password_changed_at")
-        batch_op.drop_column("must_change_password")
-
+    """Downgrade schema: the new tables first (they refer to user), then user's two columns."""
     with op.batch_alter_table("staff_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_session_user_id"))
-
     op.drop_table("staff_session")
     with op.batch_alter_table("device", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_device_office_id"))
-
     op.drop_table("device")
     with op.batch_alter_table("sign_in_attempt", schema=None) as batch_op:
         batch_op.drop_index("ix_sign_in_attempt_username_at")
         batch_op.drop_index("ix_sign_in_attempt_address_at")
-
     op.drop_table("sign_in_attempt")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a plain column in place (3.35+); a batch copy would DROP TABLE user, which the rows of
+        # every table referring to it forbid.
+        op.execute('ALTER TABLE "user" DROP COLUMN password_changed_at')
+        op.execute('ALTER TABLE "user" DROP COLUMN must_change_password')
+    else:
+        op.drop_column("user", "password_changed_at")
+        op.drop_column("user", "must_change_password")

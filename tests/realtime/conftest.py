@@ -16,7 +16,7 @@ import socketio
 from werkzeug.serving import make_server
 
 from security.limits import DEVICE_COOKIE
-from tests.devices import pair_requests
+from tests.devices import SERVERS, pair_requests
 from tests.factories import guest_form
 
 OFFICE = "1600"
@@ -198,6 +198,7 @@ class RestartableServer:
 
     def start(self) -> RestartableServer:
         self.thread.start()
+        SERVERS[self.url] = self.app
         return self
 
     def stop(self) -> None:
