@@ -102,6 +102,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         cors_allowed_origins=security.socketio_origins(settings),
         cors_credentials=False,
     )
+    security.guard_sockets(socketio.server)
     realtime.init_app(app)
 
     @app.context_processor

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from rules.text import one_line
+from rules.passwords import MIN_LENGTH
+from rules.text import LINE_PATTERN, one_line
 
 
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64, json_schema_extra={"pattern": LINE_PATTERN})
     password: str = Field(min_length=1, max_length=200)
 
     _one_line = field_validator("username")(one_line)
@@ -30,7 +31,12 @@ class SessionOut(BaseModel):
 
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=200,
+        description="at least security.min_password_length characters, not common or easy to guess, without the "
+        "username or office name (400 weak_password)",
+    )
 
 
 class PasswordReset(BaseModel):

@@ -6,13 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from rules.text import one_line
+from rules.text import LINE_PATTERN, one_line
 
 
 class PairingIn(BaseModel):
     kind: Literal["kiosk", "display"] = "kiosk"
-    station: str = Field(default="", max_length=64, description="a [stations] name of config.toml (kiosks)")
-    label: str = Field(default="", max_length=80)
+    station: str = Field(
+        default="",
+        max_length=64,
+        description="a [stations] name of config.toml (kiosks; 404 when unknown)",
+        json_schema_extra={"pattern": LINE_PATTERN},
+    )
+    label: str = Field(default="", max_length=80, json_schema_extra={"pattern": LINE_PATTERN})
 
     _one_line = field_validator("station", "label")(one_line)
 

@@ -61,7 +61,7 @@ def create_pairing(
         raise RuleError(
             "unknown_station",
             N_("Unknown station %(station)s; config.toml's [stations] has: %(known)s."),
-            status=400,
+            status=404,
             station=station[:64],
             known=", ".join(sorted(stations)) or "-",
         )

@@ -12,6 +12,9 @@ from rules.errors import N_
 UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # One-line fields: every control character, line and paragraph separators, bidi controls.
 UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# The same, as JSON-schema patterns for the OpenAPI document: strings made only of allowed characters.
+TEXT_PATTERN = "^[^" + UNSAFE.pattern[1:-1] + "]*$"
+LINE_PATTERN = "^[^" + UNSAFE_LINE.pattern[1:-1] + "]*$"
 REFUSED = N_("The text contains characters that are not allowed (control characters or direction overrides).")
 
 

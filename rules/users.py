@@ -110,7 +110,7 @@ def change_own_password(
 ) -> None:
     """The user changes their own password: the current one first, and the new one must differ."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise RuleError("wrong_password", N_("The current password is wrong."), status=400)
+        raise RuleError("wrong_password", N_("The current password is wrong."), status=403)
     if current == new:
         raise RuleError("same_password", N_("Choose a password different from the current one."), status=400)
     set_password(session, user, new, min_length=min_length)

@@ -41,6 +41,13 @@ def init_app(app: Flask, settings: Settings) -> None:
     limits.init_app(app, settings)
 
 
+def guard_sockets(server) -> None:
+    """Close connections that send what is not the Socket.IO protocol, without a traceback (security/sockets.py)."""
+    from security.sockets import guard_packets
+
+    guard_packets(server)
+
+
 def socketio_origins(settings: Settings):
     """Flask-SocketIO's origin check: the configured public URL(s); without one, the page's own origin.
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -35,6 +35,40 @@ def _refuse(message: str, status: int = 400):
     return jsonify(error="invalid", message=message), status
 
 
+def _too_large(value) -> bool:
+    """Whether any integer in a JSON value is outside 64 bits (no database column holds it)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -MAX_ID - 1 <= value <= MAX_ID
+    if isinstance(value, dict):
+        return any(_too_large(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_too_large(v) for v in value)
+    return False
+
+
+def _undeclared(body):
+    """A refusal when the body is not the object the operation declares or carries fields it does not declare
+    (the OpenAPI document says additionalProperties: false), else None."""
+    from api.openapi import declared_fields
+
+    if request.url_rule is None:
+        return None
+    fields = declared_fields(current_app, request.method, request.url_rule.rule)
+    if fields is None:
+        return None
+    if not isinstance(body, dict):
+        return _refuse(_("The request body must be a JSON object."))
+    unknown = [str(k) for k in body if k not in fields]
+    if unknown:
+        resp, status = _refuse(_("The request has fields this action does not take."))
+        body = resp.get_json()
+        body["fields"] = {k[:40]: _("Unknown field.") for k in unknown[:10]}
+        return jsonify(body), status
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Check every request's query, form and JSON body before its view."""
 
@@ -58,6 +92,11 @@ def init_app(app: Flask) -> None:
             body = request.get_json(silent=True)
             if body is None:
                 return _refuse(_("The request body is not valid JSON."))
+            refusal = _undeclared(body)
+            if refusal is not None:
+                return refusal
             if has_unsafe(body):
                 return _refuse(_("The request contains characters that are not allowed."))
+            if _too_large(body):
+                return _refuse(_("A number in the request is too large."))
         return None

@@ -33,6 +33,12 @@ LIMITED = {
 PUBLIC_BLUEPRINTS = ("phone", "phone_api")
 
 
+def is_limited(endpoint: str) -> bool:
+    """Whether an endpoint has a rate limit (and may answer 429)."""
+    blueprint = endpoint.rpartition(".")[0]
+    return endpoint in LIMITED or (blueprint in PUBLIC_BLUEPRINTS and not endpoint.endswith(".static"))
+
+
 def client_address() -> str:
     """The caller's address (after the trusted proxies, see security.configure)."""
     return request.remote_addr or "unknown"
@@ -71,13 +77,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     app.extensions["loket.limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
-        blueprint = endpoint.rpartition(".")[0]
-        if endpoint in LIMITED:
-            name, key = LIMITED[endpoint]
-        elif blueprint in PUBLIC_BLUEPRINTS and not endpoint.endswith(".static"):
-            name, key = "rate_public", ADDRESS
-        else:
+        if not is_limited(endpoint):
             continue
+        name, key = LIMITED.get(endpoint, ("rate_public", ADDRESS))
         key_func = device_or_address if key == DEVICE else client_address
         # Only the methods that do the work count (a GET of the sign-in page is free).
         methods = ["POST"] if endpoint in ("auth.login", "devices.pair") else None
