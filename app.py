@@ -161,11 +161,23 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error="csrf", message=message), 400
         return render_template("error.html", message=message), 400
 
+    @app.errorhandler(429)
+    def _too_many(err):
+        from security.limits import retry_after
+
+        message = _("Too many requests. Wait a moment and try again.")
+        if wants_json():
+            resp = jsonify(error="rate_limited", message=message)
+        else:
+            resp = app.make_response(render_template("error.html", message=message))
+        resp.status_code = 429
+        resp.headers["Retry-After"] = str(retry_after())
+        return resp
+
     for status, text_ in (
         (404, N_("Not found.")),
         (405, N_("Method not allowed.")),
         (413, N_("The request is too large.")),
-        (429, N_("Too many requests. Wait a moment and try again.")),
         (500, N_("Something went wrong.")),
     ):
 

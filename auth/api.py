@@ -12,7 +12,7 @@ from spectree import Response
 from api.schemas import STAFF_ERRORS, Error
 from auth import schemas as S
 from auth.roles import roles_required, sign_in
-from auth.signin import attempt
+from auth.signin import attempt, change_password
 from extensions import api_spec, get_db, get_settings
 from models import User
 from rules import sessions, users
@@ -75,23 +75,22 @@ def api_logout():
 
 
 @bp.post("/account/password")
-@api_spec.validate(json=S.PasswordChange, resp=Response(HTTP_200=S.SessionOut, **STAFF_ERRORS), tags=["auth"])
+@api_spec.validate(
+    json=S.PasswordChange, resp=Response(HTTP_200=S.SessionOut, HTTP_429=Error, **STAFF_ERRORS), tags=["auth"]
+)
 def change_own_password():
     """Change your own password: every other session ends; this one goes on with a new session."""
     if not current_user.is_authenticated:
         return jsonify(error="login_required", message=_("Please sign in.")), 401
     body = request.context.json
-    with get_db().write() as s:
-        user = s.get(User, current_user.id)
-        users.change_own_password(
-            s,
-            user,
-            current=body.current_password,
-            new=body.new_password,
-            min_length=get_settings().security.min_password_length,
-        )
-    sign_in(user)
-    return jsonify(csrf_token=generate_csrf(), user=_user_json(user), demo=get_settings().security.demo)
+    outcome = change_password(current_user.id, body.current_password, body.new_password)
+    if outcome.user is None:
+        resp = jsonify(error=outcome.error, message=outcome.message)
+        resp.status_code = outcome.status
+        resp.headers["Retry-After"] = str(outcome.retry_after)
+        return resp
+    sign_in(outcome.user)
+    return jsonify(csrf_token=generate_csrf(), user=_user_json(outcome.user), demo=get_settings().security.demo)
 
 
 def _office_user(s, user_id: int) -> User:

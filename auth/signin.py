@@ -13,7 +13,8 @@ from flask_babel import ngettext
 from auth.roles import client_address
 from extensions import get_db, get_settings
 from models import User
-from rules import signin
+from rules import signin, users
+from rules.errors import RuleError
 from rules.users import authenticate
 
 log = logging.getLogger("auth")
@@ -86,4 +87,29 @@ def attempt(username: str, password: str) -> Outcome:
     if user is None:
         log.info("failed sign-in for %r from %s", username, address)
         return Outcome(error="bad_credentials", message=_("Wrong username or password."), status=401)
+    return Outcome(user=user)
+
+
+def change_password(user_id: int, current: str, new: str) -> Outcome:
+    """A signed-in user changes their own password. A wrong current password counts as a failed sign-in (the
+    same throttle), so a stolen session cannot guess its way to the password. Rule refusals are raised."""
+    address = client_address()
+    with get_db().write() as s:
+        username = s.get(User, user_id).username
+        verdict = signin.verdict(s, username=username, address=address, policy=policy())
+        if not verdict.allowed:
+            signin.record(s, username=username, address=address, outcome="throttled")
+    if not verdict.allowed:
+        return Outcome(error="throttled", message=_wait_message(verdict), status=429, retry_after=verdict.wait_seconds)
+    try:
+        with get_db().write() as s:
+            user = s.get(User, user_id)
+            users.change_own_password(
+                s, user, current=current, new=new, min_length=get_settings().security.min_password_length
+            )
+    except RuleError as e:
+        if e.code == "wrong_password":
+            with get_db().write() as s:
+                signin.record(s, username=username, address=address, outcome="failed")
+        raise
     return Outcome(user=user)

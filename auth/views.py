@@ -10,12 +10,12 @@ from flask_login import current_user, logout_user
 
 from api.errors import refusal_message
 from auth import bp
+from auth import signin as signin_flow
 from auth.forms import ChangePasswordForm, LoginForm
 from auth.roles import home_for, sign_in
 from auth.signin import attempt
 from extensions import get_db, get_settings
-from models import User
-from rules import sessions, users
+from rules import sessions
 from rules.errors import RuleError
 
 
@@ -70,20 +70,17 @@ def change_password():
             error = _("The two new passwords differ.")
         else:
             try:
-                with get_db().write() as s:
-                    user = s.get(User, current_user.id)
-                    users.change_own_password(
-                        s,
-                        user,
-                        current=form.current_password.data,
-                        new=form.new_password.data,
-                        min_length=get_settings().security.min_password_length,
-                    )
+                outcome = signin_flow.change_password(
+                    current_user.id, form.current_password.data, form.new_password.data
+                )
             except RuleError as e:
                 error = refusal_message(e)
             else:
-                staff = sign_in(user)  # this browser stays signed in, with a new session
-                return redirect(home_for(staff) + "?password_changed=1")
+                if outcome.user is None:
+                    error = outcome.message
+                else:
+                    staff = sign_in(outcome.user)  # this browser stays signed in, with a new session
+                    return redirect(home_for(staff))
     elif request.method == "POST":
         error = _("Fill in every field.")
     return render_template(

@@ -1,5 +1,5 @@
-"""Sign-in throttling: each failure of an account (and of an address) makes the next try wait longer, and too
-many lock it for a while. Every try is recorded (sign_in_attempt), so the counts hold across processes and
+"""Sign-in throttling: each failure of an account makes the next try wait longer, and too many lock it for a
+while; an address with too many failures (over every account it tried) is locked for a while too. Every try is recorded (sign_in_attempt), so the counts hold across processes and
 restarts and an administrator can see them.
 
 A try that comes too early is refused before the password is checked: during a lockout even the right
@@ -99,14 +99,9 @@ def verdict(
         return account
     if address:
         count, last = _failures(session, SignInAttempt.address, address, now - max(ADDRESS_WINDOW, policy.lockout))
+        # An address is not slowed down (it may be shared by several staff), only locked after many failures.
         found = _judge(
-            count,
-            last,
-            now,
-            max(policy.address_lockout_after // 3, policy.delay_after),
-            policy.address_lockout_after,
-            policy.lockout,
-            "address",
+            count, last, now, policy.address_lockout_after, policy.address_lockout_after, policy.lockout, "address"
         )
         if found is not None:
             return found

@@ -59,6 +59,14 @@ def storage_uri(settings: Settings) -> str:
     return "memory://"
 
 
+def retry_after() -> int:
+    """Seconds until the limit this request hit lets a request through again."""
+    import time
+
+    limit = current_app.extensions["loket.limiter"].current_limit
+    return max(1, int(limit.reset_at - time.time()) + 1) if limit is not None else 60
+
+
 def _rate(name: str):
     return lambda: getattr(current_app.extensions["loket.settings"].security, name)
 
@@ -70,7 +78,9 @@ def init_app(app: Flask, settings: Settings) -> None:
         app=app,
         storage_uri=storage_uri(settings),
         strategy="moving-window",
-        headers_enabled=True,
+        # Retry-After is set by the 429 answer (app.py): header injection would overwrite the sign-in
+        # throttle's own Retry-After with this limiter's window.
+        headers_enabled=False,
         # A Redis hiccup must not stop the kiosks: count in memory meanwhile.
         in_memory_fallback_enabled=True,
         enabled=app.config.get("RATELIMIT_ENABLED", True),
