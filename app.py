@@ -77,6 +77,7 @@ def configure_logging() -> None:
     handler.addFilter(ScrubFilter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
     for h in logging.getLogger("werkzeug").handlers:
         h.addFilter(ScrubFilter())
 

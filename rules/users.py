@@ -152,4 +152,4 @@ def demo_password_accounts(session: Session) -> list[str]:
     for user in session.exec(select(User).where(User.username.in_(DEMO_USERNAMES), User.active.is_(True))):
         if check_password_hash(user.password_hash, demo_password(user.username)):
             found.append(user.username)
-    return found
+    return sorted(found, key=DEMO_USERNAMES.index)

@@ -17,7 +17,7 @@ from commands import DEMO_USERS, migrate
 from db import Database
 from rules import offices, users
 from settings import load_settings
-from tests.devices import SERVERS, pair_browser, pair_test_client
+from tests.kiosks import SERVERS, pair_browser, pair_test_client
 from tests.pages import FAKE_VOICE, SCREEN
 from tests.postgres import pg_url_or_skip
 

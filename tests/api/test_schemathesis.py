@@ -21,7 +21,7 @@ from app import create_app
 from commands import DEMO_USERS, migrate
 from rules import offices, users
 from tests.conftest import test_settings as loket_settings
-from tests.devices import device_token
+from tests.kiosks import device_token
 from tests.request_fixtures import T0, Staff, advance, serve_visitor
 
 EXAMPLES = 20

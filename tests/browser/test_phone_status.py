@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from models import Counter
 from security.limits import DEVICE_COOKIE
-from tests.devices import pair_browser, pair_requests
 from tests.factories import guest_form
+from tests.kiosks import pair_browser, pair_requests
 from tests.pages import fill_guest_book
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ import requests
 from playwright.sync_api import expect
 
 import clock
-from tests.devices import pair_requests
 from tests.factories import guest_form
+from tests.kiosks import pair_requests
 
 pytestmark = pytest.mark.browser
 

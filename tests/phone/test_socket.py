@@ -17,8 +17,8 @@ import socketio
 
 import clock
 from security.limits import DEVICE_COOKIE
-from tests.devices import pair_requests
 from tests.factories import guest_form
+from tests.kiosks import pair_requests
 
 OFFICE = "1600"
 WAIT = 15  # a ceiling for something that should happen, never an assertion on speed

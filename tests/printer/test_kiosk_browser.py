@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from printer.worker import BackgroundWorker
-from tests.devices import pair_browser
+from tests.kiosks import pair_browser
 from tests.pages import fill_guest_book
 from tests.printer.escpos_parser import parse
 

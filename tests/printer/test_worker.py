@@ -14,8 +14,8 @@ from printer.samples import invoice, receipt
 from printer.status import printer_states
 from printer.worker import BackgroundWorker, PrintWorker, backoff
 from tests import factories
-from tests.devices import pair_test_client
 from tests.factories import guest_form
+from tests.kiosks import pair_test_client
 from tests.printer.conftest import wait_for
 from tests.printer.escpos_parser import parse
 

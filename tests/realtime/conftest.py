@@ -16,8 +16,8 @@ import socketio
 from werkzeug.serving import make_server
 
 from security.limits import DEVICE_COOKIE
-from tests.devices import SERVERS, pair_requests
 from tests.factories import guest_form
+from tests.kiosks import SERVERS, pair_requests
 
 OFFICE = "1600"
 WAIT = 15  # seconds to wait for something that should happen (a ceiling, never an assertion on speed)
