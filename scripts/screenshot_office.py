@@ -249,7 +249,8 @@ def start_server(db_dir: Path):
 
     url = f"sqlite:///{db_dir / 'screens.db'}"
     migrate(url)
-    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
+    # The demo (as ./start.sh): demo passwords, and the kiosk's browser paired as a demo kiosk when it opens.
+    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1", "LOKET_DEMO": "1"})
     app = create_app({"DATABASE_URL": url}, settings=settings)
     with app.extensions["loket.db"].write() as s:
         office = offices.sync_from_settings(s, settings)
@@ -334,6 +335,7 @@ class Kiosk(Http):
     def __init__(self, base: str, office: str):
         super().__init__(base)
         self.office = office
+        self.s.get(f"{base}/kiosk/{office}").raise_for_status()  # the demo pairs this browser as a kiosk
         self.services = {s["code"]: s["id"] for s in self.get(f"/api/offices/{office}/services")["services"]}
         self.count = 0
 
