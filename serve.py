@@ -166,6 +166,7 @@ class ScrubbedLogger(Logger):
     phone numbers in the access log, control characters escaped."""
 
     def setup(self, cfg):
+        """gunicorn's logging, each handler with the scrubbing filter."""
         super().setup(cfg)
         for log in (self.access_log, self.error_log):
             for handler in log.handlers:

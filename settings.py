@@ -79,6 +79,7 @@ class SecuritySettings(_Strict):
     @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, v: list[str]) -> list[str]:
+        """Each extra origin is scheme://host[:port], without a path."""
         for o in v:
             if not re.match(r"^https?://[^/\s]+$", o):
                 raise ValueError(f"{o!r} is not an origin like https://pst.example.go.id (no path)")
@@ -87,6 +88,7 @@ class SecuritySettings(_Strict):
     @field_validator("rate_ticket", "rate_public", "rate_signin")
     @classmethod
     def _rate(cls, v: str) -> str:
+        """A rate Flask-Limiter understands."""
         from limits import parse_many
 
         try:

@@ -28,6 +28,7 @@ def openapi_path(rule: str) -> str:
 
 
 def _error_ref(spec: dict) -> str:
+    """The error shape's component name (spectree suffixes a hash)."""
     for name in spec.get("components", {}).get("schemas", {}):
         if name.split(".")[0] == "Error":
             return f"#/components/schemas/{name}"
@@ -35,6 +36,7 @@ def _error_ref(spec: dict) -> str:
 
 
 def _resolve(spec: dict, schema: dict) -> dict:
+    """A schema, or the component its $ref names."""
     ref = schema.get("$ref", "")
     if ref.startswith("#/components/schemas/"):
         return spec["components"]["schemas"][ref.rsplit("/", 1)[1]]

@@ -94,6 +94,7 @@ def change_own_password():
 
 
 def _office_user(s, user_id: int) -> User:
+    """A user of the caller's own office (404 for any other)."""
     user = s.get(User, user_id)
     if user is None or user.office_id != current_user.office_id:
         raise NotFound("user_not_found", N_("No such user."))

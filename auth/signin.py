@@ -43,6 +43,7 @@ def policy() -> signin.Policy:
 
 
 def _wait_message(v: signin.Verdict) -> str:
+    """The refusal's sentence: how long to wait, or that the account or address is locked."""
     if v.reason == "locked":
         minutes = max(1, (v.wait_seconds + 59) // 60)
         if v.scope == "account":

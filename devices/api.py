@@ -25,6 +25,7 @@ def device_json(d) -> dict:
     """A device as staff see it (never its token or code)."""
 
     def iso(t):
+        """A time as ISO 8601, or None."""
         return t.isoformat() if t else None
 
     return {

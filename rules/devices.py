@@ -28,6 +28,7 @@ SEEN_EVERY = timedelta(minutes=1)
 
 
 def _hash(secret: str) -> str:
+    """What is stored of a code or a token's secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -96,6 +97,7 @@ def pair(session: Session, *, code: str, now: datetime | None = None) -> tuple[D
 
 
 def _issue_token(session: Session, device: Device, now: datetime) -> tuple[Device, str]:
+    """Give a device its long-lived token (the code is used up)."""
     secret = secrets.token_urlsafe(32)
     device.token_hash = _hash(secret)
     device.pairing_code_hash = None

@@ -28,6 +28,7 @@ class Timeouts:
 
 
 def _hash(secret: str) -> str:
+    """What is stored of a session token's secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -49,6 +50,7 @@ def start(session: Session, user: User, *, user_agent: str = "", address: str = 
 
 
 def _parse(token: str) -> tuple[int, str] | None:
+    """(row id, secret) from a cookie's token, or None when it is not one."""
     sid, _, secret = (token or "").partition(".")
     if not sid.isdigit() or len(sid) > 18 or not secret:
         return None

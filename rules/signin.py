@@ -68,6 +68,7 @@ def _last_clear(session: Session, username: str) -> datetime | None:
 
 
 def _judge(count: int, last: datetime | None, now: datetime, delay_after: int, lockout_after: int, lockout, scope):
+    """The verdict for one count of failures (None: nothing holds the try back)."""
     if not count or last is None:
         return None
     if count >= lockout_after:

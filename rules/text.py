@@ -52,6 +52,7 @@ def escape_controls(text: str) -> str:
     stays one line, whatever a user typed."""
 
     def rep(m: re.Match) -> str:
+        """One character's visible escape."""
         ch = m.group(0)
         if ch == "\\":
             return "\\\\"

@@ -23,6 +23,7 @@ def demo_password(username: str) -> str:
 
 
 def _context(session: Session, *, username: str, name: str, office_id: int) -> passwords.Context:
+    """The words an account's password must not be built from."""
     office = session.get(Office, office_id)
     names = (office.name, office.short_name, office.code) if office else ()
     return passwords.Context(username=username, name=name, office_names=tuple(n for n in names if n))

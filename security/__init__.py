@@ -56,6 +56,7 @@ def socketio_origins(settings: Settings):
     allowed = set(settings.origins)
 
     def check(origin: str | None, environ: dict | None = None) -> bool:
+        """Whether a page of this origin may connect."""
         if not origin:
             return True
         if allowed:

@@ -50,6 +50,7 @@ DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def _is_static(endpoint: str | None) -> bool:
+    """Whether the answer is a static file (which browsers may cache)."""
     return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
 
 
@@ -60,6 +61,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def _security_headers(resp: Response) -> Response:
+        """Add the headers to one answer."""
         h = resp.headers
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")

@@ -22,6 +22,7 @@ class BoundedInteger(IntegerConverter):
     """Flask's <int:...> limited to what a database id can be (signed 64-bit); beyond it: no route, 404."""
 
     def __init__(self, map, *args, **kwargs):
+        """Flask's integer converter with the database's maximum as its default bound."""
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -32,6 +33,7 @@ def bound_integers(app: Flask) -> None:
 
 
 def _refuse(message: str, status: int = 400):
+    """A 400 answer in the API's error shape."""
     return jsonify(error="invalid", message=message), status
 
 
@@ -74,6 +76,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _guard():
+        """Refuse a request whose path, query, form or JSON body breaks the rules above."""
         if request.path.startswith("/socket.io"):
             return None
         if has_unsafe(request.path, line=True) or any(

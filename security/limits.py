@@ -68,6 +68,7 @@ def retry_after() -> int:
 
 
 def _rate(name: str):
+    """The configured rate, read when a request comes (the app's own settings)."""
     return lambda: getattr(current_app.extensions["loket.settings"].security, name)
 
 

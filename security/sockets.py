@@ -39,6 +39,7 @@ def guard_packets(server) -> None:
         return
 
     def handle(eio_sid, data):
+        """Dispatch a message; a packet that is not the protocol closes its connection."""
         try:
             return original(eio_sid, data)
         except MALFORMED as e:

@@ -119,3 +119,14 @@ def test_gunicorns_access_log_is_scrubbed_too(capsys):
         handler.flush()
     printed = capsys.readouterr()
     assert "/verify/<token>" in printed.out + printed.err
+
+
+def test_staff_print_only_to_a_configured_station(make_api, served, new_request):
+    request_id = new_request("invoiced")
+    treasurer = make_api()
+    treasurer.login("bendahara")
+    invoice = treasurer.get(f"/api/requests/{request_id}").get_json()["invoices"][0]["id"]
+    r = treasurer.post(f"/api/invoices/{invoice}/print?lang=en", json={"station": "kiosk-9"})
+    assert r.status_code == 404 and r.get_json()["error"] == "unknown_station"
+    assert treasurer.post(f"/api/invoices/{invoice}/print", json={"station": "x" * 5000}).status_code == 400
+    assert treasurer.post(f"/api/invoices/{invoice}/print", json={"station": "treasurer"}).status_code == 200
