@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 import i18n
 import realtime
+import security
 from api.errors import refusal_json
 from db import Database
 from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
@@ -36,19 +37,19 @@ def create_app(overrides: dict | None = None, settings: Settings | None = None) 
 
 
 def configure(app: Flask, settings: Settings, overrides: dict) -> None:
+    """Flask's configuration from the validated settings; the cookies' flags and the proxy in security/."""
     secret = settings.secret_key or os.environ.get("LOKET_SECRET_KEY", "")
     if not secret:
         secret = _instance_secret(app)
     app.config.update(
         SECRET_KEY=secret,
         DATABASE_URL=settings.database_url or None,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page stays open all day
         BABEL_DEFAULT_LOCALE=settings.app.default_language,
         BABEL_DEFAULT_TIMEZONE=settings.office.timezone,
         BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in i18n.translation_dirs()),
     )
+    security.configure(app, settings)
     app.config.update(overrides)
     app.extensions["loket.settings"] = settings
     if not app.testing:
@@ -77,6 +78,7 @@ def configure_logging() -> None:
     handler.addFilter(ScrubFilter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
     for h in logging.getLogger("werkzeug").handlers:
         h.addFilter(ScrubFilter())
 
@@ -98,8 +100,11 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         client_manager=realtime.client_manager(settings),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         transports=app.config.get("SOCKETIO_TRANSPORTS", ["polling", "websocket"]),
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS", None) or [],
+        # The origin of every handshake is checked: the configured public URL(s), else the page's own origin.
+        cors_allowed_origins=security.socketio_origins(settings),
+        cors_credentials=False,
     )
+    security.guard_sockets(socketio.server)
     realtime.init_app(app)
     from rules.requests import clock as request_clock
 
@@ -114,6 +119,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
             "current_user": current_user,
             "lang": i18n.select_locale(),
             "service_name": offices.service_name,
+            "demo": settings.security.demo,
         }
 
 
@@ -123,6 +129,7 @@ def register_screens(app: Flask) -> None:
     import api
     import auth
     import counter
+    import devices
     import display
     import kiosk
     import mail
@@ -133,9 +140,25 @@ def register_screens(app: Flask) -> None:
     import treasurer
     import verify
 
-    for screen in (api, auth, kiosk, online, counter, treasurer, display, supervisor, phone, verify, printer, mail):
+    for screen in (
+        api,
+        auth,
+        devices,
+        kiosk,
+        online,
+        counter,
+        treasurer,
+        display,
+        supervisor,
+        phone,
+        verify,
+        printer,
+        mail,
+    ):
         screen.init_app(app)
     api_spec.register(app)
+    # Headers, input guards and rate limits wrap what the screens registered.
+    security.init_app(app, app.extensions["loket.settings"])
 
     @app.route("/")
     def index():
@@ -160,9 +183,23 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error="csrf", message=message), 400
         return render_template("error.html", message=message), 400
 
+    @app.errorhandler(429)
+    def _too_many(err):
+        from security.limits import retry_after
+
+        message = _("Too many requests. Wait a moment and try again.")
+        if wants_json():
+            resp = jsonify(error="rate_limited", message=message)
+        else:
+            resp = app.make_response(render_template("error.html", message=message))
+        resp.status_code = 429
+        resp.headers["Retry-After"] = str(retry_after())
+        return resp
+
     for status, text_ in (
         (404, N_("Not found.")),
         (405, N_("Method not allowed.")),
+        (413, N_("The request is too large.")),
         (500, N_("Something went wrong.")),
     ):
 
@@ -195,10 +232,17 @@ def register_health(app: Flask) -> None:
 
 def main() -> None:
     """Run the development server (Werkzeug + simple-websocket): `python app.py`."""
+    from security.startup import banner, problems
+
     try:
         app = create_app()
     except ConfigError as e:
         sys.exit(str(e))
+    refused = problems(app)
+    if refused:
+        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
+    if banner(app):
+        print(banner(app), flush=True)
     host = os.environ.get("LOKET_HOST", "127.0.0.1")
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)

@@ -42,6 +42,9 @@ def migrate(url: str) -> None:
 
 
 def register(app: Flask) -> None:
+    """Add the database, office and account commands to manage.py."""
+    register_accounts(app)
+
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Create or migrate the database schema."""
@@ -85,7 +88,15 @@ def register(app: Flask) -> None:
                 if s.exec(select(User).where(User.username == username)).first():
                     continue
                 password = f"{username}-demo"
-                users.create_user(s, office_id=office.id, username=username, name=name, role=role, password=password)
+                users.create_user(
+                    s,
+                    office_id=office.id,
+                    username=username,
+                    name=name,
+                    role=role,
+                    password=password,
+                    enforce_policy=False,
+                )
                 created.append((username, role, password))
         if created:
             click.echo("Demo users (change these passwords before real use):")
@@ -93,6 +104,49 @@ def register(app: Flask) -> None:
                 click.echo(f"  {role:<11} {username:<10} password: {password}")
         else:
             click.echo("Demo users already exist (passwords: <username>-demo unless changed).")
+
+
+def register_accounts(app: Flask) -> None:
+    """Commands for accounts and the production start check."""
+
+    @app.cli.command("reset-password")
+    @click.argument("username")
+    @click.option("--password", default=None, help="the temporary password (default: generated and printed once)")
+    def reset_password(username, password):
+        """Give an account a temporary password to change at the next sign-in; its sessions end."""
+        with get_db().write() as s:
+            try:
+                user = users.get_user(s, username)
+                temporary = users.reset_password(s, user, password=password)
+            except RuleError as e:
+                raise click.ClickException(str(e)) from None
+        click.echo(f"{username}: temporary password {temporary} (to be changed at the next sign-in)")
+
+    @app.cli.command("set-active")
+    @click.argument("username")
+    @click.option("--active/--inactive", default=True, help="--inactive signs the account out everywhere")
+    def set_active(username, active):
+        """Activate or deactivate an account."""
+        with get_db().write() as s:
+            try:
+                users.set_active(s, users.get_user(s, username), active)
+            except RuleError as e:
+                raise click.ClickException(str(e)) from None
+        click.echo(f"{username}: {'active' if active else 'deactivated, every session ended'}")
+
+    @app.cli.command("check-production")
+    def check_production():
+        """Refuse (exit 1) what must not run in production: a placeholder secret key, demo passwords."""
+        from flask import current_app
+
+        from security.startup import banner, problems
+
+        found = problems(current_app)
+        for p in found:
+            click.echo(f"Loket will not start: {p}", err=True)
+        if found:
+            raise SystemExit(1)
+        click.echo(banner(current_app) or "ready for production")
 
 
 def _safe_url(url: str) -> str:

@@ -23,7 +23,9 @@ import secrets
 import sys
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
+from rules.privacy import ScrubFilter
 from settings import ROOT, ConfigError, load_settings
 
 WORKER_CLASSES = {"gevent": "gevent", "gthread": "gthread"}
@@ -126,6 +128,14 @@ def ensure_secret() -> None:
             f.write(secrets.token_hex(32))
 
 
+def production_check() -> int:
+    """`manage.py check-production` in a child process (this one imports no application code): a placeholder
+    secret key or demo passwords outside the demo stop the start with a sentence saying what to do."""
+    import subprocess
+
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "check-production"], cwd=ROOT).returncode
+
+
 def app_overrides(
     worker_class: str,
     workers: int,
@@ -149,6 +159,19 @@ def app_overrides(
         # PostgreSQL's default max_connections (100) takes 4 processes x 20, plus room for the rest.
         "DATABASE_ENGINE_OPTIONS": {"pool_size": 15, "max_overflow": 5, "pool_timeout": 30} if postgres else {},
     }
+
+
+class ScrubbedLogger(Logger):
+    """gunicorn's logs with every line scrubbed like the application's: no link tokens, search terms, e-mails or
+    phone numbers in the access log, control characters escaped."""
+
+    def setup(self, cfg):
+        """gunicorn's logging, each handler with the scrubbing filter."""
+        super().setup(cfg)
+        for log in (self.access_log, self.error_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, ScrubFilter) for f in handler.filters):
+                    handler.addFilter(ScrubFilter())
 
 
 class LoketServer(BaseApplication):
@@ -188,6 +211,9 @@ def main(argv: list[str] | None = None) -> None:
     if problem:
         sys.exit(f"serve.py: {problem}")
     ensure_secret()
+    refused = production_check()
+    if refused:
+        sys.exit(refused)
     options = {
         "bind": args.bind,
         "workers": args.workers,
@@ -200,6 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         # Behind nginx on the same host: trust its X-Forwarded-* headers.
         "forwarded_allow_ips": os.environ.get("LOKET_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "accesslog": "-" if args.access_log else None,
+        "logger_class": ScrubbedLogger,
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "loket",

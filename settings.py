@@ -46,6 +46,58 @@ class AppSettings(_Strict):
         return v
 
 
+class SecuritySettings(_Strict):
+    """[security]: sessions, sign-in throttling, origins, rate limits and the demo (docs/SECURITY.md)."""
+
+    # The demo that ./start.sh sets up (LOKET_DEMO=1): demo passwords allowed, kiosks paired automatically, a
+    # banner on every staff screen. Never for real use.
+    demo: bool = False
+    # A staff session ends after this many minutes without a request, and this many hours after sign-in.
+    session_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    session_absolute_hours: float = Field(default=12, gt=0, le=24 * 31)
+    # Cookies only over HTTPS; default: true when app.public_url starts with https://.
+    secure_cookies: bool | None = None
+    # Origins (scheme://host[:port]) besides app.public_url whose pages may open a Socket.IO connection.
+    allowed_origins: list[str] = []
+    # Reverse proxies in front of the server whose X-Forwarded-For/-Proto to trust (1 behind nginx).
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    min_password_length: int = Field(default=12, ge=8, le=128)
+    # Sign-in throttling: failures of one account before each further try waits (1 s, 2 s, 4 s, ...), and
+    # before the account is locked for lockout_minutes; failures from one address before it is locked.
+    signin_delay_after: int = Field(default=3, ge=1, le=100)
+    signin_lockout_after: int = Field(default=10, ge=2, le=1000)
+    signin_address_lockout_after: int = Field(default=30, ge=2, le=10000)
+    signin_lockout_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    # Rate limits (Flask-Limiter syntax, e.g. "30 per minute"): tickets per kiosk; visitor lookups, status
+    # pages, ratings and pairing per address; sign-in requests per address.
+    rate_ticket: str = "30 per minute"
+    rate_public: str = "120 per minute"
+    rate_signin: str = "30 per minute"
+    # Where the counts live: "memory://" for one process; default: the message queue's Redis when set.
+    rate_limit_storage: str = ""
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        """Each extra origin is scheme://host[:port], without a path."""
+        for o in v:
+            if not re.match(r"^https?://[^/\s]+$", o):
+                raise ValueError(f"{o!r} is not an origin like https://pst.example.go.id (no path)")
+        return v
+
+    @field_validator("rate_ticket", "rate_public", "rate_signin")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        """A rate Flask-Limiter understands."""
+        from limits import parse_many
+
+        try:
+            parse_many(v)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a rate such as '30 per minute'") from None
+        return v
+
+
 class Complaints(_Strict):
     box: str = ""
     lapor: str = ""
@@ -162,6 +214,7 @@ class CounterSettings(_Strict):
 
 class Settings(_Strict):
     app: AppSettings = AppSettings()
+    security: SecuritySettings = SecuritySettings()
     office: OfficeSettings
     services: list[ServiceSettings] = Field(min_length=1)
     counters: list[CounterSettings] = Field(min_length=1)
@@ -195,6 +248,22 @@ class Settings(_Strict):
             if unknown:
                 raise ValueError(f"counters[{i}].services: unknown service code(s) {unknown}; known: {codes}")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry the Secure flag: as configured, else when the public URL is https."""
+        if self.security.secure_cookies is not None:
+            return self.security.secure_cookies
+        return self.app.public_url.startswith("https://")
+
+    @property
+    def origins(self) -> list[str]:
+        """The origins whose pages may talk to the server (public URL and the extra ones); empty: same origin."""
+        out = []
+        if self.app.public_url:
+            parts = self.app.public_url.split("/")
+            out.append("/".join(parts[:3]))
+        return out + [o for o in self.security.allowed_origins if o not in out]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -243,6 +312,16 @@ def load_settings(path: str | os.PathLike | None = None, env: dict | None = None
             raw.setdefault("mail", {})[key] = env[var]
     if env.get("LOKET_PUBLIC_URL"):
         raw.setdefault("app", {})["public_url"] = env["LOKET_PUBLIC_URL"]
+    for key, var in (
+        ("demo", "LOKET_DEMO"),
+        ("trusted_proxies", "LOKET_TRUSTED_PROXIES"),
+        ("rate_ticket", "LOKET_RATE_TICKET"),
+        ("rate_public", "LOKET_RATE_PUBLIC"),
+        ("rate_signin", "LOKET_RATE_SIGNIN"),
+        ("rate_limit_storage", "LOKET_RATE_LIMIT_STORAGE"),
+    ):
+        if env.get(var):
+            raw.setdefault("security", {})[key] = env[var]
     if env.get("LOKET_ALWAYS_OPEN"):
         raw.setdefault("app", {})["always_open"] = env["LOKET_ALWAYS_OPEN"].lower() in ("1", "true", "yes")
     try:

@@ -300,6 +300,7 @@ def write_sample_pdf(url: str, path: str, lang: str) -> None:
                 name="Kepala Seksi PST",
                 role="supervisor",
                 password="bench-supervisor-pw",
+                enforce_policy=False,  # a scratch database's account
             )
     client = app.test_client()
     token = client.get("/api/session").get_json()["csrf_token"]

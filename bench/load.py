@@ -43,6 +43,7 @@ from bench.cpu import CpuMeter
 from bench.load_results import analyse_deliveries, double_calls, ms, pct, print_result, profiling, table
 from bench.rawhttp import RawHttp
 from bench.seed import seed
+from security.limits import DEVICE_COOKIE
 
 PRESETS = {
     "sqlite": dict(db="sqlite", workers=1, offices=10, displays=200, kiosks=10, officers=10),
@@ -194,7 +195,7 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
         rnd = random.Random(i)
         async with RawHttp(url) as s:
             token = await csrf(s)
-            headers = {"X-CSRFToken": token, "X-Loket-Station": f"kiosk-{i}"}
+            headers = {"X-CSRFToken": token}
             end = time.monotonic() + seconds
             k = 0
             while time.monotonic() < end:
@@ -204,6 +205,8 @@ async def issue_phase(url: str, kiosks: int, seconds: float, seeded: dict, calli
                 service_id = rnd.choice(seeded["offices"][code]["services"])
                 form = guest_form(service_id, next(serial))
                 t0 = time.monotonic_ns()
+                # Each office's paired kiosk (bench/seed.py): the server takes the station from its device token.
+                s.cookies[DEVICE_COOKIE] = seeded["kiosks"][code]
                 status, body = await s.post(f"/api/offices/{code}/tickets", form, headers)
                 if status == 201:
                     latencies.append(time.monotonic_ns() - t0)

@@ -305,6 +305,7 @@ def prepare(url: str, n: int, years: int) -> tuple[Database, dict]:
                 name=f"Petugas Bench {i}",
                 role="officer",
                 password="bench-demo-password",
+                enforce_policy=False,  # a scratch database's account
             )
             officer_ids.append(u.id)
         services = {sv.code: sv.id for sv in offices.services(s, office.id)}
@@ -329,6 +330,7 @@ def prepare(url: str, n: int, years: int) -> tuple[Database, dict]:
                 name=f"Petugas Bench {c.number}",
                 role="officer",
                 password="bench-demo-password",
+                enforce_policy=False,  # a scratch database's account
             )
             officer_ids.append(u.id)
         prefix = {sv.id: sv.prefix for sv in offices.services(s, office.id)}

@@ -3,7 +3,8 @@
     python bench/seed.py --url sqlite:////tmp/bench.db --offices 100 --counters 3 --officers 50
 
 Offices get codes 7001, 7002, ...; every counter serves every service (so officers of one office compete
-for the same line); officer accounts are b<office>c<counter> with password BENCH_PASSWORD. Bench-only:
+for the same line); officer accounts are b<office>c<counter> with password BENCH_PASSWORD; each office has one paired kiosk (station
+kiosk-1) whose device token the load generator's kiosks send, as a real kiosk's cookie. Bench-only:
 a real office is loaded from config.toml with `python manage.py sync-config`.
 """
 
@@ -20,8 +21,8 @@ from sqlmodel import select
 from commands import migrate
 from db import Database
 from models import Counter, Service
+from rules import devices, users
 from rules import offices as office_rules
-from rules import users
 from settings import load_settings
 
 BENCH_PASSWORD = "bench-pass-1"
@@ -53,7 +54,7 @@ def seed(url: str, n_offices: int, counters: int, officers: int, per_office: int
     counter_cfg = [{"number": i, "name": f"Loket {i}", "services": services} for i in range(1, counters + 1)]
     codes = office_codes(n_offices)
     db = Database(url)
-    out: dict = {"offices": {}, "officers": []}
+    out: dict = {"offices": {}, "officers": [], "kiosks": {}}
     slots = set(officer_slots(codes, counters, officers, per_office))
     try:
         for code in codes:
@@ -72,6 +73,9 @@ def seed(url: str, n_offices: int, counters: int, officers: int, per_office: int
                 ]
                 ctr = {c.number: c.id for c in s.exec(select(Counter).where(Counter.office_id == office.id))}
                 out["offices"][code] = {"id": office.id, "services": svc_ids, "counters": ctr}
+                _device, out["kiosks"][code] = devices.register_paired(
+                    s, office_id=office.id, kind="kiosk", station="kiosk-1", label=f"bench kiosk {code}"
+                )
                 for number in range(1, counters + 1):
                     if (code, number) in slots:
                         username = f"b{code}c{number}"
@@ -82,6 +86,7 @@ def seed(url: str, n_offices: int, counters: int, officers: int, per_office: int
                             name=username,
                             role="officer",
                             password=BENCH_PASSWORD,
+                            enforce_policy=False,  # bench-only accounts on a scratch database
                         )
                         out["officers"].append(
                             {

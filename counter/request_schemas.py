@@ -50,9 +50,11 @@ class LineIn(BaseModel):
 
 
 class Quote(BaseModel):
-    item_code: str
-    measure: int | None = None
-    quantity: int = 1
+    item_code: str = Field(max_length=64, description="a product code of the tariff sheet (404 when unknown)")
+    measure: int | None = Field(
+        default=None, ge=0, le=10**13, description="pages or bytes, for products priced by size"
+    )
+    quantity: int = Field(default=1, ge=1, le=1000)
 
 
 class QuoteOut(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.counters import PAUSE_REASONS
 
 
 class CounterState(BaseModel):
@@ -23,8 +25,18 @@ class TicketAction(BaseModel):
 
 
 class PauseRequest(BaseModel):
-    reason: str = Field(description="break, prayer, meeting, system or other")
-    note: str = ""
+    """Why the counter pauses; 'other' needs a note that says why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"reason": {"enum": [r for r in PAUSE_REASONS if r != "other"]}}},
+                {"properties": {"note": {"pattern": "[^\\s]"}}, "required": ["note"]},
+            ]
+        }
+    )
+    reason: Literal[PAUSE_REASONS] = Field(description="break, prayer, meeting, system or other")
+    note: str = Field(default="", max_length=200)
 
 
 class TransferRequest(BaseModel):

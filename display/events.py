@@ -19,6 +19,19 @@ from realtime import public_room, snapshot_for, snapshot_for_joiner, staff_room
 from rules import offices
 from rules.errors import NotFound
 
+SCREENS = ("display", "staff")
+
+
+def _valid(data) -> tuple[str, str] | None:
+    """(office code, screen) from a client's auth or join payload, or None when it is not what a screen sends."""
+    if not isinstance(data, dict):
+        return None
+    office, screen = data.get("office"), data.get("screen", "display")
+    if not isinstance(office, str | int) or isinstance(office, bool) or screen not in SCREENS:
+        return None
+    office = str(office)
+    return (office, screen) if 0 < len(office) <= 16 else None
+
 
 def _join(office_code: str, screen: str) -> bool:
     with get_db().read() as s:
@@ -39,26 +52,32 @@ def _join(office_code: str, screen: str) -> bool:
 
 
 def on_connect(auth=None):
-    """Accept the connection; join the room named in auth (if any) and send the snapshot."""
-    auth = auth or {}
-    if auth.get("office"):
-        if not _join(auth["office"], auth.get("screen", "display")):
-            return False  # refuse: unknown office, or staff room without sign-in
-    return True
+    """Accept the connection; join the room named in auth (if any) and send the snapshot. Auth that is not
+    {office, screen} is refused (connect_error), as are an unknown office and a staff room without sign-in."""
+    if auth is None or (isinstance(auth, dict) and not auth.get("office")):
+        return True  # a connection without a room yet (it may join later)
+    valid = _valid(auth)
+    if valid is None:
+        return False
+    return _join(*valid)
 
 
-def on_join(data):
-    """Join an office's room after connecting (same rules as in connect)."""
-    data = data or {}
-    return {"ok": _join(data.get("office"), data.get("screen", "display"))}
+def on_join(data=None):
+    """Join an office's room after connecting (same rules as in connect); a malformed payload is answered."""
+    valid = _valid(data)
+    if valid is None:
+        return {"ok": False, "error": "invalid"}
+    return {"ok": _join(*valid)}
 
 
-def on_snapshot(data):
-    """Ask again for a full snapshot (e.g. after the tab was hidden)."""
-    data = data or {}
+def on_snapshot(data=None):
+    """Ask again for a full snapshot (e.g. after the tab was hidden); a malformed payload is answered."""
+    valid = _valid(data)
+    if valid is None:
+        return {"ok": False, "error": "invalid"}
     with get_db().read() as s:
         try:
-            office = offices.get_office(s, str(data.get("office") or ""))
+            office = offices.get_office(s, valid[0])
         except NotFound:
             return {"ok": False}
         return snapshot_for(s, office)

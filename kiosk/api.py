@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from spectree import Response
 
-from api.schemas import ERRORS, TicketOut
+from api.schemas import ERRORS, Error, TicketOut
 from clock import business_day, utcnow
+from devices.web import require_kiosk
 from extensions import api_spec, get_db, get_settings
 from kiosk import schemas as S
 from links import ticket_status_url
@@ -44,12 +45,16 @@ def list_services(code: str):
     return jsonify(services=services, open=state.open, closed_reason=state.reason, closed_message=closed_message(state))
 
 
+KIOSK_ERRORS = {**ERRORS, "HTTP_403": Error, "HTTP_429": Error}
+
+
 @bp.post("/offices/<code>/tickets")
 @api_spec.validate(
-    json=S.TicketRequest, resp=Response(HTTP_201=TicketOut, **ERRORS), tags=["kiosk"], skip_validation=True
+    json=S.TicketRequest, resp=Response(HTTP_201=TicketOut, **KIOSK_ERRORS), tags=["kiosk"], skip_validation=True
 )
 def issue_ticket(code: str):
-    """Sign the guest book and take a number (public, from the kiosk). The ticket is queued for printing."""
+    """Sign the guest book and take a number (from a paired kiosk of this office: its station's printer prints
+    the ticket; 403 from any other browser). The ticket is queued for printing."""
     try:
         form = guestbook.GuestBookForm.model_validate(request.get_json(silent=True) or {})
     except ValidationError as e:
@@ -57,11 +62,12 @@ def issue_ticket(code: str):
             k: _(getattr(v, "msgid", v), **getattr(v, "params", {})) for k, v in guestbook.errors_by_field(e).items()
         }
         return jsonify(error="invalid", message=_("Please check the highlighted fields."), fields=fields), 400
-    station = request.headers.get("X-Loket-Station") or "kiosk-1"
     settings = get_settings()
     try:
         with get_db().write() as s:
             office = offices.get_office(s, code)
+            # The server decides where the paper goes: the paired device's station, never a request header.
+            station = require_kiosk(s, office.id).station
             issued = take_number(s, office=office, form=form, settings=settings)
             job = print_jobs.enqueue_ticket(s, issued.ticket, station=station)
             out = snapshot.ticket_public(
@@ -88,11 +94,13 @@ def issue_ticket(code: str):
 
 
 @bp.post("/offices/<code>/visitors/lookup")
-@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.Prefill, **ERRORS), tags=["kiosk"])
+@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.Prefill, **KIOSK_ERRORS), tags=["kiosk"])
 def lookup_visitor(code: str):
-    """Find a returning visitor by email or phone to prefill the guest book (never returns an NPWP)."""
+    """Find a returning visitor by email or phone to prefill the guest book (never returns an NPWP); from a
+    paired kiosk of this office only."""
     body = request.context.json
     with get_db().read() as s:
         office = offices.get_office(s, code)
+        require_kiosk(s, office.id)
         visitor = guestbook.find_visitor(s, office_id=office.id, email=body.email, phone=body.phone)
         return jsonify(found=visitor is not None, visitor=guestbook.prefill(visitor) if visitor else None)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from clock import utcnow
+from rules import guestbook
+from rules.tickets import PRIORITY_REASONS
 
 
 class Service(BaseModel):
@@ -23,24 +27,34 @@ class ServiceList(BaseModel):
     closed_message: str = ""
 
 
-class TicketRequest(BaseModel):
-    """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule)."""
+_THIS_YEAR = utcnow().year
 
-    name: str
-    email: str
-    phone: str
-    gender: str = Field(description="L or P")
-    birth_year: int
-    education: str
-    occupation: str
-    institution_category: str
-    institution_name: str = ""
-    purpose: str
-    purpose_note: str = ""
-    service_id: int
-    npwp: str = ""
-    priority_reason: str = Field(default="", description="disability, elderly, pregnant, infant or empty")
-    consent: bool
+
+def _choice(values: tuple[str, ...], *extra: str):
+    """A field limited to the codes the guest book stores."""
+    return Literal[(*values, *extra)]
+
+
+class TicketRequest(BaseModel):
+    """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule; the
+    cross-field ones are: an institution name unless an individual, a note for purpose 'other', a valid NPWP,
+    an NPWP for private buyers)."""
+
+    name: str = Field(min_length=2, max_length=120)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32, description="an Indonesian mobile number, e.g. 0812 3456 7890")
+    gender: _choice(guestbook.GENDERS) = Field(description="L or P")
+    birth_year: int = Field(ge=_THIS_YEAR - 110, le=_THIS_YEAR - 10, description="the visitor is 10 to 110 years old")
+    education: _choice(guestbook.EDUCATION)
+    occupation: _choice(guestbook.OCCUPATIONS)
+    institution_category: _choice(guestbook.INSTITUTION_CATEGORIES)
+    institution_name: str = Field(default="", max_length=200)
+    purpose: _choice(guestbook.PURPOSES)
+    purpose_note: str = Field(default="", max_length=300)
+    service_id: int = Field(ge=1, le=2**63 - 1)
+    npwp: str = Field(default="", max_length=32)
+    priority_reason: _choice(PRIORITY_REASONS, "") = Field(default="")
+    consent: Literal[True] = Field(description="the visitor agrees to the use of their data")
 
 
 class VisitorLookup(BaseModel):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from devices.web import current_device, set_device_cookie
 from extensions import get_db, get_settings
 from kiosk import bp
-from rules import guestbook, offices
+from rules import devices, guestbook, offices
 from rules.tickets import PRIORITY_REASONS
 
 
@@ -86,12 +87,26 @@ def default():
     return redirect(url_for("kiosk.kiosk", code=get_settings().office.code))
 
 
+DEMO_STATION = "kiosk-1"
+
+
 @bp.route("/<code>")
 def kiosk(code: str):
+    """The guest book and ticket screen, on a paired kiosk of this office; any other browser is sent to the
+    pairing page (in the demo, LOKET_DEMO=1, it is paired as a demo kiosk at once)."""
+    token = None
     with get_db().read() as s:
         office = offices.get_office(s, code)
         services = offices.services(s, office.id)
-    return render_template(
+        device = current_device(s)
+    if device is None or device.kind != "kiosk" or device.office_id != office.id:
+        if not get_settings().security.demo:
+            return redirect(url_for("devices.pair"))
+        with get_db().write() as s:
+            _device, token = devices.register_paired(
+                s, office_id=office.id, kind="kiosk", station=DEMO_STATION, label="Demo kiosk (paired automatically)"
+            )
+    page = render_template(
         "kiosk/kiosk.html",
         office=office,
         services=services,
@@ -100,3 +115,4 @@ def kiosk(code: str):
         segments=guestbook.SEGMENT_OF_CATEGORY,
         priority_reasons=PRIORITY_REASONS,
     )
+    return set_device_cookie(make_response(page), token) if token else page

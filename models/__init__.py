@@ -4,7 +4,8 @@
 - `models.queue`: visitors, guest book, daily numbers, tickets and their events, counter events;
 - `models.printing`: the print queue and printers' states;
 - `models.requests`: paid-product requests, invoices, payments, receipts, ratings, uploads;
-- `models.mail`: the e-mail outbox, its attachments and the mail worker's lease.
+- `models.mail`: the e-mail outbox, its attachments and the mail worker's lease;
+- `models.security`: staff sessions, sign-in attempts, registered kiosks and displays.
 
 Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
 tests/models/test_migrations.py fails when the models and the migrations differ.
@@ -30,6 +31,7 @@ from models.requests import (
     RequestUpload,
     YearSequence,
 )
+from models.security import Device, DeviceKind, SignInAttempt, StaffSession
 
 __all__ = [
     "MailAttachment",
@@ -43,6 +45,8 @@ __all__ = [
     "CounterService",
     "CounterStatus",
     "DailySequence",
+    "Device",
+    "DeviceKind",
     "GuestBookEntry",
     "Invoice",
     "InvoiceStatus",
@@ -63,6 +67,8 @@ __all__ = [
     "RequestState",
     "Role",
     "Service",
+    "SignInAttempt",
+    "StaffSession",
     "Ticket",
     "TicketEvent",
     "TicketStatus",

@@ -86,6 +86,9 @@ class User(SQLModel, table=True):
     active: bool = True
     language: str = Field(default="", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
+    # Set by an administrator's reset: the user must choose a new password before anything else.
+    must_change_password: bool = False
+    password_changed_at: datetime | None = None
 
 
 class SpecialDay(SQLModel, table=True):

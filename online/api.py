@@ -15,11 +15,11 @@ from counter.online_api import file_response
 from extensions import api_spec, get_db, get_settings
 from i18n import select_locale
 from mail import outbox
-from online.schemas import OnlineRequestIn, OnlineRequestOut, OnlineVisitorOut
+from online.schemas import OnlineRequestIn, OnlineRequestOut, OnlineVisitorOut, UploadForm
 from phone.api import visitor_json
 from rules import guestbook, offices, uploads
 from rules import requests as rq
-from rules.errors import N_, RuleError
+from rules.errors import N_, NotFound, RuleError
 from rules.privacy import mask_email
 from rules.requests import clock
 from storage import discard, save
@@ -111,7 +111,12 @@ def confirm(token: str):
 
 
 @bp.post("/visitor/requests/<token>/uploads/<kind>")
-@api_spec.validate(resp=Response(HTTP_200=OnlineVisitorOut, **ERRORS), tags=["online"])
+@api_spec.validate(
+    form=UploadForm,
+    resp=Response(HTTP_200=OnlineVisitorOut, HTTP_413=Error, HTTP_415=Error, **ERRORS),
+    tags=["online"],
+    skip_validation=True,  # the view checks the file itself: its size before reading it, its type by its bytes
+)
 def upload(token: str, kind: str):
     """The visitor uploads the abstract, the signed SPPD or the proof of a transfer (multipart field 'file')."""
     max_bytes = int(get_settings().uploads.max_mb * 1_000_000)
@@ -148,11 +153,15 @@ def upload(token: str, kind: str):
     return jsonify(out)
 
 
-@bp.get("/visitor/requests/<token>/uploads/<int:upload_id>")
+# Both routes take a plain segment, so neither answers 405 for the other's shape of URL: an id that is not a
+# number names no upload (404), as an unknown kind names no document (404).
+@bp.get("/visitor/requests/<token>/uploads/<upload_id>")
 @api_spec.validate(resp=Response(HTTP_404=Error), tags=["online"])
-def uploaded_file(token: str, upload_id: int):
+def uploaded_file(token: str, upload_id: str):
     """A file the visitor uploaded, read back through the token."""
+    if not upload_id.isdigit() or int(upload_id) >= 2**63:
+        raise NotFound("upload_not_found", N_("No such file."))
     with get_db().read() as s:
         req = rq.by_visitor_token(s, token)
-        up = uploads.get_upload(s, upload_id, request_id=req.id)
+        up = uploads.get_upload(s, int(upload_id), request_id=req.id)
     return file_response(up)

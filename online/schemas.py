@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from spectree.model_adapter.pydantic_adapter import BaseFile
 
 
 class OnlineRequestIn(BaseModel):
@@ -32,3 +33,10 @@ class OnlineVisitorOut(BaseModel):
     can_upload: list[str]
 
     model_config = {"extra": "allow"}
+
+
+class UploadForm(BaseModel):
+    """The visitor's file (multipart/form-data, field 'file'): a PDF, or for a transfer proof also a JPEG or PNG;
+    its type is read from its bytes, and it must open (see rules/uploads.py)."""
+
+    file: BaseFile

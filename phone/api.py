@@ -92,7 +92,7 @@ def visitor_request(token: str):
 
 
 @bp.get("/visitor/requests/<token>/invoices/<int:invoice_id>/pdf")
-@api_spec.validate(resp=Response(HTTP_404=Error), tags=["visitor"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error), tags=["visitor"])
 def visitor_invoice_pdf(token: str, invoice_id: int):
     """The visitor downloads their invoice (PDF) through the token."""
     with get_db().read() as s:
@@ -104,7 +104,7 @@ def visitor_invoice_pdf(token: str, invoice_id: int):
 
 
 @bp.get("/visitor/requests/<token>/receipts/<int:receipt_id>/pdf")
-@api_spec.validate(resp=Response(HTTP_404=Error), tags=["visitor"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error), tags=["visitor"])
 def visitor_receipt_pdf(token: str, receipt_id: int):
     """The visitor downloads their receipt (PDF) through the token."""
     with get_db().read() as s:

@@ -3,7 +3,7 @@ member's paper is printed, and queuing their slips. Screens call these; they nev
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from sqlmodel import Session, select
 
 from extensions import get_settings
@@ -13,12 +13,22 @@ from models import Counter, CounterStatus, Invoice, Receipt
 from printer import jobs
 from printer.config import TREASURER_STATION, counter_station
 from rules import invoices as inv_rules
+from rules.errors import N_, NotFound
 
 
 def station_for(session: Session, user, asked: str = "") -> str:
-    """Where a staff member's paper goes: the station asked for, else the treasurer's for the treasurer, else
-    the counter this officer holds, else the treasurer's."""
+    """Where a staff member's paper goes: the station asked for (one config.toml knows: a job for a made-up
+    station would wait forever), else the treasurer's for the treasurer, else the counter this officer holds,
+    else the treasurer's."""
     if asked:
+        known = current_app.extensions["loket.printing"].stations
+        if asked not in known:
+            raise NotFound(
+                "unknown_station",
+                N_("Unknown station %(station)s; config.toml's [stations] has: %(known)s."),
+                station=asked[:64],
+                known=", ".join(sorted(known)) or "-",
+            )
         return asked
     if user.role == "treasurer":
         return TREASURER_STATION

@@ -166,7 +166,7 @@ def item(schedule: Schedule, code: str) -> _Item:
     try:
         return schedule.items[code]
     except KeyError:
-        raise RuleError("unknown_product", N_("Unknown product %(code)s."), status=400, code=code) from None
+        raise RuleError("unknown_product", N_("Unknown product %(code)s."), status=404, code=code) from None
 
 
 # ---- prices --------------------------------------------------------------------------------------

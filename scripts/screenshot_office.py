@@ -249,14 +249,21 @@ def start_server(db_dir: Path):
 
     url = f"sqlite:///{db_dir / 'screens.db'}"
     migrate(url)
-    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1"})
+    # The demo (as ./start.sh): demo passwords, and the kiosk's browser paired as a demo kiosk when it opens.
+    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1", "LOKET_DEMO": "1"})
     app = create_app({"DATABASE_URL": url}, settings=settings)
     with app.extensions["loket.db"].write() as s:
         office = offices.sync_from_settings(s, settings)
         # A third officer for counter 3 (demo data of this script only).
         for username, name, role in (*DEMO_USERS, ("petugas3", "Petugas Tiga", "officer")):
             users.create_user(
-                s, office_id=office.id, username=username, name=name, role=role, password=f"{username}-demo"
+                s,
+                office_id=office.id,
+                username=username,
+                name=name,
+                role=role,
+                password=f"{username}-demo",
+                enforce_policy=False,
             )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -328,6 +335,7 @@ class Kiosk(Http):
     def __init__(self, base: str, office: str):
         super().__init__(base)
         self.office = office
+        self.s.get(f"{base}/kiosk/{office}").raise_for_status()  # the demo pairs this browser as a kiosk
         self.services = {s["code"]: s["id"] for s in self.get(f"/api/offices/{office}/services")["services"]}
         self.count = 0
 

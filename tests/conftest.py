@@ -17,6 +17,7 @@ from commands import DEMO_USERS, migrate
 from db import Database
 from rules import offices, users
 from settings import load_settings
+from tests.kiosks import SERVERS, pair_browser, pair_test_client
 from tests.pages import FAKE_VOICE, SCREEN
 from tests.postgres import pg_url_or_skip
 
@@ -26,9 +27,20 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytest_plugins = ("tests.request_fixtures",)
 
 
+# Rate limits high enough for tests that issue many tickets from one kiosk; tests/security sets its own.
+TEST_RATES = {
+    "LOKET_RATE_TICKET": "100000 per minute",
+    "LOKET_RATE_PUBLIC": "100000 per minute",
+    "LOKET_RATE_SIGNIN": "100000 per minute",
+}
+
+
 def test_settings(**env):
-    """The repository's config.toml, open at any hour unless a test says otherwise."""
-    return load_settings(env={"LOKET_ALWAYS_OPEN": "1", **env})
+    """The repository's config.toml, open at any hour unless a test says otherwise. Staff sessions outlive the
+    tests that move the clock by hours or days (tests/auth/test_sessions.py tests the timeouts themselves)."""
+    settings = load_settings(env={"LOKET_ALWAYS_OPEN": "1", **TEST_RATES, **env})
+    long_sessions = {"session_idle_minutes": 24 * 60, "session_absolute_hours": 24 * 31}
+    return settings.model_copy(update={"security": settings.security.model_copy(update=long_sessions)})
 
 
 @pytest.fixture
@@ -52,7 +64,13 @@ def app(db_url, settings):
         office = offices.sync_from_settings(s, settings)
         for username, name, role in DEMO_USERS:
             users.create_user(
-                s, office_id=office.id, username=username, name=name, role=role, password=f"{username}-demo"
+                s,
+                office_id=office.id,
+                username=username,
+                name=name,
+                role=role,
+                password=f"{username}-demo",
+                enforce_policy=False,
             )
     yield app
     db.dispose()
@@ -71,10 +89,13 @@ def _reset_clock():
 
 
 class ApiClient:
-    """A Flask test client that carries the CSRF token like the pages do."""
+    """A Flask test client that carries the CSRF token like the pages do (and, given an app, a paired kiosk's
+    device cookie, as the kiosk screen has)."""
 
-    def __init__(self, client):
+    def __init__(self, client, app=None):
         self.client = client
+        if app is not None:
+            pair_test_client(client, app)
         self.token = client.get("/api/session").get_json()["csrf_token"]
 
     def get(self, path, **kw):
@@ -93,13 +114,20 @@ class ApiClient:
 
 @pytest.fixture
 def api(app):
-    return ApiClient(app.test_client())
+    """A browser on a paired kiosk (it may also sign in as staff)."""
+    return ApiClient(app.test_client(), app)
 
 
 @pytest.fixture
 def make_api(app):
-    """Several independent clients (several browsers)."""
-    return lambda: ApiClient(app.test_client())
+    """Several independent clients (several browsers, each its own paired kiosk)."""
+    return lambda: ApiClient(app.test_client(), app)
+
+
+@pytest.fixture
+def unpaired_api(app):
+    """A browser that is no registered device."""
+    return ApiClient(app.test_client())
 
 
 def free_port() -> int:
@@ -118,11 +146,13 @@ class LiveServer:
 
     def start(self):
         self.thread.start()
+        SERVERS[self.url] = self.app
         return self
 
     def stop(self):
         self.server.shutdown()
         self.thread.join(timeout=5)
+        SERVERS.pop(self.url, None)
 
 
 @pytest.fixture
@@ -182,13 +212,16 @@ def ids(db):
 
 @pytest.fixture
 def screens(browser):
-    """New browser windows (each its own cookies), closed after the test."""
+    """New browser windows (each its own cookies), closed after the test; a kiosk's window is a paired kiosk."""
     contexts = []
 
     def open_screen(url: str, *, voice: bool = False, **kw):
         ctx = browser.new_context(**{**SCREEN, **kw})
         if voice:
             ctx.add_init_script(FAKE_VOICE)
+        base = "/".join(url.split("/")[:3])
+        if "/kiosk/" in url and "/kiosk/pair" not in url and base in SERVERS:
+            pair_browser(ctx, base)
         contexts.append(ctx)
         page = ctx.new_page()
         if url:
@@ -211,7 +244,13 @@ def pg_db():
                 office = offices.sync_from_settings(s, test_settings())
                 for username, role in (("petugas1", "officer"), ("petugas2", "officer")):
                     users.create_user(
-                        s, office_id=office.id, username=username, name=username, role=role, password=f"{username}-demo"
+                        s,
+                        office_id=office.id,
+                        username=username,
+                        name=username,
+                        role=role,
+                        password=f"{username}-demo",
+                        enforce_policy=False,
                     )
             yield database
         finally:

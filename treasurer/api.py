@@ -137,7 +137,7 @@ def print_receipt(receipt_id: int):
 
 @bp.get("/invoices/<int:invoice_id>/pdf")
 @roles_required(*STAFF_ROLES)
-@api_spec.validate(resp=Response(HTTP_404=Error, HTTP_401=Error, HTTP_403=Error), tags=["payments"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error, HTTP_401=Error, HTTP_403=Error), tags=["payments"])
 def invoice_pdf(invoice_id: int):
     """The invoice as an A4 PDF."""
     with get_db().read() as s:
@@ -146,7 +146,7 @@ def invoice_pdf(invoice_id: int):
 
 @bp.get("/receipts/<int:receipt_id>/pdf")
 @roles_required(*STAFF_ROLES)
-@api_spec.validate(resp=Response(HTTP_404=Error, HTTP_401=Error, HTTP_403=Error), tags=["payments"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error, HTTP_401=Error, HTTP_403=Error), tags=["payments"])
 def receipt_pdf(receipt_id: int):
     """The receipt (kuitansi) as an A4 PDF."""
     with get_db().read() as s:

@@ -14,7 +14,11 @@ class PaymentIn(BaseModel):
 
 
 class PrintIn(BaseModel):
-    station: str = Field(default="", max_length=64, description="default: the user's counter, or 'treasurer'")
+    station: str = Field(
+        default="",
+        max_length=64,
+        description="a [stations] name (404 when unknown); default: the user's counter, or 'treasurer'",
+    )
 
 
 class PrintOut(BaseModel):

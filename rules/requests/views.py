@@ -29,6 +29,11 @@ from rules.requests.machine import (
 # ---- finding a request again ---------------------------------------------------------------------
 
 
+def like_escape(text: str) -> str:
+    """Text for a LIKE pattern with its wildcards (% and _) and the escape character taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def find(session: Session, *, office_id: int, q: str, limit: int = 20) -> list[ProductRequest]:
     """A visitor who comes back is found by name, email, request or invoice number, or billing code."""
     q = (q or "").strip()
@@ -44,10 +49,14 @@ def find(session: Session, *, office_id: int, q: str, limit: int = 20) -> list[P
         ids = select(Invoice.request_id).where(Invoice.office_id == office_id, func.upper(Invoice.number) == q.upper())
         conds += [ProductRequest.id.in_(ids), func.upper(ProductRequest.number) == q.upper()]
     if not conds:
-        like = f"%{q.lower()}%"
+        # What the officer typed is matched literally: % and _ are escaped, so '%%' finds no one rather than all.
+        like = "%" + like_escape(q.lower()) + "%"
         vids = select(Visitor.id).where(
             Visitor.office_id == office_id,
-            or_(func.lower(Visitor.name).like(like), func.lower(Visitor.email).like(like)),
+            or_(
+                func.lower(Visitor.name).like(like, escape="\\"),
+                func.lower(Visitor.email).like(like, escape="\\"),
+            ),
         )
         conds.append(ProductRequest.visitor_id.in_(vids))
     rows = session.exec(base.where(or_(*conds)).order_by(ProductRequest.updated_at.desc()).limit(limit)).all()

@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from models import Counter
+from security.limits import DEVICE_COOKIE
 from tests.factories import guest_form
+from tests.kiosks import pair_browser, pair_requests
 from tests.pages import fill_guest_book
 
 pytestmark = pytest.mark.browser
@@ -51,6 +53,8 @@ class Http:
         return r.json()
 
     def take(self, **kw) -> dict:
+        if DEVICE_COOKIE not in self.s.cookies:
+            pair_requests(self.s, self.base)
         services = self.s.get(f"{self.base}/api/offices/{OFFICE}/services").json()["services"]
         sid = next(x["id"] for x in services if x["code"] == "penjualan")
         return self.post(f"/api/offices/{OFFICE}/tickets", guest_form(sid, **kw))
@@ -269,6 +273,7 @@ def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, p
     import zxingcpp
     from PIL import Image
 
+    pair_browser(page.context, live_server.url)
     page.goto(f"{live_server.url}/kiosk/1600")
     fill_guest_book(
         page,

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 import clock
 from tests.factories import guest_form
+from tests.kiosks import pair_requests
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,7 @@ class Kiosk:
 
     def __init__(self, base: str):
         self.base, self.s = base, requests.Session()
+        pair_requests(self.s, base)
         self.token = self.s.get(base + "/api/session").json()["csrf_token"]
         services = self.s.get(f"{base}/api/offices/{OFFICE}/services").json()["services"]
         self.service_ids = {x["code"]: x["id"] for x in services}

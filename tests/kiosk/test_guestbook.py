@@ -90,10 +90,13 @@ def test_an_unknown_service_is_not_found(api, db, ids):
     assert written(db) == NOTHING
 
 
-def test_an_empty_or_non_json_body_names_the_fields(api, db):
-    r = api.post(TICKETS_URL + "?lang=en", data="name=Budi", headers={"Content-Type": "text/plain"})
+def test_an_empty_body_names_the_fields_and_a_non_json_body_is_refused(api, db):
+    r = api.post(TICKETS_URL + "?lang=en", json={})
     assert r.status_code == 400
     assert {"name", "email", "consent"} <= set(r.get_json()["fields"])
+    r = api.post(TICKETS_URL + "?lang=en", data="name=Budi", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400
+    assert r.get_json() == {"error": "invalid", "message": "The request body is not valid JSON."}
     assert written(db) == NOTHING
 
 

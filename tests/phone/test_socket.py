@@ -16,7 +16,9 @@ import requests
 import socketio
 
 import clock
+from security.limits import DEVICE_COOKIE
 from tests.factories import guest_form
+from tests.kiosks import pair_requests
 
 OFFICE = "1600"
 WAIT = 15  # a ceiling for something that should happen, never an assertion on speed
@@ -33,6 +35,8 @@ class Http:
         return self.s.post(self.base + path, json=json, headers={"X-CSRFToken": self.token})
 
     def take(self, service="penjualan", **kw) -> dict:
+        if DEVICE_COOKIE not in self.s.cookies:
+            pair_requests(self.s, self.base)
         services = self.s.get(f"{self.base}/api/offices/{OFFICE}/services").json()["services"]
         sid = next(x["id"] for x in services if x["code"] == service)
         r = self.post(f"/api/offices/{OFFICE}/tickets", guest_form(sid, **kw))

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from printer.worker import BackgroundWorker
+from tests.kiosks import pair_browser
 from tests.pages import fill_guest_book
 from tests.printer.escpos_parser import parse
 
@@ -17,6 +18,7 @@ def test_kiosk_shows_printing_failed_and_the_reprint_prints_once(live_server, pa
     # Long backoff: the automatic retry waits, so it is the visitor's button that prints.
     worker.backoff_base = worker.backoff_cap = 600
     bg = BackgroundWorker(worker).start()
+    pair_browser(page.context, live_server.url)
     try:
         page.goto(f"{live_server.url}/kiosk/1600")
         fill_guest_book(

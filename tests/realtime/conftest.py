@@ -15,7 +15,9 @@ import requests
 import socketio
 from werkzeug.serving import make_server
 
+from security.limits import DEVICE_COOKIE
 from tests.factories import guest_form
+from tests.kiosks import SERVERS, pair_requests
 
 OFFICE = "1600"
 WAIT = 15  # seconds to wait for something that should happen (a ceiling, never an assertion on speed)
@@ -152,6 +154,8 @@ class Http:
         return next(s["id"] for s in services if s["code"] == code)
 
     def take_ticket(self, service: str = "penjualan") -> dict:
+        if DEVICE_COOKIE not in self.s.cookies:
+            pair_requests(self.s, self.base_url)
         r = self.post(f"/api/offices/{OFFICE}/tickets", json=guest_form(self.service_id(service)))
         assert r.status_code == 201, r.text
         return r.json()
@@ -194,6 +198,7 @@ class RestartableServer:
 
     def start(self) -> RestartableServer:
         self.thread.start()
+        SERVERS[self.url] = self.app
         return self
 
     def stop(self) -> None:

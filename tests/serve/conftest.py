@@ -14,6 +14,7 @@ import socketio
 
 from bench import procs
 from bench.seed import seed
+from security.limits import DEVICE_COOKIE
 
 COUNTERS = 6  # one bench office whose six counters all serve every service: officers compete for one line
 
@@ -60,9 +61,11 @@ def servers(pg_url, redis_url, seeded, tmp_path_factory):
 class Http:
     """One browser: a requests session carrying its cookie and CSRF token."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, device_token: str = ""):
         self.base = base
         self.s = requests.Session()
+        if device_token:  # a paired kiosk (bench/seed.py registers one per office)
+            self.s.cookies.set(DEVICE_COOKIE, device_token)
         self.token = self.s.get(base + "/api/session", timeout=10).json()["csrf_token"]
 
     def get(self, path):

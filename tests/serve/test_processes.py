@@ -54,7 +54,7 @@ def serve_everything_waiting(officers: list[tuple[Http, dict]]) -> None:
 def test_a_call_made_on_one_process_reaches_a_display_on_another(servers, seeded):
     a, b = servers
     display = Display(b.url, OFFICE)
-    kiosk = Http(a.url)
+    kiosk = Http(a.url, seeded["kiosks"][OFFICE])
     officer = seeded["officers"][0]
     clerk = officer_at(a.url, officer)
     try:
@@ -108,7 +108,7 @@ class Phone:
 def test_a_phone_on_another_process_hears_of_a_change_made_on_one(servers, seeded):
     """Each process updates the phones connected to it: the 'office changed' hint crosses the queue."""
     a, b = servers
-    kiosk = Http(a.url)
+    kiosk = Http(a.url, seeded["kiosks"][OFFICE])
     officer = seeded["officers"][0]
     clerk = officer_at(a.url, officer)
     services = seeded["offices"][OFFICE]["services"]
@@ -139,7 +139,7 @@ def test_a_phone_on_another_process_hears_of_a_change_made_on_one(servers, seede
 
 def test_officers_racing_through_two_processes_never_call_a_ticket_twice(servers, seeded, pg_url):
     a, b = servers
-    kiosk = Http(b.url)
+    kiosk = Http(b.url, seeded["kiosks"][OFFICE])
     ticket_ids = issue(kiosk, seeded, 60)
     kiosk.close()
     # Six officers, three on each server, all call at the same moment and keep calling until the line is empty.

@@ -10,7 +10,8 @@ import requests
 from bench import procs
 from commands import migrate
 from db import Database
-from rules import offices
+from rules import devices, offices
+from security.limits import DEVICE_COOKIE
 from settings import load_settings
 from tests.factories import guest_form
 
@@ -32,6 +33,9 @@ def test_serve_py_runs_the_print_worker(tmp_path):
             office = offices.sync_from_settings(s, load_settings(path=tmp_path / "config.toml"))
             service_id = offices.services(s, office.id)[0].id
             code = office.code
+            _device, device_token = devices.register_paired(
+                s, office_id=office.id, kind="kiosk", station="kiosk-1", label="kiosk"
+            )
     finally:
         db.dispose()
     server = procs.Server(
@@ -41,12 +45,13 @@ def test_serve_py_runs_the_print_worker(tmp_path):
     )
     with server:
         kiosk = requests.Session()
+        kiosk.cookies.set(DEVICE_COOKIE, device_token)
         token = kiosk.get(server.url + "/api/session", timeout=10).json()["csrf_token"]
         r = kiosk.post(
             f"{server.url}/api/offices/{code}/tickets",
             json=guest_form(service_id),
             timeout=10,
-            headers={"X-CSRFToken": token, "X-Loket-Station": "kiosk-1"},
+            headers={"X-CSRFToken": token},
         )
         assert r.status_code == 201, r.text
         job_id = r.json()["print_job_id"]

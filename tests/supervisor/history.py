@@ -52,6 +52,7 @@ def random_history(db, *, days: int = 3, per_day: int = 30, seed: int = 5) -> di
                 name="Petugas Tiga",
                 role="officer",
                 password="petugas3-demo",
+                enforce_policy=False,
             )
     done: dict[str, int] = {}
     for d in range(days):

@@ -137,7 +137,13 @@ def pg_db():
             office = offices.sync_from_settings(s, office_settings())
             for username, name, role in DEMO_USERS:
                 users.create_user(
-                    s, office_id=office.id, username=username, name=name, role=role, password=f"{username}-demo"
+                    s,
+                    office_id=office.id,
+                    username=username,
+                    name=name,
+                    role=role,
+                    password=f"{username}-demo",
+                    enforce_policy=False,
                 )
         try:
             yield db

@@ -26,7 +26,13 @@ def database(request):
     with database.write() as s:
         if s.exec(select(User).where(User.username == "bendahara")).first() is None:
             users.create_user(
-                s, office_id=1, username="bendahara", name="Bendahara", role="treasurer", password="bendahara-demo"
+                s,
+                office_id=1,
+                username="bendahara",
+                name="Bendahara",
+                role="treasurer",
+                password="bendahara-demo",
+                enforce_policy=False,
             )
     return database
 
