@@ -16,7 +16,8 @@ PRINTING = PrintingConfig.model_validate(
     {
         "printers": {
             "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
-            "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "cut": "full"},
+            # Seiko's 58 mm head prints 54 mm (432 dots), as its profile says: the dots are set to match.
+            "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "dots": 432, "cut": "full"},
             "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
         }
     }
