@@ -226,3 +226,28 @@ def test_a_printer_coming_and_going_tells_the_supervisor_view(app, api, db, emul
     printer.start()
     wait_for(lambda: kiosk_state(app, db)["condition"] == "ready")
     wait_for(lambda: len(told) > before)
+
+
+def test_the_supervisor_view_hears_of_a_hung_printer_over_socket_io(app, live_server, emulator_factory, running):
+    from printer.worker import screens_notifier
+    from tests.realtime.conftest import Http, Screen
+
+    supervisor = Http(live_server.url).login("pengawas")
+    staff = Screen(live_server.url, screen="staff", cookies=supervisor.cookie_header()).connect()
+    try:
+        staff.wait_until(lambda s: s.named("snapshot"), "the snapshot every screen gets as it joins")
+        mark = len(staff.events)
+        emulator_factory("hung")
+        running(notify=screens_notifier(app), probe_seconds=0.2)
+        # Each change of a printer's condition sends the staff room a snapshot; the supervisor's page answers
+        # every snapshot by asking for its view. (The other printers turning 'ready' send theirs too.)
+        for _ in range(10):
+            staff.snapshot_where(lambda snap: True, "a snapshot after a printer changed", after=mark)
+            mark = len(staff.events)
+            view = supervisor.get("/supervisor/live.json").json()
+            if next(p for p in view["printers"] if p["name"] == "kiosk")["condition"] == "hung":
+                break
+        else:
+            pytest.fail("no snapshot reached the staff room once the kiosk printer was found hung")
+    finally:
+        staff.close()
