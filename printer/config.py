@@ -104,8 +104,15 @@ class _Printer(BaseModel):
         return self.columns or self._font_columns("0") or self.line_dots // FONT_A_DOTS
 
     @property
+    def has_small_font(self) -> bool:
+        """Whether the profile has font B; small print falls back to font A on printers without it."""
+        return "1" in _escpos_profiles()[self.profile].get("fonts", {})
+
+    @property
     def small_columns(self) -> int:
-        """Characters per line in font B (small print)."""
+        """Characters per line of small print (font B, or font A where the printer has no font B)."""
+        if not self.has_small_font:
+            return self.line_columns
         if self.columns:
             return max(self.columns * FONT_A_DOTS // FONT_B_DOTS, self.columns)
         return self._font_columns("1") or self.line_dots // FONT_B_DOTS

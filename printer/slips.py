@@ -59,6 +59,8 @@ class Slip:
 
     # -- styles
     def style(self, *, align: str = "left", bold: bool = False, size: int = 1, font: str = "a") -> None:
+        """Set alignment, bold, size and font; small print (font B) is font A where the printer has no font B."""
+        font = "b" if font == "b" and self.cfg.has_small_font else "a"
         if size == 1:
             self.p.set(normal_textsize=True)
         else:
