@@ -27,18 +27,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("printerstate") as batch:
-        batch.add_column(sa.Column("responding", sa.Boolean(), nullable=True))
-        batch.add_column(sa.Column("failing_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-    with op.batch_alter_table("office") as batch:
-        batch.add_column(
-            sa.Column("config_sha", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default="")
-        )
+    op.add_column("printerstate", sa.Column("responding", sa.Boolean(), nullable=True))
+    op.add_column("printerstate", sa.Column("failing_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.add_column(
+        "office",
+        sa.Column("config_sha", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=""),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("office") as batch:
-        batch.drop_column("config_sha")
-    with op.batch_alter_table("printerstate") as batch:
-        batch.drop_column("failing_since")
-        batch.drop_column("responding")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch copy of the table: the copy would drop the
+    # office table that every office-owned row references, which foreign keys refuse.
+    op.drop_column("office", "config_sha")
+    op.drop_column("printerstate", "failing_since")
+    op.drop_column("printerstate", "responding")
