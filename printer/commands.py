@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     @app.cli.command("print-worker")
     @click.option("--once", is_flag=True, help="send what is due now, then stop")
     @click.option("--poll", default=1.0, show_default=True, help="seconds between looks at an idle queue")
-    @click.option("--probe", default=10.0, show_default=True, help="seconds between status checks of an idle printer")
+    @click.option("--probe", default=5.0, show_default=True, help="seconds between status checks of an idle printer")
     @click.option("--retry", default=0.5, show_default=True, help="seconds between probes of a failing printer")
     def print_worker(once, poll, probe, retry):
         """Send queued print jobs, one queue per printer, oldest first (one worker sends at a time)."""

@@ -91,7 +91,7 @@ class PrintWorker:
         backoff_base: float = 5.0,
         backoff_cap: float = 300.0,
         lease_seconds: float = 30.0,
-        probe_seconds: float = 10.0,
+        probe_seconds: float = 5.0,
         holder: str | None = None,
         notify: Callable[[int], None] | None = None,
     ):
