@@ -5,40 +5,14 @@ from __future__ import annotations
 import os
 
 import click
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from flask import Flask
-from sqlmodel import select
 
 from extensions import get_db, get_settings
-from models import User
 from rules import offices, users
 from rules.errors import RuleError
-from settings import ROOT
+from startup import DEMO_USERS, alembic_config, migrate, safe_url, seed_demo, upgrade
 
-DEMO_USERS = (
-    ("petugas1", "Petugas Satu", "officer"),
-    ("petugas2", "Petugas Dua", "officer"),
-    ("bendahara", "Bendahara Penerimaan", "treasurer"),
-    ("pengawas", "Kepala Seksi PST", "supervisor"),
-    ("admin", "Administrator", "admin"),
-)
-
-
-def alembic_config(url: str) -> AlembicConfig:
-    """Alembic's configuration for this repository's migrations and the given database."""
-    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-def migrate(url: str) -> None:
-    """Bring the database schema up to date (Alembic, every head)."""
-    import logging
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
-    alembic_command.upgrade(alembic_config(url), "heads")
+__all__ = ["DEMO_USERS", "alembic_config", "migrate", "register"]
 
 
 def register(app: Flask) -> None:
@@ -47,9 +21,9 @@ def register(app: Flask) -> None:
 
     @app.cli.command("db-upgrade")
     def db_upgrade():
-        """Create or migrate the database schema."""
-        migrate(get_db().url)
-        click.echo(f"database up to date: {_safe_url(get_db().url)}")
+        """Create or migrate the database schema (quick when it is already at head)."""
+        upgrade(get_db().url)
+        click.echo(f"database up to date: {safe_url(get_db().url)}")
 
     @app.cli.command("sync-config")
     def sync_config():
@@ -79,25 +53,9 @@ def register(app: Flask) -> None:
         click.echo(f"created {role} {user.username}" + ("" if password else f" with password: {pw}"))
 
     @app.cli.command("seed-demo")
-    def seed_demo():
+    def seed_demo_command():
         """Load the office from config.toml and create one demo user per role (prints their passwords)."""
-        with get_db().write() as s:
-            office = offices.sync_from_settings(s, get_settings())
-            created = []
-            for username, name, role in DEMO_USERS:
-                if s.exec(select(User).where(User.username == username)).first():
-                    continue
-                password = f"{username}-demo"
-                users.create_user(
-                    s,
-                    office_id=office.id,
-                    username=username,
-                    name=name,
-                    role=role,
-                    password=password,
-                    enforce_policy=False,
-                )
-                created.append((username, role, password))
+        created = seed_demo(get_db().url, get_settings())
         if created:
             click.echo("Demo users (change these passwords before real use):")
             for username, role, password in created:
@@ -147,10 +105,3 @@ def register_accounts(app: Flask) -> None:
         if found:
             raise SystemExit(1)
         click.echo(banner(current_app) or "ready for production")
-
-
-def _safe_url(url: str) -> str:
-    """A database URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

@@ -11,13 +11,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from settings import ROOT
+from settings import DEFAULT_SQLITE, default_database_url
 
-DEFAULT_SQLITE = ROOT / "instance" / "loket.db"
+__all__ = ["DEFAULT_SQLITE", "Database", "default_url", "make_engine"]
 
 
 def default_url() -> str:
-    return f"sqlite:///{DEFAULT_SQLITE}"
+    """The database when none is configured (settings.default_database_url)."""
+    return default_database_url()
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:

@@ -13,6 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = ROOT / "config.toml"
+DEFAULT_SQLITE = ROOT / "instance" / "loket.db"
+
+
+def default_database_url() -> str:
+    """The database when LOKET_DATABASE_URL is not set: SQLite in instance/."""
+    return f"sqlite:///{DEFAULT_SQLITE}"
 
 
 # The service time assumed before any visitor of a service was served (app.default_service_minutes).
@@ -268,6 +274,19 @@ class Settings(_Strict):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.office.timezone)
+
+    def office_fingerprint(self) -> str:
+        """A hash of what rules.offices.sync_from_settings loads (office, services, counters): equal hashes,
+        nothing to load."""
+        import hashlib
+        import json
+
+        sections = {k: getattr(self, k) for k in ("office", "services", "counters")}
+        data = {
+            k: v.model_dump(mode="json") if isinstance(v, BaseModel) else [x.model_dump(mode="json") for x in v]
+            for k, v in sections.items()
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _format_error(err: ValidationError, path: Path) -> str:

@@ -178,6 +178,72 @@ class Server:
         self.stop()
 
 
+# The README's start path. Another change may make start.sh run serve.py instead of app.py: the helper below
+# runs the script itself and hands it the port in the variables both servers read, so it keeps working.
+START_COMMAND = ["bash", "start.sh"]
+
+
+class StartScript:
+    """./start.sh (set-up, migrations, demo data, the server) in its own process group, on a free port and its
+    own database, as an operator starts Loket; `kill()` is `kill -9` of everything it started."""
+
+    def __init__(self, *, database_url: str, log_path: str | os.PathLike, extra_env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = str(log_path)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+        env.update(
+            {
+                "LOKET_DATABASE_URL": database_url,
+                "LOKET_HOST": "127.0.0.1",
+                "LOKET_PORT": str(self.port),  # app.py
+                "LOKET_BIND": f"127.0.0.1:{self.port}",  # serve.py
+                "LOKET_PRINT_WORKER": "0",  # the demo printers write into the repository's instance/
+                "LOKET_SECRET_KEY": uuid.uuid4().hex,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(extra_env or {})
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    def start(self) -> float:
+        """Start the script; return the moment it started (time.monotonic())."""
+        self._log = open(self.log_path, "ab")
+        started = time.monotonic()
+        self.proc = subprocess.Popen(
+            START_COMMAND, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        return started
+
+    def wait_healthy(self, timeout: float = 60) -> float:
+        """Poll /healthz until it answers 200; return that moment (time.monotonic())."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"start.sh exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return time.monotonic()
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"start.sh was not healthy within {timeout}s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """kill -9 of the process group this helper started (the server and anything start.sh left running)."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
+        self.proc = None
+        self._log.close()
+
+
 def proc_stats(pid: int) -> dict:
     """RSS now and at its peak (MB), and CPU seconds used, from /proc."""
     status = Path(f"/proc/{pid}/status").read_text()

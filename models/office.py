@@ -32,6 +32,9 @@ class Office(SQLModel, table=True):
     address: str = Field(default="", max_length=300)
     timezone: str = Field(default="Asia/Jakarta", max_length=64)
     service_limit_minutes: int = 10
+    # The fingerprint of the config.toml sections this office was last brought in line with
+    # (Settings.office_fingerprint): a restart with the same file skips the sync without loading the app.
+    config_sha: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
 

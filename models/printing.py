@@ -17,6 +17,7 @@ class PrintJobStatus(StrEnum):
     printed = "printed"
     failed = "failed"  # retrying with backoff; see last_error
     needs_decision = "needs_decision"  # interrupted mid-send: an officer decides reprint or not
+    unconfirmed = "unconfirmed"  # sent, but the printer did not confirm it: an officer decides reprint or not
     cancelled = "cancelled"
 
 
@@ -47,6 +48,10 @@ class PrinterState(SQLModel, table=True):
     reachable: bool | None = None  # None: not checked, or a backend that cannot tell (file, none)
     paper: str = Field(default="", max_length=8)  # "ok", "low", "out", or "" where the printer does not say
     online: bool | None = None
+    # False: it takes the connection but does not answer the status query (hung); None: not asked.
+    responding: bool | None = None
+    # When the current outage began (None while it prints): the supervisor sees how long it has been down.
+    failing_since: datetime | None = None
     last_error: str = Field(default="", max_length=500)
     checked_at: datetime | None = None
     last_printed_at: datetime | None = None

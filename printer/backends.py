@@ -1,29 +1,48 @@
 """Getting bytes to a printer (python-escpos connections) and asking it how it is (paper sensor).
 
-A send ends in one of three ways, and the print queue treats them differently:
-  * it returns: the printer took the job;
-  * ``NotDelivered``: nothing reached the printer (cannot connect, out of paper, CUPS refused the job), so
-    the job is simply tried again later;
-  * ``MaybeDelivered``: the connection broke while bytes were flowing, so part of the slip may be on paper;
-    an officer decides whether to print it again, because a ticket must not be printed twice.
+A send ends in one of four ways, and the print queue treats them differently:
+  * it returns a ``Probe`` with ``confirmed``: the printer said it is on line with paper *after* the slip's
+    bytes (DLE EOT, real-time status), or the backend's best confirmation (CUPS accepted the job, the file
+    was written) when it cannot answer;
+  * ``NotDelivered``: nothing reached the printer (cannot connect, out of paper, no answer to the status
+    query before the data), so the job is simply tried again when the printer answers;
+  * ``Unconfirmed``: every byte went out but the printer did not confirm (no answer in time, the connection
+    closed, or it reports a fault right after the slip): it may or may not be on paper;
+  * ``MaybeDelivered``: the connection broke while bytes were flowing, so part of the slip may be on paper.
+The last two wait for a person's decision, because a ticket must never be printed twice nor counted as
+printed when it is not. Every step has a time-out: connecting, each status answer, writing, closing.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from escpos.constants import RT_STATUS_ONLINE as DLE_EOT_ONLINE
+from escpos.constants import RT_STATUS_PAPER as DLE_EOT_PAPER
+
 from printer.config import CupsPrinter, FilePrinter, NetworkPrinter, NoPrinter, SerialPrinter, UsbPrinter, _Printer
 
-DLE_EOT_ONLINE = b"\x10\x04\x01"
-DLE_EOT_PAPER = b"\x10\x04\x04"
+# A printer answers a real-time status query at once; one that has not within a second is hung.
 STATUS_TIMEOUT = 1.0
+# Connecting to a printer that is switched off waits for the connect time-out: a probe gives up sooner.
+PROBE_CONNECT_TIMEOUT = 1.0
 
 
-class NotDelivered(Exception):
+class PrintFailure(Exception):
+    """A send that did not end in a confirmed slip, with what the printer said about itself (if anything)."""
+
+    def __init__(self, message: str, probe: Probe | None = None):
+        super().__init__(message)
+        self.probe = probe
+
+
+class NotDelivered(PrintFailure):
     """Nothing reached the printer: safe to try again."""
 
 
@@ -31,8 +50,16 @@ class PaperOut(NotDelivered):
     """The printer says it has no paper: nothing was sent."""
 
 
-class MaybeDelivered(Exception):
+class NotResponding(NotDelivered):
+    """The printer took the connection but did not answer the status query: it hangs. Nothing was sent."""
+
+
+class MaybeDelivered(PrintFailure):
     """The connection failed mid-send: part of the job may be on paper."""
+
+
+class Unconfirmed(PrintFailure):
+    """Every byte was sent but the printer did not confirm it: it may or may not be on paper."""
 
 
 class NoPrinterHere(Exception):
@@ -41,10 +68,24 @@ class NoPrinterHere(Exception):
 
 @dataclass
 class Probe:
+    """What a printer said about itself: the connection, its status answer, the paper sensor."""
+
     reachable: bool | None = None
     online: bool | None = None
     paper: str = ""  # "ok", "low", "out", or "" when the printer did not say
     error: str = ""
+    # False: the connection was taken but the status query went unanswered (a hung printer).
+    responding: bool | None = None
+    # How the last slip was confirmed: "status" (the printer answered after it), "accepted" (the backend's
+    # best: CUPS took it, the file was written, or status queries are switched off), "" (not a send).
+    confirmed: str = ""
+
+    @property
+    def ready(self) -> bool:
+        """Whether a slip may be sent now: reachable, answering where it can, on line, with paper."""
+        return (
+            bool(self.reachable) and self.responding is not False and self.online is not False and self.paper != "out"
+        )
 
 
 def paper_from_status(byte: int) -> str:
@@ -84,91 +125,136 @@ class Transport:
         return Probe()
 
 
-class EscposTransport(Transport):
-    """USB, network and serial printers through python-escpos's connection classes."""
+class _Gone(Exception):
+    """The connection closed or failed while waiting for the printer's answer."""
 
-    def _make(self):
+
+class EscposTransport(Transport):
+    """USB, network and serial printers through python-escpos's connection classes.
+
+    With status queries on (the default), a slip is sent only after the printer answered DLE EOT 1 and 4
+    (on line, paper), and counts as printed only when it answers DLE EOT 1 again after the slip's bytes.
+    """
+
+    def _make(self, *, probe: bool = False):
         raise NotImplementedError
 
     def _where(self) -> str:
         raise NotImplementedError
 
-    def _open(self):
+    def _open(self, *, probe: bool = False):
         from escpos.exceptions import DeviceNotFoundError
 
         try:
-            p = self._make()
+            p = self._make(probe=probe)
             p.open()
         except (DeviceNotFoundError, OSError, ImportError, RuntimeError) as e:
             raise NotDelivered(f"cannot reach {self._where()}: {_err(e)}") from None
         except Exception as e:  # noqa: BLE001  (pyusb raises its own errors, absent when pyusb is missing)
             raise NotDelivered(f"cannot reach {self._where()}: {_err(e)}") from None
+        self._after_open(p)
         return p
 
-    def _set_read_timeout(self, p, seconds: float) -> None:
-        pass
+    def _after_open(self, p) -> None:
+        """Set the connection's own time-outs (each backend has its way)."""
 
-    def _read_byte(self, p) -> int | None:
+    def _drain(self, p) -> None:
+        """Drop bytes the printer sent unasked (a late answer), so the next answer is the one asked for."""
+
+    def _answer(self, p, timeout: float) -> int | None:
+        """One status byte within `timeout` seconds; None when none came; _Gone when the connection ended."""
+        raise NotImplementedError
+
+    def _query(self, p, command: bytes, timeout: float) -> int | None:
+        """Send a real-time status query (python-escpos's query_status without its blocking read)."""
         try:
-            data = p._read()
-        except TimeoutError:
-            return None
-        except Exception:  # noqa: BLE001  (a printer that does not answer status queries)
-            return None
-        if data is None or len(data) == 0:
-            return None
-        return data[-1]
+            p._raw(command)
+        except Exception as e:  # noqa: BLE001
+            raise _Gone(_err(e)) from None
+        return self._answer(p, timeout)
 
-    def _status(self, p) -> Probe:
+    def _status(self, p, timeout: float = STATUS_TIMEOUT) -> Probe:
+        """Ask DLE EOT 1 (on line) and DLE EOT 4 (paper); `responding` False when the first gets no answer."""
         probe = Probe(reachable=True)
         if not self.cfg.reports_status:
             return probe
-        self._set_read_timeout(p, STATUS_TIMEOUT)
-        try:
-            p._raw(DLE_EOT_ONLINE)
-            b = self._read_byte(p)
-            if b is not None:
-                probe.online = online_from_status(b)
-            p._raw(DLE_EOT_PAPER)
-            b = self._read_byte(p)
-            if b is not None:
-                probe.paper = paper_from_status(b)
-        except OSError as e:
-            raise NotDelivered(f"{self._where()} closed the connection: {_err(e)}") from None
-        finally:
-            self._set_read_timeout(p, None)
+        self._drain(p)
+        b = self._query(p, DLE_EOT_ONLINE, timeout)
+        if b is None or online_from_status(b) is None:
+            probe.responding = False
+            probe.error = (
+                f"{self._where()} took the connection but did not answer the status query within {timeout:g} s:"
+                " the printer hangs (switch it off and on), or it cannot answer status queries (then set"
+                " status_query = false for it in config.toml)"
+            )
+            return probe
+        probe.responding, probe.online = True, online_from_status(b)
+        b = self._query(p, DLE_EOT_PAPER, timeout)
+        if b is not None:
+            probe.paper = paper_from_status(b)
         return probe
 
     def send(self, data: bytes, *, job_name: str = "loket") -> Probe:
         p = self._open()
         try:
-            probe = self._status(p)
+            try:
+                probe = self._status(p)
+            except _Gone as e:
+                raise NotDelivered(f"{self._where()} closed the connection: {e}") from None
+            if probe.responding is False:
+                raise NotResponding(probe.error, probe)
             if probe.paper == "out":
-                raise PaperOut(f"{self.name}: out of paper")
+                probe.error = f"{self.name}: out of paper"
+                raise PaperOut(probe.error, probe)
             if probe.online is False:
-                raise NotDelivered(f"{self.name}: printer is off line (cover open or paper out)")
+                probe.error = f"{self.name}: printer is off line (cover open or paper out)"
+                raise NotDelivered(probe.error, probe)
             try:
                 p._raw(data)
                 if hasattr(p, "flush"):
                     p.flush()
             except Exception as e:  # noqa: BLE001
-                raise MaybeDelivered(f"{self._where()}: connection lost while sending: {_err(e)}") from None
-            return probe
+                error = f"{self._where()}: connection lost while sending: {_err(e)}"
+                raise MaybeDelivered(error, Probe(reachable=False, error=error)) from None
+            return self._confirm(p)
         finally:
             try:
                 p.close()
             except Exception:  # noqa: BLE001
                 pass
 
+    def _confirm(self, p) -> Probe:
+        """After the slip: the printer must say it is on line (and not out of paper), or the job is unconfirmed."""
+        if not self.cfg.reports_status:
+            return Probe(reachable=True, confirmed="accepted")
+        # The answer may wait until the printer's receive buffer has room for the query: allow the job's
+        # whole time-out, not just the second a real-time answer usually takes.
+        try:
+            after = self._status(p, timeout=self.cfg.confirm_timeout)
+        except _Gone as e:
+            raise Unconfirmed(
+                f"{self._where()} closed the connection after the slip, before confirming it: {e}",
+                Probe(reachable=False, error=f"connection closed after the slip: {e}"),
+            ) from None
+        if after.responding is False:
+            after.error = f"{self._where()} did not answer after the slip: it may hang; the slip may not be on paper"
+            raise Unconfirmed(after.error, after)
+        if after.online is False or after.paper == "out":
+            fault = "out of paper" if after.paper == "out" else "off line"
+            after.error = f"{self.name} reports {fault} right after the slip: it may be cut short"
+            raise Unconfirmed(after.error, after)
+        after.confirmed = "status"
+        return after
+
     def probe(self) -> Probe:
         try:
-            p = self._open()
+            p = self._open(probe=True)
         except NotDelivered as e:
             return Probe(reachable=False, error=str(e))
         try:
             return self._status(p)
-        except NotDelivered as e:
-            return Probe(reachable=False, error=str(e))
+        except _Gone as e:
+            return Probe(reachable=False, error=f"{self._where()} closed the connection: {e}")
         finally:
             try:
                 p.close()
@@ -179,32 +265,52 @@ class EscposTransport(Transport):
 class NetworkTransport(EscposTransport):
     cfg: NetworkPrinter
 
-    def _make(self):
+    def _make(self, *, probe: bool = False):
         from escpos.printer import Network
 
-        return Network(self.cfg.host, self.cfg.port, timeout=self.cfg.timeout, profile=self.cfg.profile)
+        timeout = min(self.cfg.timeout, PROBE_CONNECT_TIMEOUT) if probe else self.cfg.timeout
+        return Network(self.cfg.host, self.cfg.port, timeout=timeout, profile=self.cfg.profile)
 
     def _where(self) -> str:
         return f"{self.cfg.host}:{self.cfg.port}"
 
-    def _set_read_timeout(self, p, seconds):
-        if p.device:
-            p.device.settimeout(min(seconds, self.cfg.timeout) if seconds else self.cfg.timeout)
+    def _after_open(self, p) -> None:
+        p.device.settimeout(self.cfg.timeout)  # every write and the closing handshake
+        # A status query is 3 bytes right after the slip: without this, Nagle's algorithm holds it back until
+        # the printer acknowledges the slip (up to 40 ms of delayed ACK) before the printer can answer.
+        p.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def _read_byte(self, p) -> int | None:
+    def _drain(self, p) -> None:
+        p.device.settimeout(0)
         try:
-            data = p.device.recv(16)
+            while p.device.recv(64):
+                pass
+        except (BlockingIOError, TimeoutError, InterruptedError):
+            pass
+        except OSError as e:
+            raise _Gone(_err(e)) from None
+        finally:
+            p.device.settimeout(self.cfg.timeout)
+
+    def _answer(self, p, timeout: float) -> int | None:
+        p.device.settimeout(timeout)
+        try:
+            data = p.device.recv(16)  # what python-escpos's Network._read does, under our time-out
         except TimeoutError:
             return None
+        except OSError as e:
+            raise _Gone(_err(e)) from None
+        finally:
+            p.device.settimeout(self.cfg.timeout)
         if data == b"":
-            raise OSError("the printer closed the connection")
+            raise _Gone("the printer closed the connection")
         return data[-1]
 
 
 class UsbTransport(EscposTransport):
     cfg: UsbPrinter
 
-    def _make(self):
+    def _make(self, *, probe: bool = False):
         from escpos.printer import Usb
 
         kw = {"timeout": self.cfg.timeout, "profile": self.cfg.profile}
@@ -217,11 +323,20 @@ class UsbTransport(EscposTransport):
     def _where(self) -> str:
         return f"USB {self.cfg.vendor_id:04x}:{self.cfg.product_id:04x}"
 
+    def _answer(self, p, timeout: float) -> int | None:
+        try:
+            data = p.device.read(p.in_ep, 16, int(timeout * 1000))
+        except Exception as e:  # noqa: BLE001  (pyusb's USBTimeoutError, or USBError when the device went away)
+            if type(e).__name__ == "USBTimeoutError" or getattr(e, "errno", None) == errno.ETIMEDOUT:
+                return None
+            raise _Gone(_err(e)) from None
+        return data[-1] if len(data) else None
+
 
 class SerialTransport(EscposTransport):
     cfg: SerialPrinter
 
-    def _make(self):
+    def _make(self, *, probe: bool = False):
         from escpos.printer import Serial
 
         return Serial(
@@ -237,6 +352,20 @@ class SerialTransport(EscposTransport):
 
     def _where(self) -> str:
         return self.cfg.device
+
+    def _after_open(self, p) -> None:
+        # python-escpos sets no write time-out: with hardware flow control a stuck printer would block forever.
+        p.device.write_timeout = max(self.cfg.timeout, 5.0)
+
+    def _answer(self, p, timeout: float) -> int | None:
+        p.device.timeout = timeout
+        try:
+            data = p.device.read(16)
+        except Exception as e:  # noqa: BLE001  (pyserial's SerialException)
+            raise _Gone(_err(e)) from None
+        finally:
+            p.device.timeout = self.cfg.timeout
+        return data[-1] if data else None
 
 
 class CupsTransport(Transport):
@@ -258,7 +387,7 @@ class CupsTransport(Transport):
             raise NotDelivered(
                 f"CUPS queue {self.cfg.queue} refused the job: {r.stderr.decode(errors='replace').strip()[:200]}"
             )
-        return Probe(reachable=True)
+        return Probe(reachable=True, confirmed="accepted")
 
     def probe(self) -> Probe:
         if not shutil.which("lpstat"):
@@ -290,7 +419,7 @@ class FileTransport(Transport):
                 os.replace(tmp, target / f"{job_name}.escpos")
             except OSError as e:
                 raise NotDelivered(f"cannot write to {target}: {_err(e)}") from None
-            return Probe(reachable=True)
+            return Probe(reachable=True, confirmed="accepted")
         from escpos.exceptions import DeviceNotFoundError
         from escpos.printer import File
 
@@ -308,7 +437,7 @@ class FileTransport(Transport):
                 p.close()
             except OSError:
                 pass
-        return Probe(reachable=True)
+        return Probe(reachable=True, confirmed="accepted")
 
     def probe(self) -> Probe:
         target = self.cfg.target()

@@ -14,15 +14,16 @@ from extensions import get_db, get_settings
 def register(app: Flask) -> None:
     @app.cli.command("print-worker")
     @click.option("--once", is_flag=True, help="send what is due now, then stop")
-    @click.option("--poll", default=1.0, show_default=True, help="seconds between looks at the queue")
-    @click.option("--probe", default=60.0, show_default=True, help="seconds between printer status checks")
-    def print_worker(once, poll, probe):
-        """Send queued print jobs to the printers (retries with backoff; one worker sends at a time)."""
+    @click.option("--poll", default=1.0, show_default=True, help="seconds between looks at an idle queue")
+    @click.option("--probe", default=5.0, show_default=True, help="seconds between status checks of an idle printer")
+    @click.option("--retry", default=0.5, show_default=True, help="seconds between probes of a failing printer")
+    def print_worker(once, poll, probe, retry):
+        """Send queued print jobs, one queue per printer, oldest first (one worker sends at a time)."""
         from flask import current_app
 
         from printer.worker import worker_for_app
 
-        worker = worker_for_app(current_app, poll_seconds=poll, probe_seconds=probe)
+        worker = worker_for_app(current_app, poll_seconds=poll, probe_seconds=probe, retry_seconds=retry)
         if once:
             if not worker.acquire_lease():
                 raise click.ClickException("another print worker holds the lease; try again later")

@@ -16,8 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from settings import ROOT, ConfigError, Settings
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# Characters per line of font A when the profile does not know its paper (the "default" profile).
-COLUMNS_BY_PAPER = {58: 32, 80: 48}
+# The printable dots per line of most printers of each paper width (203 dpi print heads: 48 mm and 72 mm).
+DOTS_BY_PAPER = {58: 384, 80: 576}
+# No head prints wider than its paper: at 203 dpi (8 dots a millimetre) 58 mm is 464 dots and 80 mm 640.
+MAX_DOTS_BY_PAPER = {58: 464, 80: 640}
+# A character of font A is 12 dots wide, of font B 9 (ESC/POS's standard fonts, 12x24 and 9x17).
+FONT_A_DOTS, FONT_B_DOTS = 12, 9
 TREASURER_STATION = "treasurer"
 
 
@@ -49,11 +53,15 @@ class _Printer(BaseModel):
     paper_mm: Literal[58, 80] = 80
     # A python-escpos printer profile (escpos.capabilities): it decides native QR codes, cuts, columns.
     profile: str = "default"
-    # Characters per line in font A; default from the profile, or 32 (58 mm) / 48 (80 mm).
+    # Printable dots per line from the printer's specification; default 384 (58 mm) or 576 (80 mm).
+    dots: int | None = Field(default=None, ge=200, le=640)
+    # Characters per line in font A; default from the profile, else from the dots (12 dots a character).
     columns: int | None = Field(default=None, ge=16, le=80)
     # Language of the slip; default [app].default_language.
     language: Literal["id", "en"] | None = None
     cut: Literal["full", "partial", "none"] = "partial"
+    # Seconds to wait for the printer's answer after a slip before calling it unconfirmed (status queries on).
+    confirm_timeout: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("profile")
     @classmethod
@@ -63,14 +71,51 @@ class _Printer(BaseModel):
             raise ValueError(f"unknown python-escpos profile {v!r}; known: {', '.join(sorted(profiles))}")
         return v
 
+    @model_validator(mode="after")
+    def _paper_profile_dots(self) -> _Printer:
+        """Paper width, profile and dots must agree, or every slip wraps (or prints a narrow strip)."""
+        problem = paper_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def profile_width(self) -> tuple[float | None, int | None]:
+        """The profile's printable width (mm, dots), each None where python-escpos does not know it."""
+        width = _escpos_profiles()[self.profile].get("media", {}).get("width", {})
+        mm, px = width.get("mm"), width.get("pixels")
+        return (mm if isinstance(mm, (int, float)) else None, px if isinstance(px, int) else None)
+
+    @property
+    def line_dots(self) -> int:
+        """The printer's printable dots per line: as configured, else the usual head for the paper."""
+        return self.dots or DOTS_BY_PAPER[self.paper_mm]
+
+    def _font_columns(self, font: str) -> int | None:
+        mm, px = self.profile_width
+        if mm is None or px is None or px > self.line_dots:
+            return None
+        cols = _escpos_profiles()[self.profile].get("fonts", {}).get(font, {}).get("columns")
+        return int(cols) if isinstance(cols, int) else None
+
     @property
     def line_columns(self) -> int:
+        """Characters per line in font A: configured, else the profile's, else what the dots hold."""
+        return self.columns or self._font_columns("0") or self.line_dots // FONT_A_DOTS
+
+    @property
+    def has_small_font(self) -> bool:
+        """Whether the profile has font B; small print falls back to font A on printers without it."""
+        return "1" in _escpos_profiles()[self.profile].get("fonts", {})
+
+    @property
+    def small_columns(self) -> int:
+        """Characters per line of small print (font B, or font A where the printer has no font B)."""
+        if not self.has_small_font:
+            return self.line_columns
         if self.columns:
-            return self.columns
-        data = _escpos_profiles()[self.profile]
-        if isinstance(data.get("media", {}).get("width", {}).get("mm"), (int, float)):
-            return int(data["fonts"]["0"]["columns"])
-        return COLUMNS_BY_PAPER[self.paper_mm]
+            return max(self.columns * FONT_A_DOTS // FONT_B_DOTS, self.columns)
+        return self._font_columns("1") or self.line_dots // FONT_B_DOTS
 
     @property
     def native_qr(self) -> bool:
@@ -86,6 +131,38 @@ class _Printer(BaseModel):
     def reports_status(self) -> bool:
         """Whether the connection can read the printer's answer to a status query (paper sensor)."""
         return False
+
+
+def paper_problem(p: _Printer) -> str:
+    """Why a printer's paper width, profile, dots and columns disagree ('' when they agree)."""
+    mm, px = p.profile_width
+    dots = p.line_dots
+    given = "" if p.dots else f" (no dots given: assumed {dots}, the usual {p.paper_mm} mm head)"
+    if mm is not None:
+        profile_paper = 58 if mm <= 58 else 80 if mm <= 80 else None
+        if profile_paper != p.paper_mm:
+            return (
+                f"profile {p.profile!r} is for {profile_paper or 'wider than 80'} mm paper ({mm:g} mm printable"
+                f"{f', {px} dots' if px else ''}) but paper_mm is {p.paper_mm}: every line would wrap or print"
+                f" narrow; choose a {p.paper_mm} mm profile (docs/PRINTING.md) or correct paper_mm"
+            )
+    if dots > MAX_DOTS_BY_PAPER[p.paper_mm]:
+        return (
+            f"dots = {dots} cannot fit on {p.paper_mm} mm paper (at most {MAX_DOTS_BY_PAPER[p.paper_mm]} at 203 dpi):"
+            " check the printer's specification"
+        )
+    if px is not None and px > dots:
+        return (
+            f"profile {p.profile!r} assumes {px} dots per line but the printer has {dots}{given}: lines and images"
+            f" would wrap; choose a profile of at most {dots} dots (docs/PRINTING.md), or set dots = {px} if the"
+            " printer's specification says so"
+        )
+    if p.columns and p.columns * FONT_A_DOTS > dots:
+        return (
+            f"columns = {p.columns} need {p.columns * FONT_A_DOTS} dots in font A ({FONT_A_DOTS} a character) but"
+            f" the printer has {dots}{given}: at most {dots // FONT_A_DOTS} columns"
+        )
+    return ""
 
 
 class NetworkPrinter(_Printer):

@@ -1,8 +1,9 @@
 """The durable print queue: a job is a row written in the same transaction as what it prints.
 
 The print worker (printer/worker.py) sends jobs; the functions here are the queue's rules: queue a piece
-of paper, reprint, retry now, and an officer's decision on a job interrupted mid-send. Each records a
-PrintJobEvent (who, when, what). They run inside the caller's write transaction and import no Flask.
+of paper, reprint, retry now, and an officer's decision on a job that may or may not be on paper (cut off
+mid-send, or sent without the printer confirming it). Each records a PrintJobEvent (who, when, what). They
+run inside the caller's write transaction.
 
 Stations: a job names the station that asked (``kiosk-1``, ``counter-2``, ``treasurer``); the worker looks
 up the station's printer when it sends, so fixing config.toml also fixes jobs that are waiting. A test page
@@ -25,7 +26,9 @@ from rules.errors import N_, NotFound, RuleError
 
 PRINTER_STATION = "printer:"
 OPEN_STATUSES = (PrintJobStatus.queued, PrintJobStatus.sending, PrintJobStatus.failed)
-ATTENTION_STATUSES = (PrintJobStatus.failed, PrintJobStatus.needs_decision)
+# Jobs that may or may not be on paper: only a person can say (print again, it came out, or cancel).
+UNDECIDED = (PrintJobStatus.needs_decision, PrintJobStatus.unconfirmed)
+ATTENTION_STATUSES = (PrintJobStatus.failed, *UNDECIDED)
 
 
 def record(session: Session, job: PrintJob, kind: str, *, user_id: int | None = None, detail: str = "") -> None:
@@ -150,13 +153,13 @@ def _requeue(session: Session, job: PrintJob, kind: str, user_id: int | None, de
 
 def reprint(session: Session, *, job_id: int, user_id: int | None, office_id: int | None = None) -> PrintJob:
     """Print a job again. A job not yet printed is sent now; a printed or cancelled one gets a new job (a copy),
-    so the trail shows both. A job interrupted mid-send needs `decide` (its paper may exist)."""
+    so the trail shows both. A job that may be on paper (interrupted, unconfirmed) is decided: print it again."""
     job = get_job(session, job_id, office_id)
     if job.status in (PrintJobStatus.queued, PrintJobStatus.failed):
         return _requeue(session, job, "retry_now", user_id)
     if job.status == PrintJobStatus.sending:
         raise RuleError("print_job_sending", N_("This job is being sent to the printer right now."))
-    if job.status == PrintJobStatus.needs_decision:
+    if job.status in UNDECIDED:
         return decide(session, job_id=job_id, action="reprint", user_id=user_id, office_id=office_id)
     copy = enqueue(
         session,
@@ -177,12 +180,12 @@ DECISIONS = ("reprint", "printed", "cancel")
 def decide(
     session: Session, *, job_id: int, action: str, user_id: int | None, office_id: int | None = None
 ) -> PrintJob:
-    """An officer's decision on a job that may or may not be on paper: print it again, count it as
-    printed (the slip came out), or cancel it."""
+    """An officer's decision on a job that may or may not be on paper (interrupted mid-send, or sent but not
+    confirmed by the printer): print it again, count it as printed (the slip came out), or cancel it."""
     if action not in DECISIONS:
         raise RuleError("bad_decision", N_("Unknown decision %(action)s."), status=400, action=action)
     job = get_job(session, job_id, office_id)
-    if job.status not in (PrintJobStatus.needs_decision, PrintJobStatus.failed, PrintJobStatus.queued):
+    if job.status not in (*UNDECIDED, PrintJobStatus.failed, PrintJobStatus.queued):
         raise RuleError("print_job_decided", N_("This print job no longer waits for a decision."))
     if action == "reprint":
         return _requeue(session, job, "decided", user_id, detail="reprint")
@@ -213,7 +216,7 @@ def retry_ticket_from_kiosk(session: Session, *, job_id: int, token: str) -> Pri
 
 
 def attention(session: Session, office_id: int, limit: int = 100) -> list[PrintJob]:
-    """Jobs an officer should look at: failing ones and ones interrupted mid-send."""
+    """Jobs an officer should look at: failing ones, and ones that may or may not be on paper."""
     return list(
         session.exec(
             select(PrintJob)

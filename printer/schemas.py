@@ -12,7 +12,10 @@ class PrintJobPublic(BaseModel):
 
     id: int
     kind: str
-    status: str = Field(description="queued, sending, printed, failed (retrying), needs_decision, cancelled")
+    status: str = Field(
+        description="queued, sending, printed, failed (retrying), unconfirmed (sent, the printer did not confirm"
+        " it), needs_decision (interrupted mid-send), cancelled"
+    )
     attempts: int
     retrying: bool = Field(description="the printer failed and the job will be tried again")
     message: str = Field(description="a sentence for the screen that asked, in its language")
@@ -25,6 +28,8 @@ class KioskRetry(BaseModel):
 
 
 class Decision(BaseModel):
+    """On a job that may or may not be on paper: print it again, it came out (printed), or cancel it."""
+
     action: Literal["reprint", "printed", "cancel"]
 
 
@@ -34,17 +39,23 @@ class PrinterStateOut(BaseModel):
     backend: str
     where: str
     paper_mm: int | None
+    dots: int | None = Field(description="printable dots per line")
+    columns: int | None = Field(description="characters per line in font A, as the slips are laid out")
     profile: str
     stations: list[str]
     reachable: bool | None
+    responding: bool | None = Field(description="false: takes the connection but does not answer (hung)")
     online: bool | None
     paper: str
+    condition: str = Field(description="ready, paper_low, paper_out, offline, hung, unreachable, unknown, none")
     last_error: str
     checked_at: str | None
+    failing_since: str | None = Field(description="when the current outage began")
     last_printed_at: str | None
     queue: int
     failing: int
-    needs_decision: int
+    needs_decision: int = Field(description="jobs waiting for a person: interrupted or unconfirmed")
+    unconfirmed: int = Field(description="jobs sent that the printer did not confirm")
     state: str
 
 

@@ -49,7 +49,8 @@ class Slip:
 
     def __init__(self, cfg: _Printer, lang: str):
         self.cfg = cfg
-        self.cols = cfg.line_columns
+        self.cols = cfg.line_columns  # the printer's real columns (paper, profile and dots agree: printer.config)
+        self.small_cols = cfg.small_columns
         self._ = translator(lang)
         self.lang = lang
         self.p = Dummy(profile=cfg.profile)
@@ -58,6 +59,8 @@ class Slip:
 
     # -- styles
     def style(self, *, align: str = "left", bold: bool = False, size: int = 1, font: str = "a") -> None:
+        """Set alignment, bold, size and font; small print (font B) is font A where the printer has no font B."""
+        font = "b" if font == "b" and self.cfg.has_small_font else "a"
         if size == 1:
             self.p.set(normal_textsize=True)
         else:
@@ -81,7 +84,7 @@ class Slip:
             self.line(chunk, **style)
 
     def centered(self, text: str, *, bold: bool = False, size: int = 1, font: str = "a") -> None:
-        width = self.cols // size if font == "a" else int(self.cols * 4 / 3)
+        width = self.cols // size if font == "a" else self.small_cols
         self.style(align="center", bold=bold, size=size, font=font)
         for chunk in textwrap.wrap(ascii_text(text), width, break_long_words=True) or [""]:
             self.p.text(chunk + "\n")
@@ -112,7 +115,7 @@ class Slip:
     def qr(self, content: str) -> None:
         if not content:
             return
-        size = 6 if self.cfg.paper_mm == 80 else 4
+        size = 6 if self.cfg.line_dots >= 512 else 4
         if self.cfg.native_qr:
             self.style(align="center")
             self.p.qr(content, ec=QR_ECLEVEL_M, size=size, native=True)
@@ -159,7 +162,7 @@ def ticket_slip(doc: D.TicketDoc, cfg: _Printer, lang: str = "id") -> bytes:
     tz = doc.office.timezone
     s.letterhead(doc.office)
     s.centered(_("QUEUE NUMBER"), bold=True)
-    s.centered(doc.code, bold=True, size=4 if cfg.paper_mm == 80 else 3)
+    s.centered(doc.code, bold=True, size=4 if s.cols >= 40 else 3)
     s.centered(doc.service, bold=True)
     if doc.priority_reason:
         s.centered(
@@ -200,7 +203,7 @@ def _lines_block(s: Slip, lines: list[D.Line]) -> None:
         s.pair(f"  {qty} x {D.rupiah(line.unit_price)}", D.rupiah(line.amount))
         if line.rule:
             s.style(font="b")
-            for chunk in textwrap.wrap(ascii_text(line.rule), int(s.cols * 4 / 3) - 2):
+            for chunk in textwrap.wrap(ascii_text(line.rule), s.small_cols - 2):
                 s.p.text("  " + chunk + "\n")
             s.reset()
 
@@ -298,6 +301,7 @@ def test_page(name: str, cfg: _Printer, *, now: datetime, tz: str, lang: str = "
         s.pair(_("Label"), cfg.label)
     s.pair(_("Connection"), cfg.backend)
     s.pair(_("Paper"), f"{cfg.paper_mm} mm, {s.cols} " + _("columns"))
+    s.pair(_("Dots per line"), str(cfg.line_dots))
     s.pair(_("Profile"), cfg.profile)
     s.pair(_("Printed at"), D.local_datetime(now, tz, lang))
     s.rule()

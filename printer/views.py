@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from spectree import Response
@@ -11,7 +14,7 @@ from api.schemas import ERRORS, STAFF_ERRORS, Error
 from auth.roles import roles_required
 from clock import iso
 from extensions import api_spec, get_db
-from models import PrintJob, PrintJobStatus
+from models import PrinterState, PrintJob, PrintJobStatus
 from printer import jobs
 from printer import schemas as S
 from printer.status import printer_states
@@ -26,20 +29,55 @@ KIND_LABELS = {
     "test_page": N_("Test page"),
 }
 # Job states as the printers page names them.
-STATUS_LABELS = (N_("queued"), N_("sending"), N_("printed"), N_("failed"), N_("needs_decision"), N_("cancelled"))
+STATUS_LABELS = (
+    N_("queued"),
+    N_("sending"),
+    N_("printed"),
+    N_("failed"),
+    N_("needs_decision"),
+    N_("unconfirmed"),
+    N_("cancelled"),
+)
 
 
-def public_job(job: PrintJob) -> dict:
-    """A job's state as the kiosk (or anyone) may see it, with the sentence its screen shows."""
+def printer_down(session, job: PrintJob) -> bool:
+    """Whether the printer this job waits for is failing now (off, hung, out of paper): then it is not
+    'printing', it waits for the printer."""
+    from flask import current_app
+
+    printing = current_app.extensions["loket.printing"]
+    if job.station.startswith(jobs.PRINTER_STATION):
+        name = job.station[len(jobs.PRINTER_STATION) :]
+    else:
+        target = printing.printer_for(job.station)
+        name = target[0] if target else None
+    state = session.get(PrinterState, name) if name else None
+    return state is not None and state.failing_since is not None
+
+
+def public_job(job: PrintJob, *, waiting_for_printer: bool = False) -> dict:
+    """A job's state as the kiosk (or anyone) may see it, with the sentence its screen shows. It never says
+    'printed' unless the printer confirmed it (or an officer saw it come out)."""
     no_printer = job.status == PrintJobStatus.cancelled and "has no printer" in job.last_error
     ticket = job.kind == "ticket"
     printing = _("Printing your ticket…") if ticket else _("Printing…")
+    if waiting_for_printer and job.status in (PrintJobStatus.queued, PrintJobStatus.failed):
+        printing = (
+            _("The printer is not ready. Your ticket will be printed as soon as it is back.")
+            if ticket
+            else _("The printer is not ready. This will be printed as soon as it is back.")
+        )
     message = {
         PrintJobStatus.queued: printing if job.attempts == 0 else _("Printing failed — retrying."),
         PrintJobStatus.sending: printing,
         PrintJobStatus.printed: _("Your ticket has been printed. Please take it.") if ticket else _("Printed."),
         PrintJobStatus.failed: _("Printing failed — retrying."),
         PrintJobStatus.needs_decision: _("Printing was interrupted. An officer will check the printer."),
+        PrintJobStatus.unconfirmed: (
+            _("The printer did not confirm your ticket. If it did not come out, press Print again.")
+            if ticket
+            else _("The printer did not confirm this slip. An officer will check whether it came out.")
+        ),
         PrintJobStatus.cancelled: (
             _("There is no printer here. Please note your number or scan the QR code.")
             if ticket
@@ -50,15 +88,18 @@ def public_job(job: PrintJob) -> dict:
     }.get(job.status, "")
     can_retry = (
         job.kind == "ticket"
-        and job.status in (PrintJobStatus.failed, PrintJobStatus.needs_decision)
+        and job.status in (PrintJobStatus.failed, *jobs.UNDECIDED)
         or (job.kind == "ticket" and job.status == PrintJobStatus.queued and job.attempts > 0)
+    )
+    retrying = job.status == PrintJobStatus.failed or (
+        job.status == PrintJobStatus.queued and (job.attempts > 0 or waiting_for_printer)
     )
     return {
         "id": job.id,
         "kind": job.kind,
         "status": job.status,
         "attempts": job.attempts,
-        "retrying": job.status == PrintJobStatus.failed or (job.status == PrintJobStatus.queued and job.attempts > 0),
+        "retrying": retrying,
         "message": message,
         "can_retry": can_retry,
         "action_label": _("Print again") if can_retry else "",
@@ -90,7 +131,7 @@ def job_state(job_id: int):
         job = s.get(PrintJob, job_id)
         if job is None:
             return jsonify(error="print_job_not_found", message=_("This print job does not exist.")), 404
-        return jsonify(public_job(job))
+        return jsonify(public_job(job, waiting_for_printer=printer_down(s, job)))
 
 
 @bp.post("/api/print-jobs/<int:job_id>/retry")
@@ -99,7 +140,7 @@ def kiosk_retry(job_id: int):
     """The kiosk's reprint button: try the visitor's own ticket slip again now (the ticket's token proves it)."""
     with get_db().write() as s:
         job = jobs.retry_ticket_from_kiosk(s, job_id=job_id, token=request.context.json.token)
-        out = public_job(job)
+        out = public_job(job, waiting_for_printer=printer_down(s, job))
     return jsonify(out)
 
 
@@ -119,7 +160,7 @@ def api_printers():
 @roles_required(*STAFF_ROLES)
 @api_spec.validate(resp=Response(HTTP_200=S.JobList, **STAFF_ERRORS), tags=["printing"])
 def api_jobs():
-    """Print jobs that need someone: failing, or interrupted mid-send."""
+    """Print jobs that need someone: failing, interrupted mid-send, or sent without the printer confirming."""
     with get_db().read() as s:
         return jsonify(jobs=[staff_job(j) for j in jobs.attention(s, current_user.office_id)])
 
@@ -147,7 +188,8 @@ def api_reprint(job_id: int):
 @roles_required(*STAFF_ROLES)
 @api_spec.validate(json=S.Decision, resp=Response(HTTP_200=S.StaffJob, **STAFF_ERRORS), tags=["printing"])
 def api_decide(job_id: int):
-    """Decide on a job interrupted mid-send: print again, count as printed, or cancel."""
+    """Decide on a job that may or may not be on paper (interrupted, unconfirmed): print again, it came out
+    (count as printed), or cancel."""
     with get_db().write() as s:
         job = jobs.decide(
             s,
@@ -176,6 +218,9 @@ def _queue_test_page(name: str) -> PrintJob:
 def printers_page():
     with get_db().read() as s:
         states = printer_states(s, current_user.office_id)
+        for p in states:  # when the outage began, in the office's time (Babel's default zone)
+            since = p["failing_since"]
+            p["failing_since_text"] = format_datetime(datetime.fromisoformat(since), "HH:mm:ss") if since else ""
         attention = [staff_job(j) for j in jobs.attention(s, current_user.office_id)]
         recent = [staff_job(j) for j in jobs.recent(s, current_user.office_id, limit=20)]
     return render_template(

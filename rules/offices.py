@@ -21,6 +21,7 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
         session.add(office)
     office.name, office.short_name, office.address = o.name, o.short_name, o.address
     office.timezone, office.service_limit_minutes = o.timezone, o.service_limit_minutes
+    office.config_sha = settings.office_fingerprint()
     session.flush()
     by_code = {}
     for i, s in enumerate(settings.services):

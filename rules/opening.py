@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-import holidays
-
 from clock import to_local
 from settings import Settings
 
@@ -33,6 +31,8 @@ class Opening:
 
 @lru_cache(maxsize=16)
 def _calendar(year: int, cuti_bersama: bool, language: str):
+    import holidays  # here, not at the top: loading every country's calendars slows every start-up
+
     categories = ("public", "government") if cuti_bersama else ("public",)
     lang = HOLIDAY_LANGUAGES.get(language, "id")
     try:

@@ -12,7 +12,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.$file.sha
 want=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# The dev set includes the runtime one (-r requirements.txt): a current dev install satisfies ./start.sh too.
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ "$(cat .venv/.requirements-dev.txt.sha 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$file"
   echo "$want" > "$stamp"

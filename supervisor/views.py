@@ -18,7 +18,7 @@ from rules import offices, reports, tickets
 from rules.counters import PAUSE_REASONS
 from rules.errors import N_, RuleError
 from rules.roles import SUPERVISOR_ROLES
-from supervisor import bp, charts, export, live, present
+from supervisor import bp, export, live, present
 
 
 def live_strings() -> dict:
@@ -190,6 +190,8 @@ def build(s, office: Office):
     report = reports.build_report(s, office, period, filters)
     choices = _choices(s, office)
     names = _names(choices)
+    from supervisor import charts  # reportlab's graphics load with the first report, not at every start-up
+
     drawings = charts.report_charts(report, _, names, decimal=present.fixed)
     return report, choices, names, drawings
 
@@ -200,6 +202,8 @@ def reports_page():
     with get_db().read() as s:
         office = _office(s)
         report, choices, names, drawings = build(s, office)
+    from supervisor import charts
+
     return render_template(
         "supervisor/reports.html",
         office=office,

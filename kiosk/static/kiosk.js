@@ -140,7 +140,7 @@
       const r = await Loket.api(`/api/print-jobs/${t.print_job_id}`);
       if (r.ok) {
         note.textContent = r.data.message;
-        note.classList.toggle("error", r.data.retrying || r.data.status === "needs_decision");
+        note.classList.toggle("error", r.data.retrying || r.data.status === "needs_decision" || r.data.status === "unconfirmed");
         let btn = $("ticket-reprint");
         if (r.data.can_retry && !btn) {
           btn = el("button", { id: "ticket-reprint", type: "button", "data-testid": "ticket-reprint",

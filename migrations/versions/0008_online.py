@@ -2,7 +2,7 @@
 e-mail outbox.
 
 Revision ID: 0008_online
-Revises: 0006_report_speed
+Revises: 0007_printing_queue
 
 * productrequest: channel, language, e-mail confirmation, clear-and-complete time, the clock's pauses, the
   served verdict (with an index the report reads alone), shipping, how the signed SPPD came in;
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008_online"
-down_revision: str | Sequence[str] | None = "0006_report_speed"
+down_revision: str | Sequence[str] | None = "0007_printing_queue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

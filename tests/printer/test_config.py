@@ -94,8 +94,86 @@ def test_columns_follow_profile_then_paper():
         {
             "a": {"backend": "none", "profile": "default", "paper_mm": 58},
             "b": {"backend": "none", "profile": "default", "paper_mm": 80},
-            "c": {"backend": "none", "profile": "RP-F10-58mm", "paper_mm": 58},
+            "c": {"backend": "none", "profile": "RP-F10-58mm", "paper_mm": 58, "dots": 432},
             "d": {"backend": "none", "profile": "TM-T20II", "columns": 42},
+            "e": {"backend": "none", "profile": "TM-T88V", "paper_mm": 80},  # a 180 dpi head: 512 dots, 42
+            "f": {"backend": "none", "profile": "default", "paper_mm": 80, "dots": 512},
         }
     ).printers
-    assert [p[n].line_columns for n in "abcd"] == [32, 48, 36, 42]
+    assert [p[n].line_columns for n in "abcdef"] == [32, 48, 36, 42, 42, 42]
+    assert [p[n].small_columns for n in "abcdef"] == [42, 64, 54, 56, 56, 56]
+    assert [p[n].line_dots for n in "abcdef"] == [384, 576, 432, 576, 576, 512]
+
+
+@pytest.mark.parametrize(
+    "printer,expected",
+    [
+        (
+            {"paper_mm": 58, "profile": "TM-T20II"},
+            "printers.k: profile 'TM-T20II' is for 80 mm paper (72 mm printable, 576 dots) but paper_mm is 58",
+        ),
+        (
+            {"paper_mm": 80, "profile": "POS-5890"},
+            "printers.k: profile 'POS-5890' is for 58 mm paper (57.5 mm printable, 384 dots) but paper_mm is 80",
+        ),
+        (
+            {"paper_mm": 58, "profile": "RP-F10-58mm"},
+            (
+                "printers.k: profile 'RP-F10-58mm' assumes 432 dots per line but the printer has 384 (no dots"
+                " given: assumed 384, the usual 58 mm head)"
+            ),
+        ),
+        (
+            {"paper_mm": 58, "profile": "RP-F10-58mm", "dots": 384},
+            "profile 'RP-F10-58mm' assumes 432 dots per line but the printer has 384: lines and images would wrap",
+        ),
+        ({"paper_mm": 58, "dots": 576}, "printers.k: dots = 576 cannot fit on 58 mm paper (at most 464 at 203 dpi)"),
+        (
+            {"paper_mm": 58, "columns": 48},
+            "printers.k: columns = 48 need 576 dots in font A (12 a character) but the printer has 384",
+        ),
+        ({"paper_mm": 80, "profile": "AF-240"}, "profile 'AF-240' is for wider than 80 mm paper"),
+    ],
+)
+def test_paper_profile_and_dots_that_disagree_stop_start_up(printer, expected):
+    with pytest.raises(ConfigError) as e:
+        load({"k": {"backend": "network", "host": "10.0.0.9", **printer}})
+    assert expected in str(e.value), str(e.value)
+
+
+def test_a_mismatched_profile_stops_the_app():
+    bad = repo_settings().model_copy(
+        update={"printers": {"k": {"backend": "none", "paper_mm": 58, "profile": "TM-T20II"}}, "stations": {}}
+    )
+    with pytest.raises(ConfigError, match="profile 'TM-T20II' is for 80 mm paper"):
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}, settings=bad)
+
+
+def test_every_profile_in_the_docs_table_validates_for_its_paper():
+    """docs/PRINTING.md lists printers sold in Indonesia with the paper, dots and profile to use: each row loads."""
+    rows = documented_profiles()
+    assert len(rows) >= 10
+    for row in rows:
+        cfg = load({"k": {"backend": "none", "paper_mm": row["paper"], "dots": row["dots"], "profile": row["profile"]}})
+        assert cfg.printers["k"].line_columns == row["columns"], row
+
+
+def documented_profiles() -> list[dict]:
+    """The rows of the profile table in docs/PRINTING.md (between its BEGIN/END markers)."""
+    from settings import ROOT
+
+    text = (ROOT / "docs" / "PRINTING.md").read_text()
+    table = text.split("<!-- profiles:begin -->")[1].split("<!-- profiles:end -->")[0]
+    rows = []
+    for line in table.strip().splitlines()[2:]:
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        rows.append(
+            {
+                "printer": cells[0],
+                "paper": int(cells[1]),
+                "dots": int(cells[2]),
+                "columns": int(cells[3]),
+                "profile": cells[4],
+            }
+        )
+    return rows

@@ -11,12 +11,14 @@ from printer import documents as D
 from printer import samples, slips
 from printer.config import PrintingConfig
 from tests.printer.escpos_parser import parse
+from tests.printer.test_config import documented_profiles
 
 PRINTING = PrintingConfig.model_validate(
     {
         "printers": {
             "epson80": {"backend": "none", "paper_mm": 80, "profile": "TM-T20II"},
-            "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "cut": "full"},
+            # Seiko's 58 mm head prints 54 mm (432 dots), as its profile says: the dots are set to match.
+            "rongta58": {"backend": "none", "paper_mm": 58, "profile": "RP-F10-58mm", "dots": 432, "cut": "full"},
             "cheap58": {"backend": "none", "paper_mm": 58, "profile": "POS-5890"},
         }
     }
@@ -184,3 +186,28 @@ def test_rupiah_uses_babel_indonesian_grouping():
     assert D.rupiah("65000") == "Rp 65.000"
     assert D.rupiah(0) == "Rp 0"
     assert D.quantity("1.5") == "1,5"
+
+
+@pytest.mark.parametrize("row", documented_profiles(), ids=lambda r: r["printer"])
+def test_every_line_fits_the_printers_real_columns(row):
+    """For each printer of docs/PRINTING.md: no line of any slip is wider than that printer's line (font A lines
+    scaled by their width, font B against its own columns), so no two-column line wraps on the paper."""
+    cfg = PrintingConfig.model_validate(
+        {
+            "printers": {
+                "p": {"backend": "none", "paper_mm": row["paper"], "dots": row["dots"], "profile": row["profile"]}
+            }
+        }
+    ).printers["p"]
+    assert cfg.line_columns == row["columns"]
+    now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    for data in (
+        slips.ticket_slip(ticket_doc(), cfg, "id"),
+        slips.invoice_slip(samples.invoice(), cfg, "id"),
+        slips.receipt_slip(samples.receipt(), cfg, "en"),
+        slips.test_page("p", cfg, now=now, tz="Asia/Jakarta", lang="id"),
+    ):
+        doc = parse(data)
+        for line in doc.lines:
+            limit = cfg.small_columns if line.style.font == "b" else cfg.line_columns
+            assert len(line.text) * line.style.width <= limit, (row["printer"], line.text, line.style)

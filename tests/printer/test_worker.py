@@ -42,6 +42,11 @@ def job_row(db, job_id) -> PrintJob:
         return s.get(PrintJob, job_id)
 
 
+def printer_row(db, name) -> PrinterState | None:
+    with db.read() as s:
+        return s.get(PrinterState, name)
+
+
 def test_network_printer_down_then_up_ticket_issued_at_once_retried_and_printed_exactly_once(
     app, api, db, worker, fake_printer_factory
 ):
@@ -51,41 +56,48 @@ def test_network_printer_down_then_up_ticket_issued_at_once_retried_and_printed_
         ticket = issue(api, db)  # the ticket is issued and committed without waiting for any printer
         assert ticket["code"] == "B-001" and ticket["print_job_id"]
         job_id = ticket["print_job_id"]
-        # The worker tries, fails to connect, and schedules a retry with backoff.
-        failed = wait_for(lambda: (j := job_row(db, job_id)).attempts >= 2 and j.status == "failed" and j)
-        assert "cannot reach 127.0.0.1" in failed.last_error
+        # The worker tries once, fails to connect, and from then on probes the printer instead of the job.
+        failed = wait_for(lambda: (j := job_row(db, job_id)).status == "failed" and j)
+        assert failed.attempts == 1 and "cannot reach 127.0.0.1" in failed.last_error
+        first_check = wait_for(lambda: (st := printer_row(db, "kiosk")) and st.checked_at)
+        wait_for(lambda: printer_row(db, "kiosk").checked_at > first_check)  # probed again (written every 5 s)
+        assert job_row(db, job_id).attempts == 1, "the job is not sent again while its printer does not answer"
         state = api.get(f"/api/print-jobs/{job_id}").get_json()
         assert state["status"] == "failed" and state["retrying"] and state["can_retry"]
         assert state["message"] == "Pencetakan gagal — sedang dicoba ulang."
         assert set(state) == {"id", "kind", "status", "attempts", "retrying", "message", "can_retry", "action_label"}
         kiosk = states(app, db, "kiosk")
         assert kiosk["reachable"] is False and kiosk["state"] == "error" and kiosk["queue"] == 1
+        assert kiosk["condition"] == "unreachable" and kiosk["failing_since"]
         assert kiosk["failing"] == 1 and "cannot reach" in kiosk["last_error"]
 
         # The printer comes up.
         printer = fake_printer_factory(paper="ok")
         done = wait_for(lambda: (j := job_row(db, job_id)).status == "printed" and j)
-        assert done.attempts >= 3 and done.printed_at is not None and done.last_error == ""
+        assert done.attempts == 2 and done.printed_at is not None and done.last_error == ""
         # Let the worker go round a few more times: nothing else reaches the printer.
         for _ in range(10):
             worker.run_once()
     finally:
         bg.stop()
-    slip = parse(printer.received)
+    printer.wait_idle()
+    (sent,) = printer.slips
+    slip = parse(sent.data)
     assert len(slip.cuts) == 1, "printed exactly once"
     assert slip.find("B-001").size == (4, 4)
     assert slip.find("Penjualan Produk Statistik")
     assert [q.payload for q in slip.qrs] == [ticket["status_url"]]
-    assert slip.status_queries == [1, 4]  # it asked for the printer's status and paper sensor first
+    # It asked for the printer's status and paper sensor first, and again after the slip (the confirmation).
+    assert sent.queries == [1, 4, 1, 4]
     with db.read() as s:
         kinds = [
             e.kind
             for e in s.exec(select(PrintJobEvent).where(PrintJobEvent.job_id == job_id).order_by(PrintJobEvent.id))
         ]
         st = s.get(PrinterState, "kiosk")
-    assert kinds[0] == "queued" and kinds[-1] == "printed" and kinds.count("printed") == 1
-    assert kinds.count("failed") == done.attempts - 1
-    assert st.reachable is True and st.paper == "ok" and st.last_error == ""
+    assert kinds == ["queued", "failed", "printed"]
+    assert st.reachable is True and st.responding is True and st.paper == "ok" and st.last_error == ""
+    assert st.failing_since is None
     assert (
         api.get(f"/api/print-jobs/{job_id}").get_json()["message"]
         == "Nomor antrean Anda sudah tercetak. Silakan diambil."
@@ -117,14 +129,28 @@ def test_backoff_doubles_up_to_the_cap():
     assert [backoff(n, 5, 300).total_seconds() for n in range(1, 9)] == [5, 10, 20, 40, 80, 160, 300, 300]
 
 
-def test_failed_job_waits_for_its_backoff(app, api, db, worker):
+def test_a_job_whose_printer_is_down_keeps_its_place_and_is_not_sent_again_until_the_printer_answers(
+    app, api, db, worker
+):
     job_id = issue(api, db)["print_job_id"]
     worker.run_once()
     first = job_row(db, job_id)
     assert first.status == "failed" and first.attempts == 1
-    worker.run_once()  # not due yet: untouched
+    assert first.next_attempt_at <= first.sending_at, "the job stays due: the printer's probe decides when"
+    for _ in range(3):
+        clock.set_offset(clock.get_offset() + timedelta(seconds=1))  # past the printer's retry time
+        worker.run_once()  # probes the printer: still down, so the job is not sent
     assert job_row(db, job_id).attempts == 1
-    assert first.next_attempt_at - first.sending_at >= timedelta(seconds=0.2)
+    assert worker.lanes["kiosk"].failing
+
+
+def test_a_job_that_fails_on_its_own_account_backs_off_without_holding_up_its_printer(app, api, db, worker):
+    lost = issue(api, db, **{"X-Loket-Station": "kiosk-9"})["print_job_id"]  # no printer configured
+    worker.run_once()
+    first = job_row(db, lost)
+    assert first.status == "failed" and first.next_attempt_at - first.sending_at >= timedelta(seconds=0.2)
+    worker.run_once()  # not due yet: untouched
+    assert job_row(db, lost).attempts == 1
 
 
 def test_job_interrupted_mid_send_needs_a_decision_and_is_never_reprinted_on_its_own(
