@@ -32,7 +32,13 @@ def pair_test_client(client, app, **kw) -> str:
 
 
 def pair_requests(session, base: str, **kw) -> str:
-    """Make a requests.Session a paired kiosk of the live server at `base`."""
+    """Make a requests.Session a paired kiosk of the live server at `base`: through the test's own app, or for a
+    server in another process (./start.sh's demo) the demo's way, by opening the kiosk page."""
+    if base not in SERVERS:
+        session.get(f"{base}/kiosk/1600", timeout=30)
+        token = session.cookies.get(DEVICE_COOKIE)
+        assert token, "the server is not a demo and the test has no way to pair a kiosk with it"
+        return token
     token = device_token(SERVERS[base], **kw)
     session.cookies.set(DEVICE_COOKIE, token)
     return token
