@@ -1,7 +1,9 @@
 """The kiosk's JSON endpoints (public): the services and whether the unit is open, taking a number with the
-guest book, and finding a returning visitor. Each translates HTTP to one call of the rules and back."""
+guest book, and recognising a returning visitor. Each translates HTTP to one call of the rules and back."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, jsonify, request
 from flask_babel import get_locale
@@ -9,14 +11,14 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from spectree import Response
 
-from api.schemas import ERRORS, TicketOut
+from api.schemas import ERRORS, Error, TicketOut
 from clock import utcnow
 from extensions import api_spec, get_db, get_settings
 from kiosk import schemas as S
 from links import ticket_status_url
 from printer import jobs as print_jobs
 from realtime import publish
-from rules import guestbook, offices, snapshot
+from rules import guestbook, offices, snapshot, throttle
 from rules.issuing import CLOSED_MESSAGES, Closed, take_number
 from rules.opening import opening
 
@@ -86,12 +88,27 @@ def issue_ticket(code: str):
     return jsonify(out), 201
 
 
+def client_address() -> str:
+    """The address a request came from; behind the local nginx, the client it names last in X-Forwarded-For."""
+    addr = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and addr in ("127.0.0.1", "::1"):
+        return forwarded.split(",")[-1].strip()[:64]
+    return addr[:64]
+
+
 @bp.post("/offices/<code>/visitors/lookup")
-@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.Prefill, **ERRORS), tags=["kiosk"])
+@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.LookupOut, HTTP_429=Error, **ERRORS), tags=["kiosk"])
 def lookup_visitor(code: str):
-    """Find a returning visitor by email or phone to prefill the guest book (never returns an NPWP)."""
+    """Is this a returning visitor? Only whether a record has both the e-mail and the phone typed: nothing else
+    about them is revealed (the visit then keeps the record's answers for what is left blank). Throttled per
+    kiosk ([privacy] lookups_per_minute)."""
     body = request.context.json
-    with get_db().read() as s:
+    limit = get_settings().privacy.lookups_per_minute
+    with get_db().write() as s:
         office = offices.get_office(s, code)
-        visitor = guestbook.find_visitor(s, office_id=office.id, email=body.email, phone=body.phone)
-        return jsonify(found=visitor is not None, visitor=guestbook.prefill(visitor) if visitor else None)
+        allowed = throttle.hit(s, f"lookup:{client_address()}", limit=limit, window=timedelta(minutes=1))
+        visitor = guestbook.recognise(s, office_id=office.id, email=body.email, phone=body.phone) if allowed else None
+    if not allowed:
+        return jsonify(error="too_many", message=_("Too many look-ups. Please wait a minute and try again.")), 429
+    return jsonify(found=visitor is not None)

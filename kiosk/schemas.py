@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 
@@ -26,14 +24,14 @@ class ServiceList(BaseModel):
 class TicketRequest(BaseModel):
     """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule)."""
 
-    name: str
+    name: str | None = Field(default=None, description="blank: a returning visitor's record is used")
     email: str
     phone: str
-    gender: str = Field(description="L or P")
-    birth_year: int
-    education: str
-    occupation: str
-    institution_category: str
+    gender: str | None = Field(default=None, description="L or P")
+    birth_year: int | None = None
+    education: str | None = None
+    occupation: str | None = None
+    institution_category: str | None = None
     institution_name: str = ""
     purpose: str
     purpose_note: str = ""
@@ -41,13 +39,17 @@ class TicketRequest(BaseModel):
     npwp: str = ""
     priority_reason: str = Field(default="", description="disability, elderly, pregnant, infant or empty")
     consent: bool
+    consent_version: str = Field(default="", description="the consent text's version the page showed")
 
 
 class VisitorLookup(BaseModel):
-    email: str = ""
-    phone: str = ""
+    """Both are needed: a returning visitor is recognised by e-mail and phone together."""
+
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32)
 
 
-class Prefill(BaseModel):
+class LookupOut(BaseModel):
+    """Whether a record has both; nothing else about the person."""
+
     found: bool
-    visitor: dict[str, Any] | None = None

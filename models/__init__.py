@@ -3,15 +3,17 @@
 - `models.office`: the office, services, counters, staff accounts;
 - `models.queue`: visitors, guest book, daily numbers, tickets and their events, counter events;
 - `models.printing`: the print queue and printers' states;
-- `models.requests`: paid-product requests, invoices, payments, receipts, ratings.
+- `models.requests`: paid-product requests, invoices, payments, receipts, ratings;
+- `models.privacy`: the access log, rights actions, the daily purge's run, attempt counters.
 
 Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
 tests/models/test_migrations.py fails when the models and the migrations differ.
 """
 
-from models.common import new_token
+from models.common import DEAD, dead_token, new_token
 from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, User
 from models.printing import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease
+from models.privacy import AccessLog, PrivacyAction, ScheduledRun, Throttle
 from models.queue import CounterEvent, DailySequence, GuestBookEntry, Ticket, TicketEvent, TicketStatus, Visitor
 from models.requests import (
     Invoice,
@@ -29,6 +31,8 @@ from models.requests import (
 )
 
 __all__ = [
+    "DEAD",
+    "AccessLog",
     "Counter",
     "CounterEvent",
     "CounterService",
@@ -43,6 +47,7 @@ __all__ = [
     "PrintJob",
     "PrintJobEvent",
     "PrintJobStatus",
+    "PrivacyAction",
     "PrintWorkerLease",
     "PrinterState",
     "ProductRequest",
@@ -53,12 +58,15 @@ __all__ = [
     "RequestLine",
     "RequestState",
     "Role",
+    "ScheduledRun",
     "Service",
+    "Throttle",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
     "User",
     "Visitor",
     "YearSequence",
+    "dead_token",
     "new_token",
 ]

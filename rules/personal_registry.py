@@ -1,0 +1,297 @@
+"""Every table of the database, classified once: does it hold personal data about a visitor, and if so, how to
+find one person's rows and what erasure does to them; if not, why not (one line).
+
+`tests/privacy/test_registry.py` walks SQLModel.metadata and fails for a table missing here, so a new table is
+classified on purpose. To add one:
+
+* about a visitor: ``"mytable": about(rows_of(MyModel.visitor_id == ...), erase=<handler>, kept=<msgid or None>)``
+  where the rows are found from the person's ids (`Ids`: visitor, visits, tickets, requests, invoices,
+  receipts, print jobs) and the handler blanks identity, scrubs free text, or keeps the row (say why in `kept`);
+* not about a visitor: ``"mytable": not_personal("why, in one line")``.
+
+Files held about a person (slip files of their print jobs; uploads when they come) are listed by FILE_HOLDERS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import and_, false, or_
+from sqlmodel import Session, SQLModel, select
+
+import models as M
+from models import dead_token
+from rules.errors import N_
+from rules.scrub import Scrubber
+
+
+@dataclass
+class Ids:
+    """The ids of one person's rows, from which every table's rows are found."""
+
+    visitor: int
+    visits: list[int] = field(default_factory=list)
+    tickets: list[int] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+    invoices: list[int] = field(default_factory=list)
+    receipts: list[int] = field(default_factory=list)
+    jobs: list[int] = field(default_factory=list)
+
+
+def ids_of(session: Session, visitor_id: int) -> Ids:
+    """Collect the ids of a person's visits, tickets, requests, papers and print jobs."""
+    ids = Ids(visitor_id)
+    ids.visits = list(session.exec(select(M.GuestBookEntry.id).where(M.GuestBookEntry.visitor_id == visitor_id)))
+    ids.tickets = list(
+        session.exec(
+            select(M.Ticket.id).where(or_(M.Ticket.visitor_id == visitor_id, _in(M.Ticket.guestbook_id, ids.visits)))
+        )
+    )
+    ids.requests = list(session.exec(select(M.ProductRequest.id).where(M.ProductRequest.visitor_id == visitor_id)))
+    ids.invoices = list(session.exec(select(M.Invoice.id).where(_in(M.Invoice.request_id, ids.requests))))
+    ids.receipts = list(session.exec(select(M.Receipt.id).where(_in(M.Receipt.request_id, ids.requests))))
+    J = M.PrintJob
+    ids.jobs = list(
+        session.exec(
+            select(J.id).where(
+                or_(
+                    and_(J.kind == "ticket", _in(J.ref_id, ids.tickets)),
+                    and_(J.kind == "invoice", _in(J.ref_id, ids.invoices)),
+                    and_(J.kind == "receipt", _in(J.ref_id, ids.receipts)),
+                )
+            )
+        )
+    )
+    return ids
+
+
+def _in(column, values: list[int]):
+    return column.in_(values) if values else false()
+
+
+# ---- how each kind of row is erased ---------------------------------------------------------------------
+
+Handler = Callable[[Session, list, Scrubber, datetime], None]
+
+
+@dataclass(frozen=True)
+class About:
+    """A table with rows about a visitor."""
+
+    rows: Callable[[Session, Ids], list]
+    erase: Handler
+    # Why the rows stay after an erasure (shown on the rights screen), or None when they go or lose identity.
+    kept: str | None = None
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    """A table with no row about a visitor; `reason` says why."""
+
+    reason: str
+
+
+def about(rows, *, erase: Handler, kept: str | None = None) -> About:
+    return About(rows, erase, kept)
+
+
+def not_personal(reason: str) -> NotPersonal:
+    return NotPersonal(reason)
+
+
+def rows_of(model: type[SQLModel], where: Callable[[Ids], object]):
+    """A finder: the model's rows matching a condition on the person's ids, by id."""
+    return lambda session, ids: list(session.exec(select(model).where(where(ids)).order_by(model.id)))
+
+
+def _set(session: Session, rows: list, **values) -> None:
+    for row in rows:
+        for k, v in values.items():
+            setattr(row, k, v)
+        session.add(row)
+
+
+def _scrub_fields(*names: str) -> Handler:
+    """Mask the person's name, e-mail, phone and numbers in free-text columns (JSON kept as JSON)."""
+
+    def handler(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+        for row in rows:
+            for name in names:
+                value = getattr(row, name)
+                setattr(row, name, scrub.json(value) if _is_json(value) else scrub.text(value))
+            session.add(row)
+
+    return handler
+
+
+def _is_json(value: str) -> bool:
+    return isinstance(value, str) and value[:1] in ("{", "[")
+
+
+def _keep(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Kept as it is: the row holds no identity (only ids)."""
+
+
+def _erase_visitor(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    # The coarse profile the reports count (segment, institution category, education, occupation) stays.
+    _set(session, rows, name="", email="", phone="", institution_name="", npwp="", gender="", birth_year=None)
+    _set(session, rows, erased_at=now, updated_at=now)
+
+
+def erase_visit_identity(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """What a visit typed about who the visitor is goes; the coarse answers and the purpose stay."""
+    _set(session, rows, name="", email="", phone="", institution_name="", gender="", birth_year=None)
+    _set(session, rows, purpose_note="", identity_erased_at=now)
+
+
+def _erase_ticket(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    # Figures stay for the reports; the status link dies (a new token nobody holds).
+    for t in rows:
+        t.status_token = dead_token()
+        session.add(t)
+
+
+def _erase_request(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    for r in rows:
+        r.visitor_token, r.rating_token = dead_token(), dead_token()
+        r.download_ref = ""
+        r.zero_tariff_basis = scrub.text(r.zero_tariff_basis)
+        session.add(r)
+
+
+def _erase_request_event(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    for e in rows:
+        # What the visitor typed (a correction) goes whole; officers' words are scrubbed of the identity.
+        e.detail = "" if e.by_visitor else (scrub.json(e.detail) if _is_json(e.detail) else scrub.text(e.detail))
+        session.add(e)
+
+
+def _erase_invoice(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    for inv in rows:
+        snap = json.loads(inv.snapshot or "{}")
+        snap["buyer"] = {"name": "", "institution": ""}
+        inv.snapshot = scrub.json(json.dumps(snap, sort_keys=True))
+        inv.close_reason = scrub.text(inv.close_reason)
+        session.add(inv)
+
+
+def _erase_rating(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    _set(session, rows, comment="")  # the scores stay: the IKM is computed from them
+
+
+def _erase_print_job(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    for job in rows:
+        job.payload = "{}"
+        job.last_error = scrub.text(job.last_error)
+        if job.status in (M.PrintJobStatus.queued, M.PrintJobStatus.failed, M.PrintJobStatus.needs_decision):
+            job.status = M.PrintJobStatus.cancelled
+        session.add(job)
+
+
+FINANCE_KEPT = N_(
+    "Kept: state-finance rules (PNBP, PP 13/2024; the treasurer's accountability) require invoices, payments "
+    "and receipts to be kept. Numbers, amounts, billing codes, NTPN and dates stay; the name on them goes."
+)
+REPORT_KEPT = N_(
+    "Kept without identity: the reports (visits, waiting times, IKM) count these rows; only ids and codes stay."
+)
+LOG_KEPT = N_("Kept: the record of who looked at or changed this person's data holds no identity, only ids.")
+
+REGISTRY: dict[str, About | NotPersonal] = {
+    # ---- about a visitor ----
+    "visitor": about(rows_of(M.Visitor, lambda i: M.Visitor.id == i.visitor), erase=_erase_visitor),
+    "guestbookentry": about(
+        rows_of(M.GuestBookEntry, lambda i: M.GuestBookEntry.visitor_id == i.visitor), erase=erase_visit_identity
+    ),
+    "ticket": about(rows_of(M.Ticket, lambda i: _in(M.Ticket.id, i.tickets)), erase=_erase_ticket, kept=REPORT_KEPT),
+    "ticketevent": about(
+        rows_of(M.TicketEvent, lambda i: _in(M.TicketEvent.ticket_id, i.tickets)),
+        erase=_scrub_fields("detail"),
+        kept=REPORT_KEPT,
+    ),
+    "productrequest": about(
+        rows_of(M.ProductRequest, lambda i: _in(M.ProductRequest.id, i.requests)),
+        erase=_erase_request,
+        kept=FINANCE_KEPT,
+    ),
+    "requestline": about(
+        rows_of(M.RequestLine, lambda i: _in(M.RequestLine.request_id, i.requests)),
+        erase=_scrub_fields("description"),
+        kept=FINANCE_KEPT,
+    ),
+    "requestdocument": about(
+        rows_of(M.RequestDocument, lambda i: _in(M.RequestDocument.request_id, i.requests)),
+        erase=_scrub_fields("note"),
+        kept=FINANCE_KEPT,
+    ),
+    "requestevent": about(
+        rows_of(M.RequestEvent, lambda i: _in(M.RequestEvent.request_id, i.requests)),
+        erase=_erase_request_event,
+        kept=FINANCE_KEPT,
+    ),
+    "invoice": about(
+        rows_of(M.Invoice, lambda i: _in(M.Invoice.request_id, i.requests)), erase=_erase_invoice, kept=FINANCE_KEPT
+    ),
+    "payment": about(
+        rows_of(M.Payment, lambda i: _in(M.Payment.request_id, i.requests)),
+        erase=_scrub_fields("rejected_reason"),
+        kept=FINANCE_KEPT,
+    ),
+    "receipt": about(
+        rows_of(M.Receipt, lambda i: _in(M.Receipt.request_id, i.requests)), erase=_keep, kept=FINANCE_KEPT
+    ),
+    "rating": about(
+        rows_of(M.Rating, lambda i: _in(M.Rating.request_id, i.requests)), erase=_erase_rating, kept=REPORT_KEPT
+    ),
+    "printjob": about(rows_of(M.PrintJob, lambda i: _in(M.PrintJob.id, i.jobs)), erase=_erase_print_job),
+    "printjobevent": about(
+        rows_of(M.PrintJobEvent, lambda i: _in(M.PrintJobEvent.job_id, i.jobs)), erase=_scrub_fields("detail")
+    ),
+    "accesslog": about(rows_of(M.AccessLog, lambda i: M.AccessLog.visitor_id == i.visitor), erase=_keep, kept=LOG_KEPT),
+    "privacyaction": about(
+        rows_of(M.PrivacyAction, lambda i: M.PrivacyAction.visitor_id == i.visitor),
+        erase=_scrub_fields("reason", "detail"),
+        kept=LOG_KEPT,
+    ),
+    # ---- not about a visitor ----
+    "office": not_personal("the office's own name and address"),
+    "service": not_personal("the services the office offers"),
+    "counter": not_personal("the office's counters"),
+    "counterservice": not_personal("which counter serves which service"),
+    "user": not_personal("staff accounts (staff data, not a visitor's; managed by the admin)"),
+    "counterevent": not_personal("counters opened, paused and closed by staff"),
+    "dailysequence": not_personal("the last ticket number per service and day"),
+    "yearsequence": not_personal("the last document number per kind and year"),
+    "printerstate": not_personal("what the print worker last learnt of each printer"),
+    "printworkerlease": not_personal("which print worker process sends"),
+    "scheduledrun": not_personal("when the daily purge last ran, with counts only"),
+    "throttle": not_personal("attempt counters keyed by a kiosk's address or a request id, dropped within a day"),
+}
+
+
+# ---- files ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where files about visitors are written (given by the app: printer/ knows its directories)."""
+
+    slip_dirs: tuple[Path, ...] = ()
+
+
+def slip_files(session: Session, ids: Ids, places: Places) -> list[Path]:
+    """The slip files a "file" printer wrote for the person's print jobs ("<job id:06d>-<kind>.escpos")."""
+    out = []
+    for d in places.slip_dirs:
+        for job_id in ids.jobs:
+            out += sorted(d.glob(f"{job_id:06d}-*.escpos"))
+    return out
+
+
+FILE_HOLDERS: dict[str, Callable[[Session, Ids, Places], list[Path]]] = {
+    "slips": slip_files,
+}
