@@ -24,7 +24,9 @@ from settings import ROOT, ConfigError, Settings, load_settings
 
 def create_app(overrides: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app: configuration, extensions, screens, the API, Socket.IO handlers and commands."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder="templates", static_folder="static")
+    # INSTANCE_PATH (tests): another instance folder, so a test can look at every file the app wrote there.
+    instance = (overrides or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
     settings = settings or load_settings()
     configure(app, settings, overrides or {})
     register_extensions(app, settings)
@@ -124,11 +126,12 @@ def register_screens(app: Flask) -> None:
     import kiosk
     import phone
     import printer
+    import privacy
     import supervisor
     import treasurer
     import verify
 
-    for screen in (api, auth, kiosk, counter, treasurer, display, supervisor, phone, verify, printer):
+    for screen in (api, auth, kiosk, counter, treasurer, display, supervisor, phone, verify, printer, privacy):
         screen.init_app(app)
     api_spec.register(app)
 
@@ -198,10 +201,12 @@ def main() -> None:
     port = int(os.environ.get("LOKET_PORT", "5000"))
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
     from printer.worker import start_in_process
+    from privacy import scheduler
 
     start_in_process(
         app
     )  # the print worker as a thread; PRINT_WORKER=False / LOKET_PRINT_WORKER=0: run `manage.py print-worker`
+    scheduler.start_in_process(app)  # the daily personal-data purge; LOKET_PURGE=0: run the command from cron
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

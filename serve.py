@@ -173,6 +173,10 @@ class LoketServer(BaseApplication):
         # and another takes over when that process ends (at once on this host, else after the lease time).
         # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
         start_in_process(app)
+        # The daily personal-data purge: every process looks, one claims the day (privacy/scheduler.py).
+        from privacy import scheduler
+
+        scheduler.start_in_process(app)
         return app
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from clock import utcnow
-from models import GuestBookEntry, ProductRequest, Ticket, TicketStatus, Visitor
+from models import GuestBookEntry, Office, ProductRequest, Ticket, TicketStatus, Visitor
+from rules import tickets
 from rules.errors import N_, RuleError
 from rules.personal_data import _reason, files_of, get_person, record_action
 from rules.personal_registry import REGISTRY, About, Places, ids_of
@@ -35,8 +36,9 @@ class Erased:
     files: list[Path]
 
 
-def blockers(session: Session, visitor_id: int) -> list[str]:
-    """Why the person cannot be erased now (msgids): a request still open, a ticket still in a line."""
+def blockers(session: Session, visitor_id: int, now: datetime | None = None) -> list[str]:
+    """Why the person cannot be erased now (msgids): a request still open, a ticket in today's lines (a ticket
+    left waiting or being served on an earlier day is over: its day is)."""
     out = []
     open_requests = session.exec(
         select(ProductRequest.id).where(
@@ -45,8 +47,12 @@ def blockers(session: Session, visitor_id: int) -> list[str]:
     ).first()
     if open_requests is not None:
         out.append(N_("A request of this person is still open: finish or cancel it first (an invoice may be unpaid)."))
+    visitor = session.get(Visitor, visitor_id)
+    today = tickets.today(session.get(Office, visitor.office_id), now or utcnow())
     live = session.exec(
-        select(Ticket.id).where(Ticket.visitor_id == visitor_id, Ticket.status.in_(LIVE_TICKETS))
+        select(Ticket.id).where(
+            Ticket.visitor_id == visitor_id, Ticket.status.in_(LIVE_TICKETS), Ticket.service_date >= today
+        )
     ).first()
     if live is not None:
         out.append(N_("This person's ticket is still in a line: finish or cancel it first."))
@@ -86,7 +92,7 @@ def erase(
     visitor = get_person(session, visitor_id, office_id=office_id)
     if visitor.erased_at is not None:
         raise RuleError("person_erased", N_("This person's data was already erased."))
-    problems = blockers(session, visitor_id)
+    problems = blockers(session, visitor_id, now)
     if problems:
         raise RuleError("erase_blocked", problems[0])
     scrub = scrubber_for(session, visitor)

@@ -80,9 +80,10 @@ def search(session: Session, *, office_id: int, q: str, limit: int = 50) -> list
 
 @dataclass
 class Holding:
-    """One table's rows about the person, and why they would stay after an erasure (None: they go)."""
+    """One table's rows about the person, its title (msgid), and why they stay after an erasure (None: they go)."""
 
     table: str
+    title: str
     rows: list
     kept: str | None
 
@@ -90,7 +91,7 @@ class Holding:
 def holdings(session: Session, visitor_id: int) -> tuple[Ids, list[Holding]]:
     """Every row about the person, table by table, in the registry's order."""
     ids = ids_of(session, visitor_id)
-    out = [Holding(t, e.rows(session, ids), e.kept) for t, e in REGISTRY.items() if isinstance(e, About)]
+    out = [Holding(t, e.title, e.rows(session, ids), e.kept) for t, e in REGISTRY.items() if isinstance(e, About)]
     return ids, out
 
 

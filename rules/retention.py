@@ -107,7 +107,7 @@ def _people(session: Session, office_id: int, days: int, now: datetime, places: 
         select(V.id).where(V.office_id == office_id, V.erased_at.is_(None), V.created_at < cutoff, ~recent)
     ).all()
     for vid in idle:
-        if erasure.blockers(session, vid):
+        if erasure.blockers(session, vid, now):
             out.waiting.append(vid)
             continue
         done = erasure.erase(
