@@ -49,6 +49,7 @@ from settings import PrivacySettings
 
 JOB = "purge-personal-data"
 ENDED_TICKETS = (TicketStatus.done, TicketStatus.no_show, TicketStatus.cancelled)
+KINDS = ("visits", "people", "print_payloads", "slip_files", "access_log_rows", "visitor_links", "throttle_rows")
 RETENTION_REASON = "retention: no visit, request or payment for %(days)s days ([privacy] person_days)"
 
 
@@ -69,7 +70,7 @@ def purge(
 ) -> Summary:
     """Apply every retention period once (see the module's docstring)."""
     now = now or utcnow()
-    out = Summary()
+    out = Summary(counts=dict.fromkeys(KINDS, 0))
     _visits(session, office_id, now - timedelta(days=privacy.visit_identity_days), now, out)
     _people(session, office_id, privacy.person_days, now, places, out)
     _print_payloads(session, office_id, now - timedelta(days=privacy.print_payload_days), out)
