@@ -40,13 +40,13 @@ TYPED = (
 
 def upgrade() -> None:
     """Add the columns, fill the consent version of earlier visits, create the tables."""
-    with op.batch_alter_table("visitor") as b:
-        b.add_column(sa.Column("erased_at", UTC(), nullable=True))
-    with op.batch_alter_table("guestbookentry") as b:
-        for name, length in TYPED:
-            b.add_column(sa.Column(name, S(length=length), nullable=False, server_default=""))
-        b.add_column(sa.Column("birth_year", sa.Integer(), nullable=True))
-        b.add_column(sa.Column("identity_erased_at", UTC(), nullable=True))
+    # Plain ADD/DROP COLUMN (SQLite 3.35+ has both): no table is rebuilt, so the tickets referring to these rows
+    # keep their foreign keys.
+    op.add_column("visitor", sa.Column("erased_at", UTC(), nullable=True))
+    for name, length in TYPED:
+        op.add_column("guestbookentry", sa.Column(name, S(length=length), nullable=False, server_default=""))
+    op.add_column("guestbookentry", sa.Column("birth_year", sa.Integer(), nullable=True))
+    op.add_column("guestbookentry", sa.Column("identity_erased_at", UTC(), nullable=True))
     op.execute("UPDATE guestbookentry SET consent_version = 'pdp-1'")
 
     op.create_table(
@@ -113,10 +113,6 @@ def downgrade() -> None:
     for name in ("ix_accesslog_user_at", "ix_accesslog_visitor_at", "ix_accesslog_office_at"):
         op.drop_index(name, table_name="accesslog")
     op.drop_table("accesslog")
-    with op.batch_alter_table("guestbookentry") as b:
-        for name, _length in TYPED:
-            b.drop_column(name)
-        b.drop_column("birth_year")
-        b.drop_column("identity_erased_at")
-    with op.batch_alter_table("visitor") as b:
-        b.drop_column("erased_at")
+    for name in [n for n, _length in TYPED] + ["birth_year", "identity_erased_at"]:
+        op.drop_column("guestbookentry", name)
+    op.drop_column("visitor", "erased_at")
