@@ -96,6 +96,7 @@ def papers_open(req) -> bool:
 
 
 def _grant(req) -> float:
+    """Open the request's papers in this browser for a while; returns until when."""
     now = utcnow().timestamp()
     grants = {k: v for k, v in (cookie.get("papers") or {}).items() if v > now}
     grants[str(req.id)] = until = now + visitor_papers.OPEN_FOR.total_seconds()
@@ -104,6 +105,7 @@ def _grant(req) -> float:
 
 
 def _papers_closed():
+    """The answer for a PDF asked before the papers were opened."""
     return jsonify(error="papers_closed", message=_("Enter the last 4 digits of your phone number first.")), 403
 
 

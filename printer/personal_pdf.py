@@ -36,6 +36,7 @@ def _fonts() -> tuple[str, str]:
 
 
 def _text(value) -> str:
+    """A value as the PDF prints it ('—' for nothing, JSON compact)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, (dict, list)):
@@ -69,6 +70,7 @@ def render(doc: dict, *, office: str, titles: dict[str, str], kept: dict[str, st
     key = ParagraphStyle("k", parent=cell, fontName=bold, textColor=NAVY)
 
     def p(text, style=body):
+        """A paragraph of plain text."""
         return Paragraph(escape(str(text)), style)
 
     story = [

@@ -61,6 +61,7 @@ def person(visitor_id: int):
 
 
 def _export(visitor_id: int, fmt: str):
+    """Build the export, record it (a rights action and a read), answer the file."""
     with get_db().write() as s:
         doc = present.export_doc(s, visitor_id)
         pd.record_action(

@@ -21,6 +21,7 @@ class DailyPurge:
     """Checks every few minutes whether today's purge is due and not yet claimed; runs it once."""
 
     def __init__(self, app, *, check_seconds: float = 300):
+        """A purge looker for one app, named like a print worker's lease holder."""
         self.app = app
         self.check_seconds = check_seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -107,6 +107,7 @@ class GuestBookForm(BaseModel):
     @field_validator(*PROFILE_FIELDS, mode="before")
     @classmethod
     def _blank(cls, v):
+        """An empty profile answer is no answer (a returning visitor keeps the record's)."""
         return None if v is None or (isinstance(v, str) and not v.strip()) else v
 
     @field_validator("name")
@@ -200,6 +201,7 @@ class GuestBookForm(BaseModel):
     @field_validator("consent_version")
     @classmethod
     def _consent_version(cls, v: str) -> str:
+        """A known version of the consent text, else the current one."""
         # The version the kiosk page showed (a page open since before a new text still stores the one read).
         return v if v and consent.get(v) is not None else consent.current().version
 

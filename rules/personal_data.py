@@ -164,6 +164,7 @@ def record_action(
 
 
 def _reason(reason: str) -> str:
+    """The reason typed for a rights action, or a field error when it says nothing."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise guestbook.FieldsInvalid({"reason": N_("Say why (at least 5 characters): whose request, how it came.")})

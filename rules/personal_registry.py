@@ -71,6 +71,7 @@ def ids_of(session: Session, visitor_id: int) -> Ids:
 
 
 def _in(column, values: list[int]):
+    """column IN values, or false for none (SQL has no empty IN)."""
     return column.in_(values) if values else false()
 
 
@@ -114,6 +115,7 @@ def rows_of(model: type[SQLModel], where: Callable[[Ids], object]):
 
 
 def _set(session: Session, rows: list, **values) -> None:
+    """Set columns on every row."""
     for row in rows:
         for k, v in values.items():
             setattr(row, k, v)
@@ -124,6 +126,7 @@ def _scrub_fields(*names: str) -> Handler:
     """Mask the person's name, e-mail, phone and numbers in free-text columns (JSON kept as JSON)."""
 
     def handler(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+        """Scrub the named columns of each row."""
         for row in rows:
             for name in names:
                 value = getattr(row, name)
@@ -134,6 +137,7 @@ def _scrub_fields(*names: str) -> Handler:
 
 
 def _is_json(value: str) -> bool:
+    """Whether a text column holds JSON (an object or a list)."""
     return isinstance(value, str) and value[:1] in ("{", "[")
 
 
@@ -142,6 +146,7 @@ def _keep(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
 
 
 def _erase_visitor(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """The person's identity goes; the record stays, marked erased."""
     # The coarse profile the reports count (segment, institution category, education, occupation) stays.
     _set(session, rows, name="", email="", phone="", institution_name="", npwp="", gender="", birth_year=None)
     _set(session, rows, erased_at=now, updated_at=now)
@@ -154,6 +159,7 @@ def erase_visit_identity(session: Session, rows: list, scrub: Scrubber, now: dat
 
 
 def _erase_ticket(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Tickets stay for the reports; their status links die."""
     # Figures stay for the reports; the status link dies (a new token nobody holds).
     for t in rows:
         t.status_token = dead_token()
@@ -161,6 +167,7 @@ def _erase_ticket(session: Session, rows: list, scrub: Scrubber, now: datetime) 
 
 
 def _erase_request(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Requests stay (finance); their links die, the download reference goes, free text is scrubbed."""
     for r in rows:
         r.visitor_token, r.rating_token = dead_token(), dead_token()
         r.download_ref = ""
@@ -169,6 +176,7 @@ def _erase_request(session: Session, rows: list, scrub: Scrubber, now: datetime)
 
 
 def _erase_request_event(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """A request's history stays; what the visitor wrote goes, officers' words lose the identity."""
     for e in rows:
         # What the visitor typed (a correction) goes whole; officers' words are scrubbed of the identity.
         e.detail = "" if e.by_visitor else (scrub.json(e.detail) if _is_json(e.detail) else scrub.text(e.detail))
@@ -176,6 +184,7 @@ def _erase_request_event(session: Session, rows: list, scrub: Scrubber, now: dat
 
 
 def _erase_invoice(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Invoices stay (finance) without the buyer frozen on them."""
     for inv in rows:
         snap = json.loads(inv.snapshot or "{}")
         snap["buyer"] = {"name": "", "institution": ""}
@@ -185,10 +194,12 @@ def _erase_invoice(session: Session, rows: list, scrub: Scrubber, now: datetime)
 
 
 def _erase_rating(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Ratings keep their scores (the IKM) without the comment."""
     _set(session, rows, comment="")  # the scores stay: the IKM is computed from them
 
 
 def _erase_print_job(session: Session, rows: list, scrub: Scrubber, now: datetime) -> None:
+    """Print jobs lose their contents; one not yet printed is cancelled."""
     for job in rows:
         job.payload = "{}"
         job.last_error = scrub.text(job.last_error)

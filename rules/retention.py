@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import exists, or_, update
+from sqlalchemy import String, cast, exists, func, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -40,7 +40,6 @@ from models import (
     Ticket,
     TicketStatus,
     Visitor,
-    dead_token,
 )
 from rules import access_log, erasure, throttle
 from rules.personal_registry import Places, erase_visit_identity
@@ -62,20 +61,47 @@ class Summary:
     waiting: list[int] = field(default_factory=list)
 
     def add(self, key: str, n: int) -> None:
+        """Count n more of a kind."""
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def record(self, visitor_id: int, done: erasure.Erased | None) -> None:
+        """Count one idle person: anonymised (their files to delete) or waiting."""
+        if done is None:
+            self.waiting.append(visitor_id)
+            return
+        self.add("people", 1)
+        new = [f for f in done.files if f not in self.files]
+        self.files += new
+        self.add("slip_files", len(new))
 
 
 def purge(
-    session: Session, *, office_id: int, privacy: PrivacySettings, places: Places, now: datetime | None = None
+    session: Session,
+    *,
+    office_id: int,
+    privacy: PrivacySettings,
+    places: Places,
+    now: datetime | None = None,
+    people: bool = True,
 ) -> Summary:
-    """Apply every retention period once (see the module's docstring)."""
+    """Apply every retention period once (see the module's docstring). people=False leaves idle people to the
+    caller, who anonymises them one transaction each (`idle_people`, `anonymise`): a first run over years of
+    history then never holds the database for long."""
     now = now or utcnow()
     out = Summary(counts=dict.fromkeys(KINDS, 0))
     _visits(session, office_id, now - timedelta(days=privacy.visit_identity_days), now, out)
-    _people(session, office_id, privacy.person_days, now, places, out)
+    if people:
+        for vid in idle_people(session, office_id=office_id, days=privacy.person_days, now=now):
+            out.record(
+                vid,
+                anonymise(
+                    session, visitor_id=vid, office_id=office_id, places=places, days=privacy.person_days, now=now
+                ),
+            )
     _print_payloads(session, office_id, now - timedelta(days=privacy.print_payload_days), out)
-    out.files = sorted(set(out.files) | set(old_files(places.slip_dirs, now - timedelta(days=privacy.slip_file_days))))
-    out.add("slip_files", len(out.files))
+    old = [f for f in old_files(places.slip_dirs, now - timedelta(days=privacy.slip_file_days)) if f not in out.files]
+    out.files += old
+    out.add("slip_files", len(old))
     out.add("access_log_rows", access_log.purge(session, before=now - timedelta(days=privacy.access_log_days)))
     _links(session, office_id, now - timedelta(days=privacy.visitor_link_days), out)
     out.add("throttle_rows", throttle.purge(session, before=now - timedelta(days=1)))
@@ -83,6 +109,7 @@ def purge(
 
 
 def _visits(session: Session, office_id: int, cutoff: datetime, now: datetime, out: Summary) -> None:
+    """Visits older than the cutoff lose what they typed about who the visitor is."""
     G = GuestBookEntry
     rows = session.exec(
         select(G).where(
@@ -96,7 +123,8 @@ def _visits(session: Session, office_id: int, cutoff: datetime, now: datetime, o
     out.add("visits", len(rows))
 
 
-def _people(session: Session, office_id: int, days: int, now: datetime, places: Places, out: Summary) -> None:
+def idle_people(session: Session, *, office_id: int, days: int, now: datetime) -> list[int]:
+    """People with no visit, request step or payment for `days` (not erased yet)."""
     cutoff = now - timedelta(days=days)
     V, G, R, P = Visitor, GuestBookEntry, ProductRequest, Payment
     recent = or_(
@@ -104,28 +132,36 @@ def _people(session: Session, office_id: int, days: int, now: datetime, places: 
         exists().where(R.visitor_id == V.id, R.updated_at >= cutoff),
         exists().where(P.request_id == R.id, R.visitor_id == V.id, P.recorded_at >= cutoff),
     )
-    idle = session.exec(
-        select(V.id).where(V.office_id == office_id, V.erased_at.is_(None), V.created_at < cutoff, ~recent)
-    ).all()
-    for vid in idle:
-        if erasure.blockers(session, vid, now):
-            out.waiting.append(vid)
-            continue
-        done = erasure.erase(
-            session,
-            visitor_id=vid,
-            office_id=office_id,
-            user_id=None,
-            reason=RETENTION_REASON % {"days": days},
-            places=places,
-            kind="retention",
-            now=now,
+    return list(
+        session.exec(
+            select(V.id)
+            .where(V.office_id == office_id, V.erased_at.is_(None), V.created_at < cutoff, ~recent)
+            .order_by(V.id)
         )
-        out.files += done.files
-        out.add("people", 1)
+    )
+
+
+def anonymise(
+    session: Session, *, visitor_id: int, office_id: int, places: Places, days: int, now: datetime
+) -> erasure.Erased | None:
+    """Anonymise one idle person like an erasure (kind 'retention', by no user); None while a request of theirs
+    is open or their ticket is in today's line."""
+    if erasure.blockers(session, visitor_id, now):
+        return None
+    return erasure.erase(
+        session,
+        visitor_id=visitor_id,
+        office_id=office_id,
+        user_id=None,
+        reason=RETENTION_REASON % {"days": days},
+        places=places,
+        kind="retention",
+        now=now,
+    )
 
 
 def _print_payloads(session: Session, office_id: int, cutoff: datetime, out: Summary) -> None:
+    """Finished print jobs older than the cutoff lose their contents."""
     finished = (PrintJobStatus.printed, PrintJobStatus.cancelled)
     n = session.execute(
         update(PrintJob)
@@ -140,33 +176,44 @@ def _print_payloads(session: Session, office_id: int, cutoff: datetime, out: Sum
     out.add("print_payloads", n)
 
 
+def _dead_tokens(session: Session, column):
+    """SQL for a new dead token per row: "~" and 32 random hex digits (never handed out, never accepted)."""
+    if session.get_bind().dialect.name == "postgresql":
+        random_hex = func.md5(cast(func.random(), String) + cast(column, String) + cast(func.clock_timestamp(), String))
+    else:
+        random_hex = func.lower(func.hex(func.randomblob(16)))
+    return literal(DEAD) + random_hex
+
+
 def _links(session: Session, office_id: int, cutoff: datetime, out: Summary) -> None:
-    tickets = session.exec(
-        select(Ticket).where(
-            Ticket.office_id == office_id,
-            Ticket.status.in_(ENDED_TICKETS),
-            Ticket.service_date < cutoff.date(),
-            Ticket.status_token.not_like(f"{DEAD}%"),
+    """Visitor links of tickets and requests closed before the cutoff are replaced by dead tokens (one UPDATE
+    each: a first run replaces years of them)."""
+    T, R = Ticket, ProductRequest
+    n = session.execute(
+        update(T)
+        .where(
+            T.office_id == office_id,
+            T.status.in_(ENDED_TICKETS),
+            T.service_date < cutoff.date(),
+            T.status_token.not_like(f"{DEAD}%"),
         )
-    ).all()
-    for t in tickets:
-        t.status_token = dead_token()
-        session.add(t)
-    R = ProductRequest
+        .values(status_token=_dead_tokens(session, T.id))
+        .execution_options(synchronize_session=False)
+    ).rowcount
     closed_at = R.closed_at.is_not(None) & (R.closed_at < cutoff)
     cancelled_at = R.cancelled_at.is_not(None) & (R.cancelled_at < cutoff)
-    requests = session.exec(
-        select(R).where(
+    n += session.execute(
+        update(R)
+        .where(
             R.office_id == office_id,
             R.state.in_(("closed", "cancelled")),
             or_(closed_at, cancelled_at),
             R.visitor_token.not_like(f"{DEAD}%"),
         )
-    ).all()
-    for r in requests:
-        r.visitor_token, r.rating_token = dead_token(), dead_token()
-        session.add(r)
-    out.add("visitor_links", len(tickets) + len(requests))
+        .values(visitor_token=_dead_tokens(session, R.id), rating_token=_dead_tokens(session, -R.id))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    out.add("visitor_links", n)
 
 
 def old_files(dirs: tuple[Path, ...], before: datetime) -> list[Path]:

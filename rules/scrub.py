@@ -30,6 +30,7 @@ class Scrubber:
     """Masks a person's identity strings in text; built from every value they typed or had on record."""
 
     def __init__(self, names: Iterable[str] = (), emails: Iterable[str] = (), numbers: Iterable[str] = ()):
+        """One pattern for every name (and its parts), e-mail and number."""
         names = {n.strip() for n in names if n and len(n.strip()) >= 2}
         parts = {p for n in names for p in re.split(r"[\s,.]+", n) if len(p) >= MIN_PART}
         words = sorted(names | parts | {e.strip() for e in emails if e and e.strip()}, key=len, reverse=True)
@@ -52,6 +53,7 @@ class Scrubber:
         return json.dumps(self._walk(data), sort_keys=True, ensure_ascii=False)
 
     def _walk(self, data):
+        """Mask every string inside a decoded JSON value."""
         if isinstance(data, str):
             return self.text(data)
         if isinstance(data, list):
