@@ -69,8 +69,8 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
-# Asked of everyone on every visit; the rest may be left blank by a returning visitor (their record is used).
-VISIT_FIELDS = ("email", "phone", "purpose", "service_id", "consent")
+# Asked of everyone on every visit: e-mail, phone, purpose, service, consent. These may be left blank by a
+# returning visitor (their record's answers are used):
 PROFILE_FIELDS = ("name", "gender", "birth_year", "education", "occupation", "institution_category")
 # What a recognised visitor's visit may update on their record: the coarse choices the reports count (as last
 # recorded) and the segment the tariff follows. Never the identity (name, e-mail, phone, institution, NPWP).
@@ -102,7 +102,8 @@ class GuestBookForm(BaseModel):
     npwp: str = ""
     priority_reason: str = ""
     consent: bool
-    consent_version: str = Field(default="", max_length=32)
+    # Validated even when left out: a visit always stores a known version.
+    consent_version: str = Field(default="", max_length=32, validate_default=True)
 
     @field_validator(*PROFILE_FIELDS, mode="before")
     @classmethod

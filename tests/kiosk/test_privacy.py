@@ -162,6 +162,12 @@ def test_taking_a_ticket_with_someone_elses_email_changes_nothing_of_theirs(
         assert entry.name == "Bambang Penyusup" and entry.institution_name == "CV Penyusup"  # the visit as typed
         if knows_phone:
             assert ticket.visitor_id == victim.id
+            # The officer serving this ticket sees the record's name and, beside it, the other name typed today.
+            from models import Office
+            from rules import snapshot
+
+            seen = snapshot.staff_ticket(s, ticket, s.get(Office, ticket.office_id))["visitor"]
+            assert (seen["name"], seen["typed_name"]) == ("Wulandari Kusumaningrum", "Bambang Penyusup")
         else:
             newcomer = s.get(Visitor, ticket.visitor_id)
             assert newcomer.id != victim.id and newcomer.name == "Bambang Penyusup"
@@ -188,8 +194,10 @@ def test_each_visit_stores_the_consent_version_and_time_it_agreed_to(api, db, id
     assert r.status_code == 201
     r = api.post(TICKETS_URL, json=guest_form(ids.service["penjualan"], consent_version="made-up"))
     assert r.status_code == 201
+    r = api.post(TICKETS_URL, json=guest_form(ids.service["penjualan"]))  # a client that sends none
+    assert r.status_code == 201
     with db.read() as s:
         entries = s.exec(select(GuestBookEntry).order_by(GuestBookEntry.id)).all()
-    # The version the page showed is kept; an unknown one is stored as the current text's.
-    assert [e.consent_version for e in entries] == ["pdp-1", shown.version]
+    # The version the page showed is kept; an unknown or missing one is stored as the current text's.
+    assert [e.consent_version for e in entries] == ["pdp-1", shown.version, shown.version]
     assert all(e.consent_at == e.created_at for e in entries)
