@@ -25,7 +25,9 @@ from settings import ROOT, ConfigError, Settings, load_settings
 
 def create_app(overrides: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app: configuration, extensions, screens, the API, Socket.IO handlers and commands."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder="templates", static_folder="static")
+    # INSTANCE_PATH (tests): another instance folder, so a test can look at every file the app wrote there.
+    instance = (overrides or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
     settings = settings or load_settings()
     configure(app, settings, overrides or {})
     register_extensions(app, settings)
@@ -136,6 +138,7 @@ def register_screens(app: Flask) -> None:
     import online
     import phone
     import printer
+    import privacy
     import supervisor
     import treasurer
     import verify
@@ -154,6 +157,7 @@ def register_screens(app: Flask) -> None:
         verify,
         printer,
         mail,
+        privacy,
     ):
         screen.init_app(app)
     api_spec.register(app)
@@ -248,11 +252,13 @@ def main() -> None:
     print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
     from mail.worker import start_in_process as start_mail_worker
     from printer.worker import start_in_process
+    from privacy import scheduler
 
     # The print and mail workers as threads; PRINT_WORKER/MAIL_WORKER=False or LOKET_PRINT_WORKER/LOKET_MAIL_WORKER=0:
     # run `manage.py print-worker` / `manage.py mail-worker` instead.
     start_in_process(app)
     start_mail_worker(app)
+    scheduler.start_in_process(app)  # the daily personal-data purge; LOKET_PURGE=0: run the command from cron
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

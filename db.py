@@ -47,6 +47,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space: personal data that was erased,
+        # anonymised or merely updated (a print job's row is rewritten at each state) is gone from the file.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -98,6 +101,22 @@ class Database:
         finally:
             if self._write_lock is not None:
                 self._write_lock.release()
+
+    def forget_freed(self) -> bool:
+        """After erasing personal data: empty SQLite's write-ahead log, whose older frames still hold the pages
+        as they were (secure_delete zeroes the database file itself). True when the log was emptied; False when
+        a reader kept it (the frames are overwritten later). PostgreSQL: VACUUM reclaims dead rows (autovacuum,
+        or the purge command's --vacuum)."""
+        if not self.is_sqlite:
+            return True
+        raw = self.engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+        try:
+            cur = raw.cursor()
+            busy = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            cur.close()
+        finally:
+            raw.close()
+        return busy == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

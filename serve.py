@@ -198,6 +198,10 @@ class LoketServer(BaseApplication):
         # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
         start_in_process(app)
         start_mail_worker(app)  # the same for the e-mail outbox (LOKET_MAIL_WORKER=0: `manage.py mail-worker`)
+        # The daily personal-data purge: every process looks, one claims the day (privacy/scheduler.py).
+        from privacy import scheduler
+
+        scheduler.start_in_process(app)
         return app
 
 

@@ -104,6 +104,30 @@ class SecuritySettings(_Strict):
         return v
 
 
+class PrivacySettings(_Strict):
+    """How long personal data is kept, and how fast public endpoints may be asked (docs/PRIVACY.md)."""
+
+    # Days a visit keeps what the visitor typed (name, e-mail, phone, institution, year of birth); the coarse
+    # answers the reports count stay.
+    visit_identity_days: int = Field(default=365, ge=1, le=3650)
+    # Days without any activity (visit, request, payment) after which a person's record is anonymised.
+    person_days: int = Field(default=730, ge=1, le=3650)
+    # Days a finished print job keeps its contents (an invoice or receipt slip names the buyer).
+    print_payload_days: int = Field(default=30, ge=1, le=3650)
+    # Days a slip file written by a "file" printer stays (the demo prints into instance/prints/).
+    slip_file_days: int = Field(default=7, ge=1, le=3650)
+    # Days the access log keeps who read whose data.
+    access_log_days: int = Field(default=730, ge=30, le=3650)
+    # Days after a ticket or request closed before its visitor links are replaced (dead for good).
+    visitor_link_days: int = Field(default=30, ge=1, le=3650)
+    # Local hour from which the server runs the daily purge (once a day, in one process).
+    purge_hour: int = Field(default=2, ge=0, le=23)
+    # Returning-visitor look-ups one kiosk may make per minute.
+    lookups_per_minute: int = Field(default=10, ge=1, le=600)
+    # Wrong answers to "last 4 digits of your phone" before a request's papers lock for 15 minutes.
+    paper_attempts: int = Field(default=5, ge=1, le=50)
+
+
 class Complaints(_Strict):
     box: str = ""
     lapor: str = ""
@@ -221,6 +245,7 @@ class CounterSettings(_Strict):
 class Settings(_Strict):
     app: AppSettings = AppSettings()
     security: SecuritySettings = SecuritySettings()
+    privacy: PrivacySettings = PrivacySettings()
     office: OfficeSettings
     services: list[ServiceSettings] = Field(min_length=1)
     counters: list[CounterSettings] = Field(min_length=1)

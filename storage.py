@@ -14,8 +14,12 @@ UPLOADS = ROOT / "instance" / "uploads"
 
 
 def root() -> Path:
-    """The uploads folder (LOKET_UPLOADS may move it, e.g. to a mounted volume; tests point it at tmp)."""
-    return Path(os.environ.get("LOKET_UPLOADS") or UPLOADS)
+    """The uploads folder: LOKET_UPLOADS (e.g. a mounted volume), else the app's instance folder's uploads/."""
+    from flask import current_app, has_app_context
+
+    if os.environ.get("LOKET_UPLOADS"):
+        return Path(os.environ["LOKET_UPLOADS"])
+    return Path(current_app.instance_path) / "uploads" if has_app_context() else UPLOADS
 
 
 def save(office_id: int, data: bytes, extension: str) -> str:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from spectree import Response
 
+from api.access import log_read
 from api.request_steps import own_request, request_changed, run_step, staff_view
 from api.schemas import ERRORS, STAFF_ERRORS, ActionOut, Error, ReasonIn, TextIn
 from auth.roles import roles_required
@@ -32,8 +33,8 @@ from extensions import api_spec, get_db, get_settings
 from i18n import select_locale, translate
 from models import Office, Ticket
 from printer import papers
+from rules import access_log, offices, tariffs
 from rules import invoices as inv_rules
-from rules import offices, tariffs
 from rules import requests as rq
 from rules.roles import COUNTER_ROLES, STAFF_ROLES
 
@@ -102,7 +103,9 @@ def search_requests():
     q = request.args.get("q", "")
     with get_db().read() as s:
         rows = rq.find(s, office_id=current_user.office_id, q=q)
-        return jsonify(requests=[{**rq.summary_json(s, r), "state_label": _(rq.STATE_WORDS[r.state])} for r in rows])
+        out = [{**rq.summary_json(s, r), "state_label": _(rq.STATE_WORDS[r.state])} for r in rows]
+    log_read("search", [r.visitor_id for r in rows])
+    return jsonify(requests=out)
 
 
 @bp.get("/tickets/<int:ticket_id>/requests")
@@ -115,16 +118,16 @@ def ticket_requests(ticket_id: int):
         if ticket is None or ticket.office_id != current_user.office_id:
             return jsonify(error="ticket_not_found", message=_("No such ticket.")), 404
         rows = rq.for_visitor(s, office_id=ticket.office_id, visitor_id=ticket.visitor_id) if ticket.visitor_id else []
-        return jsonify(
-            requests=[
-                {
-                    **rq.summary_json(s, r),
-                    "state_label": _(rq.STATE_WORDS[r.state]),
-                    "this_ticket": r.ticket_id == ticket.id,
-                }
-                for r in rows
-            ]
-        )
+        out = [
+            {
+                **rq.summary_json(s, r),
+                "state_label": _(rq.STATE_WORDS[r.state]),
+                "this_ticket": r.ticket_id == ticket.id,
+            }
+            for r in rows
+        ]
+    log_read("ticket_requests", [r.visitor_id for r in rows], ref=f"ticket:{ticket_id}")
+    return jsonify(requests=out)
 
 
 @bp.get("/requests/<int:request_id>")
@@ -137,6 +140,14 @@ def get_request(request_id: int):
         inv = rq.active_invoice(s, req.id)
         if inv is not None:
             inv_rules.refresh(s, inv, utcnow())
+        access_log.record(
+            s,
+            office_id=req.office_id,
+            user_id=current_user.id,
+            kind="request",
+            visitor_ids=[req.visitor_id],
+            ref=f"request:{req.id}",
+        )
         return jsonify(staff_view(s, req))
 
 

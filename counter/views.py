@@ -24,6 +24,7 @@ def counter_strings() -> dict:
         "network": _("Cannot reach the server; your last action may not have been saved. Try again."),
         "no_one": _("No one is waiting."),
         "new_visitor": _("A new visitor is waiting."),
+        "typed_name": _("typed today"),
         "called": _("Called"),
         "serving": _("Serving"),
         "time_left": _("Time left"),

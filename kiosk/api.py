@@ -1,7 +1,9 @@
 """The kiosk's JSON endpoints (public): the services and whether the unit is open, taking a number with the
-guest book, and finding a returning visitor. Each translates HTTP to one call of the rules and back."""
+guest book, and recognising a returning visitor. Each translates HTTP to one call of the rules and back."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, jsonify, request
 from flask_babel import get_locale
@@ -17,7 +19,7 @@ from kiosk import schemas as S
 from links import ticket_status_url
 from printer import jobs as print_jobs
 from realtime import publish
-from rules import guestbook, offices, snapshot, special_days
+from rules import guestbook, offices, snapshot, special_days, throttle
 from rules.issuing import CLOSED_MESSAGES, Closed, take_number
 from rules.opening import opening
 
@@ -94,13 +96,18 @@ def issue_ticket(code: str):
 
 
 @bp.post("/offices/<code>/visitors/lookup")
-@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.Prefill, **KIOSK_ERRORS), tags=["kiosk"])
+@api_spec.validate(json=S.VisitorLookup, resp=Response(HTTP_200=S.LookupOut, **KIOSK_ERRORS), tags=["kiosk"])
 def lookup_visitor(code: str):
-    """Find a returning visitor by email or phone to prefill the guest book (never returns an NPWP); from a
-    paired kiosk of this office only."""
+    """Is this a returning visitor? Only whether a record has both the e-mail and the phone typed: nothing else
+    about them is revealed (the visit then keeps the record's answers for what is left blank). From a paired
+    kiosk of this office only, throttled per kiosk ([privacy] lookups_per_minute, counted across processes)."""
     body = request.context.json
-    with get_db().read() as s:
+    limit = get_settings().privacy.lookups_per_minute
+    with get_db().write() as s:
         office = offices.get_office(s, code)
-        require_kiosk(s, office.id)
-        visitor = guestbook.find_visitor(s, office_id=office.id, email=body.email, phone=body.phone)
-        return jsonify(found=visitor is not None, visitor=guestbook.prefill(visitor) if visitor else None)
+        device = require_kiosk(s, office.id)
+        allowed = throttle.hit(s, f"lookup:device:{device.id}", limit=limit, window=timedelta(minutes=1))
+        visitor = guestbook.recognise(s, office_id=office.id, email=body.email, phone=body.phone) if allowed else None
+    if not allowed:
+        return jsonify(error="too_many", message=_("Too many look-ups. Please wait a minute and try again.")), 429
+    return jsonify(found=visitor is not None)

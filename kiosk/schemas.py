@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,16 +38,19 @@ def _choice(values: tuple[str, ...], *extra: str):
 class TicketRequest(BaseModel):
     """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule; the
     cross-field ones are: an institution name unless an individual, a note for purpose 'other', a valid NPWP,
-    an NPWP for private buyers)."""
+    an NPWP for private buyers). A returning visitor (e-mail and phone of one record) may leave the name and
+    the profile blank: the record's answers are used, never sent back to the kiosk."""
 
-    name: str = Field(min_length=2, max_length=120)
+    name: str | None = Field(default=None, min_length=2, max_length=120, description="blank: the record's")
     email: str = Field(max_length=254)
     phone: str = Field(max_length=32, description="an Indonesian mobile number, e.g. 0812 3456 7890")
-    gender: _choice(guestbook.GENDERS) = Field(description="L or P")
-    birth_year: int = Field(ge=_THIS_YEAR - 110, le=_THIS_YEAR - 10, description="the visitor is 10 to 110 years old")
-    education: _choice(guestbook.EDUCATION)
-    occupation: _choice(guestbook.OCCUPATIONS)
-    institution_category: _choice(guestbook.INSTITUTION_CATEGORIES)
+    gender: _choice(guestbook.GENDERS) | None = Field(default=None, description="L or P")
+    birth_year: int | None = Field(
+        default=None, ge=_THIS_YEAR - 110, le=_THIS_YEAR - 10, description="the visitor is 10 to 110 years old"
+    )
+    education: _choice(guestbook.EDUCATION) | None = None
+    occupation: _choice(guestbook.OCCUPATIONS) | None = None
+    institution_category: _choice(guestbook.INSTITUTION_CATEGORIES) | None = None
     institution_name: str = Field(default="", max_length=200)
     purpose: _choice(guestbook.PURPOSES)
     purpose_note: str = Field(default="", max_length=300)
@@ -55,13 +58,17 @@ class TicketRequest(BaseModel):
     npwp: str = Field(default="", max_length=32)
     priority_reason: _choice(PRIORITY_REASONS, "") = Field(default="")
     consent: Literal[True] = Field(description="the visitor agrees to the use of their data")
+    consent_version: str = Field(default="", max_length=32, description="the consent text's version the page showed")
 
 
 class VisitorLookup(BaseModel):
-    email: str = ""
-    phone: str = ""
+    """Both are needed: a returning visitor is recognised by e-mail and phone together."""
+
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32)
 
 
-class Prefill(BaseModel):
+class LookupOut(BaseModel):
+    """Whether a record has both; nothing else about the person."""
+
     found: bool
-    visitor: dict[str, Any] | None = None

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 
 from devices.web import current_device, set_device_cookie
 from extensions import get_db, get_settings
+from i18n import select_locale
 from kiosk import bp
-from rules import devices, guestbook, offices
+from rules import consent, devices, guestbook, offices
 from rules.tickets import PRIORITY_REASONS
 
 
@@ -71,14 +72,16 @@ def kiosk_strings() -> dict:
         "wait": _("Estimated wait"),
         "minutes": _("minutes"),
         "now": _("You are next"),
-        "found": _("Welcome back! We filled in your details; please check them."),
-        "not_found": _("No earlier visit found; please fill in the form."),
+        "found": _(
+            "Welcome back! Questions you leave empty keep your earlier answers; change only what is no longer right."
+        ),
+        "not_found": _("No earlier visit with this e-mail and phone number; please fill in the form."),
+        "both": _("Enter both your e-mail and your phone number."),
         "print_note": _("Your ticket is being printed. Keep this number."),
         "limit": _(
             "You will be called at most %(n)s minutes after the visitor ahead of you has finished.",
             n=get_settings().office.service_limit_minutes,
         ),
-        "npwp_on_file": _("An NPWP is on file for you; leave empty to keep it."),
     }
 
 
@@ -113,6 +116,8 @@ def kiosk(code: str):
         labels=choice_labels(),
         strings=kiosk_strings(),
         segments=guestbook.SEGMENT_OF_CATEGORY,
+        consent=consent.current(),
+        consent_text=consent.current().text(select_locale()),
         priority_reasons=PRIORITY_REASONS,
     )
     return set_device_cookie(make_response(page), token) if token else page

@@ -5,16 +5,18 @@
 - `models.printing`: the print queue and printers' states;
 - `models.requests`: paid-product requests, invoices, payments, receipts, ratings, uploads;
 - `models.mail`: the e-mail outbox, its attachments and the mail worker's lease;
-- `models.security`: staff sessions, sign-in attempts, registered kiosks and displays.
+- `models.security`: staff sessions, sign-in attempts, registered kiosks and displays;
+- `models.privacy`: the access log, rights actions, the daily purge's run, attempt counters.
 
 Every office-owned row carries office_id; times are aware UTC. Migrations live in migrations/versions/ and
 tests/models/test_migrations.py fails when the models and the migrations differ.
 """
 
-from models.common import new_token
+from models.common import DEAD, dead_token, new_token
 from models.mail import MailAttachment, MailMessage, MailStatus, MailWorkerLease
 from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, SpecialDay, User
 from models.printing import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease
+from models.privacy import AccessLog, PrivacyAction, ScheduledRun, Throttle
 from models.queue import CounterEvent, DailySequence, GuestBookEntry, Ticket, TicketEvent, TicketStatus, Visitor
 from models.requests import (
     Invoice,
@@ -40,6 +42,8 @@ __all__ = [
     "MailWorkerLease",
     "RequestUpload",
     "SpecialDay",
+    "DEAD",
+    "AccessLog",
     "Counter",
     "CounterEvent",
     "CounterService",
@@ -56,6 +60,7 @@ __all__ = [
     "PrintJob",
     "PrintJobEvent",
     "PrintJobStatus",
+    "PrivacyAction",
     "PrintWorkerLease",
     "PrinterState",
     "ProductRequest",
@@ -66,14 +71,17 @@ __all__ = [
     "RequestLine",
     "RequestState",
     "Role",
+    "ScheduledRun",
     "Service",
     "SignInAttempt",
     "StaffSession",
+    "Throttle",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
     "User",
     "Visitor",
     "YearSequence",
+    "dead_token",
     "new_token",
 ]

@@ -23,7 +23,10 @@ class TicketStatus(StrEnum):
 
 
 class Visitor(SQLModel, table=True):
-    """A person in the guest book; found again by email or phone."""
+    """A person in the guest book. The kiosk recognises a returning visitor only when both the e-mail and the
+    phone match, and never changes the identity kept here (name, e-mail, phone, institution, NPWP): staff
+    correct or merge it on the rights screen (privacy/). Erased or anonymised: identity blank, erased_at set;
+    the coarse profile the reports count (segment, institution category, education, occupation) stays."""
 
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)
@@ -40,10 +43,12 @@ class Visitor(SQLModel, table=True):
     npwp: str = Field(default="", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # identity erased (on request) or anonymised (retention) (0010_privacy)
 
 
 class GuestBookEntry(SQLModel, table=True):
-    """One visit's guest-book line: who came, why, and that they consented."""
+    """One visit's guest-book line: what the visitor typed on this visit (blank: not typed, the person's record
+    was used), why they came, and the consent text (version) they agreed to and when."""
 
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)
@@ -53,6 +58,18 @@ class GuestBookEntry(SQLModel, table=True):
     purpose_note: str = Field(default="", max_length=300)
     consent_at: datetime = Field(default_factory=utcnow)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # As typed on this visit (0010_privacy); the identity part is blanked after [privacy] visit_identity_days.
+    name: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=20)
+    gender: str = Field(default="", max_length=1)
+    birth_year: int | None = None
+    education: str = Field(default="", max_length=32)
+    occupation: str = Field(default="", max_length=32)
+    institution_category: str = Field(default="", max_length=32)
+    institution_name: str = Field(default="", max_length=200)
+    consent_version: str = Field(default="", max_length=32)
+    identity_erased_at: datetime | None = None
 
 
 class DailySequence(SQLModel, table=True):

@@ -16,7 +16,7 @@ from extensions import api_spec, get_db, get_settings
 from i18n import select_locale
 from mail import outbox
 from online.schemas import OnlineRequestIn, OnlineRequestOut, OnlineVisitorOut, UploadForm
-from phone.api import visitor_json
+from phone.api import papers_closed, papers_open, visitor_json
 from rules import guestbook, offices, uploads
 from rules import requests as rq
 from rules.errors import N_, NotFound, RuleError
@@ -156,12 +156,14 @@ def upload(token: str, kind: str):
 # Both routes take a plain segment, so neither answers 405 for the other's shape of URL: an id that is not a
 # number names no upload (404), as an unknown kind names no document (404).
 @bp.get("/visitor/requests/<token>/uploads/<upload_id>")
-@api_spec.validate(resp=Response(HTTP_404=Error), tags=["online"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_403=Error, HTTP_404=Error), tags=["online"])
 def uploaded_file(token: str, upload_id: str):
     """A file the visitor uploaded, read back through the token."""
     if not upload_id.isdigit() or int(upload_id) >= 2**63:
         raise NotFound("upload_not_found", N_("No such file."))
     with get_db().read() as s:
         req = rq.by_visitor_token(s, token)
+        if not papers_open(req):  # they name the visitor, like the invoice and receipt
+            return papers_closed()
         up = uploads.get_upload(s, int(upload_id), request_id=req.id)
     return file_response(up)

@@ -34,6 +34,9 @@ def page_strings() -> dict:
         "correction_sent": _("Your correction request was sent."),
         "download": _("Download"),
         "file_too_large": _("The file is larger than %(limit)s MB."),
+        "papers_ask": _("To open your invoice and receipt, enter the last 4 digits of the phone number you gave."),
+        "papers_digits": _("Last 4 digits of your phone number"),
+        "papers_open": _("Open my papers"),
     }
 
 

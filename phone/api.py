@@ -4,6 +4,7 @@ request (its state, papers and a correction) and the satisfaction rating. No sta
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask import session as cookie
 from flask_babel import gettext as _
 from spectree import Response
 from sqlmodel import select
@@ -15,10 +16,10 @@ from extensions import api_spec, get_db, get_settings
 from i18n import select_locale, translate
 from links import request_links
 from models import Invoice, Office, Rating, Receipt
-from phone.schemas import RatingForm, RatingIn, RatingOut, VisitorRequestOut
+from phone.schemas import PapersIn, PapersOut, RatingForm, RatingIn, RatingOut, VisitorRequestOut
 from printer import papers
 from rules import ikm as ikm_rules
-from rules import lines, snapshot, visitor_status
+from rules import lines, snapshot, visitor_papers, visitor_status
 from rules import requests as rq
 from rules.estimate import estimated_wait_minutes
 
@@ -80,7 +81,52 @@ def visitor_json(s, req) -> dict:
         "can_ask_correction": req.state in rq.TRANSITIONS["request_correction"].sources,
         "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
         "links": request_links(get_settings(), req),
+        "papers_open": papers_open(req),
+        "papers_unlock": f"{root}/papers",
     }
+
+
+# ---- the papers (PDFs name the buyer): opened by the last 4 digits of the visit's phone ------------------
+
+
+def papers_open(req) -> bool:
+    """Whether this browser answered the request's question recently (a grant kept in its session cookie)."""
+    until = (cookie.get("papers") or {}).get(str(req.id))
+    return bool(until) and until > utcnow().timestamp()
+
+
+def _grant(req) -> float:
+    """Open the request's papers in this browser for a while; returns until when."""
+    now = utcnow().timestamp()
+    grants = {k: v for k, v in (cookie.get("papers") or {}).items() if v > now}
+    grants[str(req.id)] = until = now + visitor_papers.OPEN_FOR.total_seconds()
+    cookie["papers"] = grants
+    return until
+
+
+def papers_closed():
+    """The answer for a PDF asked before the papers were opened."""
+    return jsonify(error="papers_closed", message=_("Enter the last 4 digits of your phone number first.")), 403
+
+
+@bp.post("/visitor/requests/<token>/papers")
+@api_spec.validate(
+    json=PapersIn,
+    resp=Response(HTTP_200=PapersOut, HTTP_403=Error, HTTP_429=Error, HTTP_404=Error, HTTP_400=Error),
+    tags=["visitor"],
+)
+def unlock_papers(token: str):
+    """Open the request's invoice and receipt PDFs in this browser for 30 minutes: the last 4 digits of the phone
+    number given on the visit. Wrong answers are counted; after [privacy] paper_attempts the papers lock."""
+    attempts = get_settings().privacy.paper_attempts
+    with get_db().write() as s:
+        req = rq.by_visitor_token(s, token)
+        result = visitor_papers.check(s, req=req, digits=request.context.json.digits, attempts=attempts)
+    if result != "ok":
+        status = 429 if result == "locked" else 403
+        return jsonify(error=f"papers_{result}", message=_(visitor_papers.REFUSALS[result])), status
+    _grant(req)
+    return jsonify(ok=True)
 
 
 @bp.get("/visitor/requests/<token>")
@@ -92,11 +138,13 @@ def visitor_request(token: str):
 
 
 @bp.get("/visitor/requests/<token>/invoices/<int:invoice_id>/pdf")
-@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error), tags=["visitor"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_403=Error, HTTP_404=Error), tags=["visitor"])
 def visitor_invoice_pdf(token: str, invoice_id: int):
-    """The visitor downloads their invoice (PDF) through the token."""
+    """The visitor downloads their invoice (PDF) through the token, once the papers are open in this browser."""
     with get_db().read() as s:
         req = rq.by_visitor_token(s, token)
+        if not papers_open(req):
+            return papers_closed()
         inv = s.get(Invoice, invoice_id)
         if inv is None or inv.request_id != req.id:
             return jsonify(error="invoice_not_found", message=_("No such invoice.")), 404
@@ -104,11 +152,13 @@ def visitor_invoice_pdf(token: str, invoice_id: int):
 
 
 @bp.get("/visitor/requests/<token>/receipts/<int:receipt_id>/pdf")
-@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error), tags=["visitor"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_403=Error, HTTP_404=Error), tags=["visitor"])
 def visitor_receipt_pdf(token: str, receipt_id: int):
-    """The visitor downloads their receipt (PDF) through the token."""
+    """The visitor downloads their receipt (PDF) through the token, once the papers are open in this browser."""
     with get_db().read() as s:
         req = rq.by_visitor_token(s, token)
+        if not papers_open(req):
+            return papers_closed()
         rec = s.get(Receipt, receipt_id)
         if rec is None or rec.request_id != req.id:
             return jsonify(error="receipt_not_found", message=_("No such receipt.")), 404

@@ -46,6 +46,16 @@ class VisitorRequestOut(BaseModel):
     can_ask_correction: bool
     can_rate: bool
     links: dict[str, str]
+    papers_open: bool = Field(description="whether this browser may download the PDFs now")
+    papers_unlock: str = Field(description="POST the last 4 phone digits here to open the PDFs")
+
+
+class PapersIn(BaseModel):
+    digits: str = Field(max_length=8, description="the last 4 digits of the phone number given at the kiosk")
+
+
+class PapersOut(BaseModel):
+    ok: bool
 
 
 class RatingForm(BaseModel):

@@ -13,7 +13,7 @@ from api.errors import refusal_json
 from api.schemas import Error
 from extensions import api_spec, get_db, get_settings
 from links import ticket_status_url
-from models import Office, Visitor
+from models import GuestBookEntry, Office, Visitor
 from phone import bp
 from phone.api import visitor_json
 from phone.schemas import BackIn, VisitorState
@@ -71,6 +71,8 @@ def request_part(s, ticket) -> dict | None:
         "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
         "invoices": [{"number": i["number"], "status": i["status"], "pdf": i["pdf"]} for i in v["invoices"]],
         "receipts": [{"number": r["number"], "pdf": r["pdf"]} for r in v["receipts"]],
+        "papers_open": v["papers_open"],
+        "papers_unlock": v["papers_unlock"],
         "download_ref": v["download_ref"],
         "correction": url_for("phone_api.visitor_correction", token=req.visitor_token)
         if v["can_ask_correction"]
@@ -114,6 +116,11 @@ def strings() -> dict:
         "correction_sent": _("Your correction request was sent. An officer will follow it up."),
         "rating": _("Rate our service"),
         "download_ref": _("Download reference"),
+        "papers_ask": _(
+            "To open your invoice and receipt, enter the last 4 digits of the phone number you gave at the kiosk."
+        ),
+        "papers_digits": _("Last 4 digits of your phone number"),
+        "papers_open": _("Open my papers"),
         "invoice_status": {
             "issued": _("unpaid"),
             "paid": _("paid"),
@@ -133,8 +140,10 @@ def page(token: str):
         if ticket is None:
             return _not_found_page()
         office = s.get(Office, ticket.office_id)
+        # The name typed on this visit (a returning visitor who left it blank: the one on record).
+        entry = s.get(GuestBookEntry, ticket.guestbook_id) if ticket.guestbook_id else None
         visitor = s.get(Visitor, ticket.visitor_id) if ticket.visitor_id else None
-        name = first_name(visitor.name) if visitor else ""
+        name = first_name((entry.name if entry else "") or (visitor.name if visitor else ""))
         view = _view(s, ticket)
     poll = current_app.config.get("STATUS_POLL_SECONDS", POLL_SECONDS)
     return _private(

@@ -161,6 +161,12 @@ def reprint(session: Session, *, job_id: int, user_id: int | None, office_id: in
         raise RuleError("print_job_sending", N_("This job is being sent to the printer right now."))
     if job.status in UNDECIDED:
         return decide(session, job_id=job_id, action="reprint", user_id=user_id, office_id=office_id)
+    if job.kind in ("invoice", "receipt") and json.loads(job.payload or "{}") == {}:
+        # Its contents named the buyer and were removed ([privacy] print_payload_days, or an erasure).
+        raise RuleError(
+            "print_job_purged",
+            N_("This slip's contents were removed under the retention rules; print the paper again from its request."),
+        )
     copy = enqueue(
         session,
         office_id=job.office_id,

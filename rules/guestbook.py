@@ -1,4 +1,5 @@
-"""The guest book: the fields BPS asks of a visitor, their validation, and finding a returning visitor."""
+"""The guest book: the fields BPS asks of a visitor, their validation, and recognising a returning visitor (by
+e-mail and phone together) without revealing or changing what is on record about them."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import bindparam
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import npwp as stdnum_npwp
 
 from clock import utcnow
 from models import GuestBookEntry, Office, Service, Ticket, Visitor
-from rules import tickets
+from rules import consent, tickets
 from rules.errors import N_, RuleError
 
 # Codes stored in the database; screens show them through the message catalogs.
@@ -68,19 +69,32 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+# Asked of everyone on every visit: e-mail, phone, purpose, service, consent. These may be left blank by a
+# returning visitor (their record's answers are used):
+PROFILE_FIELDS = ("name", "gender", "birth_year", "education", "occupation", "institution_category")
+# What a recognised visitor's visit may update on their record: the coarse choices the reports count (as last
+# recorded) and the segment the tariff follows. Never the identity (name, e-mail, phone, institution, NPWP).
+COARSE_FIELDS = ("education", "occupation", "institution_category")
+
+
 class GuestBookForm(BaseModel):
-    """What a visitor types at the kiosk; every field validated with a message that says what is wrong."""
+    """What a visitor types at the kiosk; every field validated with a message that says what is wrong.
+
+    The profile (name, gender, year of birth, education, occupation, institution) may be left blank: a
+    returning visitor, recognised by e-mail and phone together, keeps the answers on record. For anyone else
+    sign_and_take_ticket asks for the blank ones (missing_for_new_person).
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
-    name: str = Field(min_length=2, max_length=120)
+    name: str | None = Field(default=None, min_length=2, max_length=120)
     email: str
     phone: str
-    gender: str
-    birth_year: int
-    education: str
-    occupation: str
-    institution_category: str
+    gender: str | None = None
+    birth_year: int | None = None
+    education: str | None = None
+    occupation: str | None = None
+    institution_category: str | None = None
     institution_name: str = Field(default="", max_length=200)
     purpose: str
     purpose_note: str = Field(default="", max_length=300)
@@ -88,10 +102,20 @@ class GuestBookForm(BaseModel):
     npwp: str = ""
     priority_reason: str = ""
     consent: bool
+    # Validated even when left out: a visit always stores a known version.
+    consent_version: str = Field(default="", max_length=32, validate_default=True)
+
+    @field_validator(*PROFILE_FIELDS, mode="before")
+    @classmethod
+    def _blank(cls, v):
+        """An empty profile answer is no answer (a returning visitor keeps the record's)."""
+        return None if v is None or (isinstance(v, str) and not v.strip()) else v
 
     @field_validator("name")
     @classmethod
-    def _name(cls, v: str) -> str:
+    def _name(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
         if not re.search(r"[^\W\d_]", v):
             raise ValueError(N_("Enter your name in letters."))
         return re.sub(r"\s+", " ", v)
@@ -114,16 +138,16 @@ class GuestBookForm(BaseModel):
 
     @field_validator("gender")
     @classmethod
-    def _gender(cls, v: str) -> str:
-        if v not in GENDERS:
+    def _gender(cls, v: str | None) -> str | None:
+        if v is not None and v not in GENDERS:
             raise ValueError(N_("Choose a gender."))
         return v
 
     @field_validator("birth_year")
     @classmethod
-    def _birth_year(cls, v: int) -> int:
+    def _birth_year(cls, v: int | None) -> int | None:
         this_year = utcnow().year
-        if not this_year - 110 <= v <= this_year - 10:
+        if v is not None and not this_year - 110 <= v <= this_year - 10:
             # Raised with its parameters, so the screen translates the msgid before filling them in.
             raise FieldError(
                 "birth_year",
@@ -135,22 +159,22 @@ class GuestBookForm(BaseModel):
 
     @field_validator("education")
     @classmethod
-    def _education(cls, v: str) -> str:
-        if v not in EDUCATION:
+    def _education(cls, v: str | None) -> str | None:
+        if v is not None and v not in EDUCATION:
             raise ValueError(N_("Choose your highest education."))
         return v
 
     @field_validator("occupation")
     @classmethod
-    def _occupation(cls, v: str) -> str:
-        if v not in OCCUPATIONS:
+    def _occupation(cls, v: str | None) -> str | None:
+        if v is not None and v not in OCCUPATIONS:
             raise ValueError(N_("Choose your main occupation."))
         return v
 
     @field_validator("institution_category")
     @classmethod
-    def _category(cls, v: str) -> str:
-        if v not in INSTITUTION_CATEGORIES:
+    def _category(cls, v: str | None) -> str | None:
+        if v is not None and v not in INSTITUTION_CATEGORIES:
             raise ValueError(N_("Choose the kind of institution."))
         return v
 
@@ -175,14 +199,17 @@ class GuestBookForm(BaseModel):
             raise ValueError(N_("Please agree to the use of your data to continue."))
         return v
 
+    @field_validator("consent_version")
+    @classmethod
+    def _consent_version(cls, v: str) -> str:
+        """A known version of the consent text, else the current one."""
+        # The version the kiosk page showed (a page open since before a new text still stores the one read).
+        return v if v and consent.get(v) is not None else consent.current().version
+
     @model_validator(mode="after")
     def _cross(self) -> GuestBookForm:
-        if self.institution_category not in ("individual",) and not self.institution_name:
-            raise _field_error("institution_name", N_("Enter the name of your institution."))
         if self.purpose == "other" and not self.purpose_note:
             raise _field_error("purpose_note", N_("Describe the purpose of your visit."))
-        # A private buyer without an NPWP here may have one on file (returning visitor): that is checked
-        # against the guest book in sign_and_take_ticket, not here.
         if self.npwp:
             try:
                 self.npwp = stdnum_npwp.validate(self.npwp)
@@ -192,7 +219,20 @@ class GuestBookForm(BaseModel):
 
     @property
     def segment(self) -> str:
+        """The segment of the institution category typed ('' when left blank)."""
+        if not self.institution_category:
+            return ""
         return SEGMENT_OF_CATEGORY.get(self.institution_category, "other")
+
+    def missing_for_new_person(self) -> dict[str, str]:
+        """{field: msgid} of what a visitor not recognised must still fill in (blank profile answers, the
+        institution's name, and an NPWP for a private buyer)."""
+        out = {f: N_("This field is required.") for f in PROFILE_FIELDS if getattr(self, f) is None}
+        if self.institution_category not in (None, "individual") and not self.institution_name:
+            out["institution_name"] = N_("Enter the name of your institution.")
+        if self.segment == "private" and not self.npwp:
+            out["npwp"] = N_("An NPWP is required for private-sector buyers.")
+        return out
 
 
 class FieldsInvalid(RuleError):
@@ -251,75 +291,89 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
     return out
 
 
-def find_visitor(session: Session, *, office_id: int, email: str = "", phone: str = "") -> Visitor | None:
-    """A returning visitor by email or phone (most recently updated first)."""
-    conds = []
-    if email:
-        conds.append(Visitor.email == email.strip().lower())
-    if phone:
-        p = normalize_phone(phone)
-        if _PHONE.match(p):
-            conds.append(Visitor.phone == p)
-    if not conds:
-        return None
-    return session.exec(
-        select(Visitor).where(Visitor.office_id == office_id, or_(*conds)).order_by(Visitor.updated_at.desc()).limit(1)
-    ).first()
-
-
-def prefill(visitor: Visitor) -> dict:
-    """What the kiosk may fill in for a returning visitor: no NPWP (only whether one is on file)."""
-    return {
-        "name": visitor.name,
-        "email": visitor.email,
-        "phone": visitor.phone,
-        "gender": visitor.gender,
-        "birth_year": visitor.birth_year,
-        "education": visitor.education,
-        "occupation": visitor.occupation,
-        "institution_category": visitor.institution_category,
-        "institution_name": visitor.institution_name,
-        "has_npwp": bool(visitor.npwp),
-    }
+def normalize_email(value: str) -> str:
+    """An e-mail as the guest book stores it (normalised, lower case), or '' when it is not an address."""
+    try:
+        return validate_email(value or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return ""
 
 
 # Read for every ticket taken at a kiosk: built once, with bind parameters (see rules/tickets.py).
-_VISITOR_BY_EMAIL = select(Visitor).where(
-    Visitor.office_id == bindparam("office_id"), Visitor.email == bindparam("email")
+_RECOGNISED = (
+    select(Visitor)
+    .where(
+        Visitor.office_id == bindparam("office_id"),
+        Visitor.email == bindparam("email"),
+        Visitor.phone == bindparam("phone"),
+        Visitor.erased_at.is_(None),
+    )
+    .order_by(Visitor.id.desc())
+    .limit(1)
 )
+
+
+def recognise(session: Session, *, office_id: int, email: str, phone: str) -> Visitor | None:
+    """A returning visitor: the person whose record has both this e-mail and this phone, else None.
+
+    One of the two is not enough: anyone may know someone's e-mail (the issue's intruder typed one).
+    """
+    email, phone = normalize_email(email), normalize_phone(phone)
+    if not email or not _PHONE.match(phone):
+        return None
+    return session.exec(_RECOGNISED, params={"office_id": office_id, "email": email, "phone": phone}).first()
 
 
 def sign_and_take_ticket(
     session: Session, *, office: Office, form: GuestBookForm, now: datetime | None = None
 ) -> Ticket:
-    """Record the guest-book line (creating or updating the visitor) and issue the ticket, in one transaction."""
+    """Record the visit's guest-book line (as typed) and issue the ticket, in one transaction.
+
+    A visitor recognised by e-mail and phone together is linked to their record: blank profile answers keep
+    the record's, coarse choices typed now update it (reports count the profile as last recorded), an NPWP
+    typed fills an empty one and never replaces one; name, e-mail, phone and institution stay as recorded
+    (a different name typed is kept on the visit for staff to see). Anyone else gets a new record of what
+    they typed. Merging two records of one person is a staff decision (the rights screen), recorded.
+    """
     now = now or utcnow()
     service = session.get(Service, form.service_id)
     if service is None or service.office_id != office.id or not service.active:
         from rules.errors import NotFound
 
         raise NotFound("service_not_found", N_("This service does not exist at this office."))
-    visitor = session.exec(_VISITOR_BY_EMAIL, params={"office_id": office.id, "email": form.email}).first()
-    if form.segment == "private" and not form.npwp and not (visitor is not None and visitor.npwp):
-        # The kiosk tells a returning private buyer "an NPWP is on file, leave empty to keep it".
-        raise FieldsInvalid({"npwp": N_("An NPWP is required for private-sector buyers.")})
+    visitor = session.exec(
+        _RECOGNISED, params={"office_id": office.id, "email": form.email, "phone": form.phone}
+    ).first()
     if visitor is None:
-        visitor = Visitor(office_id=office.id, name=form.name, email=form.email, created_at=now)
-    for field in (
-        "name",
-        "phone",
-        "gender",
-        "birth_year",
-        "education",
-        "occupation",
-        "institution_category",
-        "institution_name",
-    ):
-        setattr(visitor, field, getattr(form, field))
-    visitor.segment = form.segment
-    if form.npwp:
-        visitor.npwp = form.npwp
-    visitor.updated_at = now
+        missing = form.missing_for_new_person()
+        if missing:
+            raise FieldsInvalid(missing)
+        visitor = Visitor(
+            office_id=office.id,
+            name=form.name,
+            email=form.email,
+            phone=form.phone,
+            gender=form.gender,
+            birth_year=form.birth_year,
+            education=form.education,
+            occupation=form.occupation,
+            institution_category=form.institution_category,
+            institution_name=form.institution_name,
+            segment=form.segment,
+            npwp=form.npwp,
+            created_at=now,
+            updated_at=now,
+        )
+    else:
+        for field in COARSE_FIELDS:
+            typed = getattr(form, field)
+            if typed and typed != getattr(visitor, field):
+                setattr(visitor, field, typed)
+                visitor.updated_at = now
+        if form.segment and form.segment != visitor.segment:
+            visitor.segment = form.segment
+        if form.npwp and not visitor.npwp:
+            visitor.npwp, visitor.updated_at = form.npwp, now
     session.add(visitor)
     session.flush()
     entry = GuestBookEntry(
@@ -329,7 +383,17 @@ def sign_and_take_ticket(
         purpose=form.purpose,
         purpose_note=form.purpose_note,
         consent_at=now,
+        consent_version=form.consent_version,
         created_at=now,
+        name=form.name or "",
+        email=form.email,
+        phone=form.phone,
+        gender=form.gender or "",
+        birth_year=form.birth_year,
+        education=form.education or "",
+        occupation=form.occupation or "",
+        institution_category=form.institution_category or "",
+        institution_name=form.institution_name,
     )
     session.add(entry)
     session.flush()

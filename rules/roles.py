@@ -17,3 +17,7 @@ STAFF_ROLES = ALL_ROLES
 SUPERVISOR_ROLES = (Role.supervisor.value, Role.admin.value)
 # Set the office up.
 ADMIN_ROLES = (Role.admin.value,)
+# A person's rights at the counter (see, export, correct, merge, erase their data) and who read whose data: the
+# head of the PST unit only (UU 27/2022; docs/PRIVACY.md). Not the admin: running the system is not deciding
+# about a visitor's data.
+PRIVACY_ROLES = (Role.supervisor.value,)

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from clock import day_bounds, iso, utcnow
-from models import Counter, Office, Service, Ticket, TicketEvent, TicketStatus, Visitor
+from models import Counter, GuestBookEntry, Office, Service, Ticket, TicketEvent, TicketStatus, Visitor
 from rules import lines, offices, service_limit, tickets
 from rules.privacy import mask_name
 
@@ -164,6 +164,10 @@ def staff_ticket(session: Session, ticket: Ticket, office: Office, now: datetime
     out = ticket_public(session, ticket, office)
     out.pop("status_token", None)
     visitor = session.get(Visitor, ticket.visitor_id) if ticket.visitor_id else None
+    # A returning visitor's record keeps its name; a different one typed on this visit is shown beside it, so the
+    # officer notices (someone with another person's e-mail and phone, or a record to correct).
+    entry = session.get(GuestBookEntry, ticket.guestbook_id) if ticket.guestbook_id else None
+    typed = entry.name if entry is not None and visitor is not None and entry.name not in ("", visitor.name) else ""
     out.update(
         {
             "visitor": None
@@ -171,6 +175,7 @@ def staff_ticket(session: Session, ticket: Ticket, office: Office, now: datetime
             else {
                 "id": visitor.id,
                 "name": visitor.name,
+                "typed_name": typed,
                 "institution": visitor.institution_name,
                 "segment": visitor.segment,
                 "email": visitor.email,

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from clock import day_bounds, iso, utcnow
-from models import Counter, Office, Service, Ticket, TicketStatus
+from models import DEAD, Counter, Office, Service, Ticket, TicketStatus
 from rules import lines, offices, service_limit, tickets
 from rules.estimate import estimated_wait_minutes, expected_wait, speeds_of, whole_minutes
 
@@ -88,7 +88,7 @@ _BY_TOKEN = select(Ticket).where(Ticket.status_token == bindparam("token"))
 
 def live_ticket(session: Session, token: str, *, keep_hours: float, now: datetime | None = None) -> Ticket | None:
     """The ticket a status link points to, or None if the link is unknown or has expired (both look alike)."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not token or len(token) > MAX_TOKEN_LENGTH or token.startswith(DEAD):
         return None
     ticket = session.exec(_BY_TOKEN, params={"token": token}).first()
     if ticket is None:

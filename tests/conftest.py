@@ -56,11 +56,10 @@ def settings():
     return test_settings()
 
 
-@pytest.fixture
-def app(db_url, settings):
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SERVER_NAME": None}, settings=settings)
-    db = app.extensions["loket.db"]
-    with db.write() as s:
+def demo_app(db_url: str, settings, **overrides):
+    """The app on a migrated database holding the configured office and one demo user per role."""
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SERVER_NAME": None, **overrides}, settings=settings)
+    with app.extensions["loket.db"].write() as s:
         office = offices.sync_from_settings(s, settings)
         for username, name, role in DEMO_USERS:
             users.create_user(
@@ -72,8 +71,14 @@ def app(db_url, settings):
                 password=f"{username}-demo",
                 enforce_policy=False,
             )
+    return app
+
+
+@pytest.fixture
+def app(db_url, settings):
+    app = demo_app(db_url, settings)
     yield app
-    db.dispose()
+    app.extensions["loket.db"].dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENS = {"api", "auth", "kiosk", "counter", "treasurer", "display", "supervisor", "phone", "verify", "printer"}
+SCREENS = {
+    "api",
+    "auth",
+    "kiosk",
+    "counter",
+    "treasurer",
+    "display",
+    "supervisor",
+    "phone",
+    "verify",
+    "printer",
+    "privacy",
+}
 WEB = {
     "flask",
     "flask_babel",

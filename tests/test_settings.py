@@ -98,6 +98,15 @@ def test_the_repository_config_is_valid_and_describes_the_office():
             "greater than or equal to 0",
         ),
         ('default_language = "id"', 'default_language = "jv"', "app.default_language", "must be 'id' or 'en'"),
+        (
+            "visit_identity_days = 365",
+            "visit_identity_days = 0",
+            "privacy.visit_identity_days",
+            "greater than or equal to 1",
+        ),
+        ("access_log_days = 730", "access_log_days = 7", "privacy.access_log_days", "greater than or equal to 30"),
+        ("purge_hour = 2", "purge_hour = 24", "privacy.purge_hour", "less than or equal to 23"),
+        ("purge_hour = 2", "purge_hours = 2", "privacy.purge_hours", "unknown key"),
     ],
 )
 def test_a_bad_config_names_the_key_and_the_problem(tmp_path, old, new, key, problem):

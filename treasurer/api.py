@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from spectree import Response
 
+from api.access import log_read
 from api.request_steps import run_step
 from api.schemas import STAFF_ERRORS, ActionOut, Error, ReasonIn
 from auth.roles import roles_required
@@ -17,8 +18,8 @@ from clock import iso, to_utc, utcnow
 from extensions import api_spec, get_db
 from models import Invoice, Office
 from printer import papers
+from rules import access_log, offices
 from rules import invoices as inv_rules
-from rules import offices
 from rules import payments as pay_rules
 from rules import requests as rq
 from rules.errors import N_, RuleError
@@ -141,7 +142,10 @@ def print_receipt(receipt_id: int):
 def invoice_pdf(invoice_id: int):
     """The invoice as an A4 PDF."""
     with get_db().read() as s:
-        return papers.invoice_pdf(s, inv_rules.get_invoice(s, invoice_id, office_id=current_user.office_id))
+        inv = inv_rules.get_invoice(s, invoice_id, office_id=current_user.office_id)
+        answer, visitor_id = papers.invoice_pdf(s, inv), rq.get_request(s, inv.request_id).visitor_id
+    log_read("pdf", [visitor_id], ref=f"invoice:{invoice_id}")
+    return answer
 
 
 @bp.get("/receipts/<int:receipt_id>/pdf")
@@ -150,7 +154,10 @@ def invoice_pdf(invoice_id: int):
 def receipt_pdf(receipt_id: int):
     """The receipt (kuitansi) as an A4 PDF."""
     with get_db().read() as s:
-        return papers.receipt_pdf(s, pay_rules.get_receipt(s, receipt_id, office_id=current_user.office_id))
+        rec = pay_rules.get_receipt(s, receipt_id, office_id=current_user.office_id)
+        answer, visitor_id = papers.receipt_pdf(s, rec), rq.get_request(s, rec.request_id).visitor_id
+    log_read("pdf", [visitor_id], ref=f"receipt:{receipt_id}")
+    return answer
 
 
 @bp.get("/treasurer/queue")
@@ -163,14 +170,21 @@ def treasurer_queue():
         inv_rules.expire_due(s, office_id=current_user.office_id, now=now)
         q = pay_rules.treasurer_queue(s, office_id=current_user.office_id, now=now)
 
+        people = []
+
         def row(inv_id, extra=None):
             inv = s.get(Invoice, inv_id)
             req = rq.get_request(s, inv.request_id)
+            people.append(req.visitor_id)
             return {**rq.summary_json(s, req), "invoice": rq.invoice_json(s, inv, now), **(extra or {})}
 
-        return jsonify(
+        out = dict(
             pending_payments=[row(p.invoice_id, {"payment": rq.payment_json(p)}) for p in q["pending_payments"]],
             unreceipted=[row(i.id) for i in q["unreceipted"]],
             open_invoices=[row(i.id) for i in q["open_invoices"]],
             server_time=iso(now),
         )
+        access_log.record(
+            s, office_id=current_user.office_id, user_id=current_user.id, kind="treasurer_list", visitor_ids=people
+        )
+        return jsonify(out)

@@ -86,7 +86,9 @@
       $("current-priority").textContent = T.priority;
       $("current-service").textContent = Loket.serviceName(cur.service);
       const v = cur.visitor;
-      $("current-visitor").textContent = v ? `${v.name}${v.institution ? " · " + v.institution : ""}` : "";
+      // A name typed today that differs from the record's is shown beside it: the officer checks who this is.
+      const typed = v && v.typed_name ? ` (${T.typed_name}: ${v.typed_name})` : "";
+      $("current-visitor").textContent = v ? `${v.name}${typed}${v.institution ? " · " + v.institution : ""}` : "";
       const lt = currentLimit(cur);
       $("current-limit").textContent = lt.text;
       $("current-limit").className = "limit " + lt.cls;

@@ -25,9 +25,7 @@
   function reset() {
     form.reset();
     clearErrors();
-    $("lookup-key").value = "";
     $("lookup-result").textContent = "";
-    $("npwp-note").classList.add("hidden");
     toggleConditional();
     show("welcome");
   }
@@ -68,6 +66,7 @@
     if (out.birth_year === "") delete out.birth_year; else out.birth_year = Number(out.birth_year);
     if (out.service_id === "") delete out.service_id; else out.service_id = Number(out.service_id);
     out.consent = $("consent").checked;
+    out.consent_version = $("consent_version").value;
     return out;
   }
 
@@ -87,23 +86,15 @@
     if (first && first.focus) first.focus();
   }
 
+  /* A returning visitor: the server says only whether a record has both this e-mail and this phone. Nothing
+     about them comes back; the questions they leave empty keep their earlier answers on the server. */
   async function lookup() {
-    const key = $("lookup-key").value.trim();
-    if (!key) return;
-    const body = key.includes("@") ? { email: key } : { phone: key };
-    const r = await Loket.api(`/api/offices/${office}/visitors/lookup`, { method: "POST", body });
+    const email = $("email").value.trim();
+    const phone = $("phone").value.trim();
+    if (!email || !phone) { $("lookup-result").textContent = T.both; return; }
+    const r = await Loket.api(`/api/offices/${office}/visitors/lookup`, { method: "POST", body: { email, phone } });
     if (!r.ok) { $("lookup-result").textContent = r.data.message || T.network; return; }
-    if (!r.data.found) { $("lookup-result").textContent = T.not_found; return; }
-    const v = r.data.visitor;
-    for (const k of ["name", "email", "phone", "birth_year", "education", "occupation", "institution_category", "institution_name"]) {
-      if (form.elements[k] && v[k] !== null && v[k] !== undefined) form.elements[k].value = v[k];
-    }
-    const g = form.querySelector(`input[name="gender"][value="${v.gender}"]`);
-    if (g) g.checked = true;
-    $("npwp-note").textContent = T.npwp_on_file;
-    $("npwp-note").classList.toggle("hidden", !v.has_npwp);
-    toggleConditional();
-    $("lookup-result").textContent = T.found;
+    $("lookup-result").textContent = r.data.found ? T.found : T.not_found;
   }
 
   async function submit(ev) {

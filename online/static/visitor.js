@@ -18,18 +18,32 @@
     $("confirm-box").classList.toggle("hidden", v.email_confirmed);
     const c = v.clock;
     $("clock").textContent = c ? (c.due ? `${c.due} (${c.left})` : "") : "";
+    // The papers name the buyer: they open with the last 4 digits of the visitor's phone (rules/visitor_papers.py).
+    const link = (href, testid) => (v.papers_open ? [" ", el("a", { href, "data-testid": testid, text: T.download })] : []);
     $("papers").replaceChildren(
-      ...v.invoices.map((i) => el("li", {}, `${i.number} · ${i.status} `, el("a", { href: i.pdf, "data-testid": "visitor-invoice", text: T.download }))),
-      ...v.receipts.map((r) => el("li", {}, `${r.number} `, el("a", { href: r.pdf, "data-testid": "visitor-receipt", text: T.download }))));
+      ...v.invoices.map((i) => el("li", {}, `${i.number} · ${i.status}`, ...link(i.pdf, "visitor-invoice"))),
+      ...v.receipts.map((r) => el("li", {}, `${r.number}`, ...link(r.pdf, "visitor-receipt"))),
+      ...((v.invoices.length || v.receipts.length) && !v.papers_open ? [el("li", {}, papersForm(v))] : []));
     $("download").replaceChildren(...(v.download_ref ? [el("a", { href: v.download_ref, rel: "noopener", "data-testid": "visitor-download", text: v.download_ref })] : []));
     $("upload-box").classList.toggle("hidden", !v.can_upload.length && !v.uploads.length);
     $("upload-form").classList.toggle("hidden", !v.can_upload.length);
     $("upload-kind").replaceChildren(...v.can_upload.map((k) => el("option", { value: k, text: v.upload_labels[k] })));
-    $("uploads").replaceChildren(...v.uploads.map((u) => el("li", {}, `${v.upload_labels[u.kind]}: `, el("a", { href: u.url, text: u.filename }), ` · ${when(u.uploaded_at)}`)));
+    $("uploads").replaceChildren(...v.uploads.map((u) => el("li", {}, `${v.upload_labels[u.kind]}: `,
+      v.papers_open ? el("a", { href: u.url, text: u.filename }) : u.filename, ` · ${when(u.uploaded_at)}`)));
     $("correction-box").classList.toggle("hidden", !v.can_ask_correction);
     $("rating-box").classList.toggle("hidden", !v.can_rate);
     $("rating-link").href = v.links.rating;
     $("steps").replaceChildren(...v.history.map((h) => el("li", {}, `${when(h.at)} — ${h.label}`)));
+  }
+
+  function papersForm(v) {
+    const digits = el("input", { inputmode: "numeric", maxlength: 4, autocomplete: "off", "data-testid": "papers-digits",
+      "aria-label": T.papers_digits, placeholder: T.papers_digits });
+    const go = el("button", { type: "button", "data-testid": "papers-open", text: T.papers_open, onclick: async () => {
+      const res = await Loket.api(v.papers_unlock, { method: "POST", body: { digits: digits.value } });
+      if (res.ok) load(); else say(res.data.message, false);
+    } });
+    return el("div", { "data-testid": "papers-form" }, el("p", { class: "small", text: T.papers_ask }), digits, go);
   }
 
   async function load() {

@@ -72,7 +72,8 @@
         r.total || r.zero_tariff ? " · " + T.total + ": " + Loket.money(r.total) : ""),
       el("ol", { class: "steps", "data-testid": "request-steps" }, ...steps),
     ];
-    if (docs.length) parts.push(el("div", { class: "docs" }, ...docs));
+    if (docs.length && r.papers_open) parts.push(el("div", { class: "docs" }, ...docs));
+    else if (docs.length) parts.push(papersForm(r));
     if (r.download_ref) parts.push(el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
       el("strong", { text: r.download_ref })));
     if (r.correction) {
@@ -95,6 +96,24 @@
     }
     if (r.rating) parts.push(el("a", { class: "button-link", href: r.rating, "data-testid": "request-rating" }, T.rating));
     box.replaceChildren(...parts);
+  }
+
+  /* The PDFs name the buyer: a thrown-away slip must not open them. The server opens them in this browser for
+     a while once the last 4 digits of the phone number given at the kiosk are typed (counted, then locked). */
+  function papersForm(r) {
+    const digits = el("input", { id: "papers-digits", inputmode: "numeric", maxlength: 4, autocomplete: "off",
+      "data-testid": "papers-digits", "aria-label": T.papers_digits, placeholder: T.papers_digits });
+    const go = el("button", { type: "button", class: "primary", "data-testid": "papers-open", text: T.papers_open,
+      onclick: async () => {
+        go.disabled = true;
+        const res = await Loket.api(r.papers_unlock, { method: "POST", body: { digits: digits.value } });
+        go.disabled = false;
+        if (!res.ok) { $("message").textContent = res.data.message || T.network; return; }
+        $("message").textContent = "";
+        refresh();
+      } });
+    return el("div", { class: "docs", "data-testid": "papers-form" },
+      el("p", { class: "small", text: T.papers_ask }), digits, go);
   }
 
   function setConn() {

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from clock import business_day, iso
 from models import (
+    DEAD,
     Invoice,
     InvoiceStatus,
     Office,
@@ -424,14 +425,17 @@ def get_request(
 
 
 def by_visitor_token(session: Session, token: str) -> ProductRequest:
-    req = session.exec(select(ProductRequest).where(ProductRequest.visitor_token == token)).first() if token else None
+    # A dead token ("~...", rules/retention.py, rules/erasure.py) was never handed out: never accepted either.
+    live = token and not token.startswith(DEAD)
+    req = session.exec(select(ProductRequest).where(ProductRequest.visitor_token == token)).first() if live else None
     if req is None:
         raise NotFound("request_not_found", N_("This request link is not valid."))
     return req
 
 
 def by_rating_token(session: Session, token: str) -> ProductRequest:
-    req = session.exec(select(ProductRequest).where(ProductRequest.rating_token == token)).first() if token else None
+    live = token and not token.startswith(DEAD)
+    req = session.exec(select(ProductRequest).where(ProductRequest.rating_token == token)).first() if live else None
     if req is None:
         raise NotFound("request_not_found", N_("This rating link is not valid."))
     return req

@@ -241,7 +241,7 @@ def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, ph
 
 
 def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
-    from tests.phone.test_request import delivered_request
+    from tests.phone.test_request import delivered_request, last4
 
     token, number = delivered_request(app.extensions["loket.db"], name="Siti Aminah")
     phone.goto(f"{live_server.url}/s/{token}")
@@ -249,6 +249,13 @@ def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
     expect(box).to_be_visible()
     expect(box.locator("h2")).to_have_text(f"Permintaan Anda {number}")
     expect(phone.get_by_test_id("request-steps").locator("li").last).to_contain_text("Produk diserahkan")
+    # The papers name the buyer: they open with the last 4 digits of the phone typed at the kiosk.
+    expect(phone.get_by_test_id("request-invoice-pdf")).to_have_count(0)
+    phone.get_by_test_id("papers-digits").fill("0000")
+    phone.get_by_test_id("papers-open").tap()
+    expect(phone.get_by_test_id("message")).to_contain_text("Ini bukan 4 angka terakhir")
+    phone.get_by_test_id("papers-digits").fill(last4(app.extensions["loket.db"], number))
+    phone.get_by_test_id("papers-open").tap()
     expect(phone.get_by_test_id("request-invoice-pdf")).to_contain_text("dibayar")
     expect(phone.get_by_test_id("request-receipt-pdf")).to_contain_text("Kuitansi")
     expect(phone.get_by_test_id("request-rating")).to_have_text("Nilai layanan kami")

@@ -53,7 +53,9 @@ def ok(r, status=200):
 
 
 def test_microdata_request_from_ticket_to_receipt_over_http(db, api, officer, treasurer):
-    ticket = serve_at_counter(api, officer, db, name="Rahmawati Siregar", email="rahma@unsri.ac.id")
+    ticket = serve_at_counter(
+        api, officer, db, name="Rahmawati Siregar", email="rahma@unsri.ac.id", phone="0812 7777 8888"
+    )
     req = ok(officer.post("/api/requests", json={"ticket_id": ticket["id"]}), 201)["request"]
     rid = req["id"]
     assert req["state"] == "open" and req["visitor"]["name"] == "Rahmawati Siregar" and req["ticket"] == ticket["code"]
@@ -128,6 +130,8 @@ def test_microdata_request_from_ticket_to_receipt_over_http(db, api, officer, tr
     assert kinds[0] == "open" and "issue_receipt" in kinds and "add_line" not in kinds
     assert "petugas" not in json.dumps(visitor).lower()  # no staff names
     assert links["status"].endswith(f"/api/visitor/requests/{token}")
+    assert api.get(visitor["receipts"][0]["pdf"]).status_code == 403  # not before the last 4 phone digits
+    ok(api.post(visitor["papers_unlock"], json={"digits": "8888"}))
     vpdf = api.get(visitor["receipts"][0]["pdf"])
     assert vpdf.status_code == 200 and rec["number"] in pdf_text(vpdf.data)
     assert api.get(f"/api/visitor/requests/{token}x").status_code == 404

@@ -54,7 +54,9 @@ def test_an_unpaired_browser_gets_a_clear_refusal_and_the_kiosk_page_sends_it_to
         "error": "device_not_paired",
         "message": "This screen is not a paired kiosk. Ask an administrator for a pairing code and open /kiosk/pair.",
     }
-    lookup = unpaired_api.post("/api/offices/1600/visitors/lookup", json={"email": "visitor1@example.id"})
+    lookup = unpaired_api.post(
+        "/api/offices/1600/visitors/lookup", json={"email": "visitor1@example.id", "phone": "081234567890"}
+    )
     assert lookup.status_code == 403
     page = unpaired_api.get("/kiosk/1600")
     assert page.status_code == 302 and page.headers["Location"].endswith("/kiosk/pair")

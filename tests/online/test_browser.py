@@ -99,6 +99,13 @@ def test_online_request_from_the_public_page_to_the_receipt(app, live_server, sc
 
     # Steps 11-12: paid from abroad, the proof and the signed SPPD uploaded on the visitor's page.
     visitor.reload()
+    # The papers name the buyer: they open with the last 4 digits of the phone the visitor gave.
+    expect(visitor.get_by_test_id("visitor-invoice")).to_have_count(0)
+    visitor.get_by_test_id("papers-digits").fill("1234")
+    visitor.get_by_test_id("papers-open").click()
+    expect(visitor.locator("#message")).not_to_be_empty()
+    visitor.get_by_test_id("papers-digits").fill("7890")
+    visitor.get_by_test_id("papers-open").click()
     expect(visitor.get_by_test_id("visitor-invoice")).to_be_visible()
     proof, sppd = tmp_path / "bukti.png", tmp_path / "sppd.pdf"
     proof.write_bytes(png_bytes())

@@ -76,13 +76,16 @@ def test_in_indonesian_by_default(confirmed):
     assert "harus" in r.get_json()["message"]
 
 
-def test_files_live_outside_the_web_folders_and_need_the_token(confirmed, uploads_dir, make_api):
+def test_files_live_outside_the_web_folders_and_need_the_token_and_the_phone(confirmed, uploads_dir, make_api):
     visitor, token = confirmed
     r = post_file(visitor, token, "abstract", pdf_bytes(), "../../etc/abstrak.pdf")
     assert r.status_code == 200, r.get_json()
     up = r.get_json()["uploads"][0]
     stored = list(uploads_dir.rglob("*.pdf"))
     assert len(stored) == 1 and "etc" not in str(stored[0]) and stored[0].stat().st_mode & 0o077 == 0
+    # The file names its sender: the token alone is not enough, the last 4 digits of the phone open it.
+    assert visitor.get(up["url"]).status_code == 403
+    assert visitor.post(f"/api/visitor/requests/{token}/papers", json={"digits": "7890"}).status_code == 200
     assert visitor.get(up["url"]).data.startswith(b"%PDF-")
     assert make_api().get(up["url"].replace(token, "x" * len(token))).status_code == 404
 

@@ -55,6 +55,15 @@ def test_the_request_shows_on_the_phone_and_keeps_the_link_alive(make_api, offic
     assert phone.get(f"/s/{mine['status_token']}").status_code == 404
 
 
+def last4(db, request_number: str) -> str:
+    """The last 4 digits of the phone typed on the visit a request came from (what its visitor knows)."""
+    from models import GuestBookEntry, ProductRequest
+
+    with db.read() as s:
+        req = s.exec(select(ProductRequest).where(ProductRequest.number == request_number)).one()
+        return s.get(GuestBookEntry, req.guestbook_id).phone[-4:]
+
+
 def delivered_request(db, **form):
     """A microdata request opened from a served ticket and taken to 'delivered' (invoice, payment, receipt)."""
     from tests.request_fixtures import Staff, advance, serve_visitor
@@ -94,7 +103,14 @@ def test_invoice_and_receipt_pdfs_a_correction_and_the_rating_from_the_phone(mak
     assert len(part["invoices"]) == 1 and part["invoices"][0]["status"] == "paid" and len(part["receipts"]) == 1
     assert part["download_ref"]
 
-    # The documents download through the request's own token, and are the real PDFs.
+    # The documents (they name the buyer) open once the phone gives the last 4 digits of the number typed at
+    # the kiosk; they download through the request's own token, and are the real PDFs.
+    assert part["papers_open"] is False
+    assert phone.get(part["invoices"][0]["pdf"]).status_code == 403
+    assert phone.post(part["papers_unlock"], json={"digits": "0000"}).status_code == 403
+    assert phone.post(part["papers_unlock"], json={"digits": last4(db, number)}).get_json() == {"ok": True}
+    assert phone.get(f"/s/{token}/state").get_json()["request"]["papers_open"] is True
+    assert make_api().get(part["invoices"][0]["pdf"]).status_code == 403  # another browser: not opened there
     for doc in (part["invoices"][0], part["receipts"][0]):
         r = phone.get(doc["pdf"])
         assert r.status_code == 200 and r.mimetype == "application/pdf"

@@ -19,17 +19,20 @@ def supervisor_api(api):
     return api
 
 
+# A returning visitor is recognised by e-mail and phone together: each hand-made visitor has both.
 V1 = dict(
     email="v1@example.id",
+    phone="081200000001",
     institution_category="central_government",
     institution_name="Bappeda Sumsel",
     education="s2",
     occupation="civil_servant",
     purpose="government_planning",
 )
-V2 = dict(email="v2@example.id")
+V2 = dict(email="v2@example.id", phone="081200000002")
 V3 = dict(
     email="v3@example.id",
+    phone="081200000003",
     institution_category="individual",
     institution_name="",
     education="sma",

@@ -92,7 +92,8 @@ def _act(db, t: Timeline, rnd: random.Random, action: str, m: float) -> bool:
         service = rnd.choices(SERVICES, weights=(5, 3, 2))[0]
         estimate = rnd.choice((None, rnd.randint(0, 25)))
         if rnd.random() < 0.7:
-            visitor = dict(email=f"returning{rnd.randint(1, 8)}@example.id", **_profile(rnd))
+            n = rnd.randint(1, 8)  # a returning visitor: recognised by e-mail and phone together
+            visitor = dict(email=f"returning{n}@example.id", phone=f"08120000{n:04d}", **_profile(rnd))
             if rnd.random() < 0.1:
                 visitor["priority_reason"] = "elderly"
             t.issue(m, service, visitor=visitor, estimate=estimate)
