@@ -234,8 +234,23 @@ def register_health(app: Flask) -> None:
     csrf.exempt(healthz)
 
 
-def main() -> None:
-    """Run the development server (Werkzeug + simple-websocket): `python app.py`."""
+def main(argv: list[str] | None = None) -> None:
+    """`python app.py`: the production server (serve.py, one gevent process) on LOKET_HOST:LOKET_PORT (default
+    127.0.0.1:5000), as ./start.sh runs it. `python app.py --dev`: the development server (Werkzeug), only when
+    asked for by name."""
+    argv = sys.argv[1:] if argv is None else argv
+    host = os.environ.get("LOKET_HOST", "127.0.0.1")
+    port = int(os.environ.get("LOKET_PORT", "5000"))
+    if "--dev" not in argv:
+        # A fresh interpreter: gevent must patch the standard library before the application is imported, and
+        # this module has imported Flask already. serve.py imports nothing of the application before patching.
+        serve = str(ROOT / "serve.py")
+        os.execv(sys.executable, [sys.executable, serve, "--bind", f"{host}:{port}", *argv])
+    run_development_server(host, port)
+
+
+def run_development_server(host: str, port: int) -> None:
+    """Werkzeug + simple-websocket, one thread per connection: for working on Loket, never for an office."""
     from security.startup import banner, problems
 
     try:
@@ -247,18 +262,13 @@ def main() -> None:
         sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
     if banner(app):
         print(banner(app), flush=True)
-    host = os.environ.get("LOKET_HOST", "127.0.0.1")
-    port = int(os.environ.get("LOKET_PORT", "5000"))
-    print(f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/", flush=True)
-    from mail.worker import start_in_process as start_mail_worker
-    from printer.worker import start_in_process
-    from privacy import scheduler
+    print(
+        f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/ (DEVELOPMENT server)",
+        flush=True,
+    )
+    from serve import start_background_work
 
-    # The print and mail workers as threads; PRINT_WORKER/MAIL_WORKER=False or LOKET_PRINT_WORKER/LOKET_MAIL_WORKER=0:
-    # run `manage.py print-worker` / `manage.py mail-worker` instead.
-    start_in_process(app)
-    start_mail_worker(app)
-    scheduler.start_in_process(app)  # the daily personal-data purge; LOKET_PURGE=0: run the command from cron
+    start_background_work(app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

@@ -1,18 +1,19 @@
-"""The production server: `python serve.py` runs Loket under gunicorn (see docs/DEPLOY.md).
+"""The production server, the one Loket has: `./start.sh` and `python app.py` run it (see docs/DEPLOY.md).
 
-    python serve.py                          # one process, SQLite or PostgreSQL, on 127.0.0.1:8000
+    python serve.py                          # one gevent process, SQLite or PostgreSQL, on 127.0.0.1:8000
     LOKET_DATABASE_URL=postgresql+psycopg://loket@/loket LOKET_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 \
-        python serve.py --workers 4          # four processes sharing PostgreSQL and Redis
+        python serve.py --workers 4          # four gunicorn processes sharing PostgreSQL and Redis
 
-Each process also runs the print worker as a thread (one sends at a time; see printer/worker.py).
+Each process also runs the print worker, the mail worker and the daily purge (one of each sends at a time).
 
-Workers are gunicorn's gthread (Flask-SocketIO threading mode, websockets through simple-websocket, one
-thread per open connection); --worker-class gevent is the measured alternative. docs/DEPLOY.md has the
-measurements behind that choice. With several workers the Socket.IO server speaks websocket only, so any
-worker can take any connection and no sticky sessions are needed.
+One process (an office on SQLite) is gevent's WSGI server with no master process: gevent patches the standard
+library, then the application is imported and served. Several processes are gunicorn's gevent (or gthread)
+workers; gunicorn configured in code, so one command starts everything. Websockets through simple-websocket.
+docs/DEPLOY.md has the measurements behind gevent. With several workers the Socket.IO server speaks websocket
+only, so any worker can take any connection and no sticky sessions are needed.
 
-This module imports nothing of the application in the master process: each worker imports Flask,
-SQLAlchemy, psycopg and redis itself, after gevent has patched the standard library.
+This module imports nothing of the application before gevent has patched the standard library: each worker
+(or the one process) imports Flask, SQLAlchemy, psycopg and redis itself, afterwards.
 """
 
 from __future__ import annotations
@@ -49,8 +50,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--worker-class",
         choices=sorted(WORKER_CLASSES),
-        default=env.get("LOKET_WORKER_CLASS", "gthread"),
-        help="gthread (default) or gevent (env LOKET_WORKER_CLASS)",
+        default=env.get("LOKET_WORKER_CLASS", "gevent"),
+        help="gevent (default) or gthread (env LOKET_WORKER_CLASS); docs/DEPLOY.md has the measurements",
+    )
+    p.add_argument(
+        "--gunicorn",
+        action="store_true",
+        default=env.get("LOKET_GUNICORN", "") == "1",
+        help="one gevent process under a gunicorn master too (default: without one; more than one process "
+        "always runs under gunicorn; env LOKET_GUNICORN=1)",
     )
     p.add_argument(
         "--threads",
@@ -188,21 +196,94 @@ class LoketServer(BaseApplication):
 
     def load(self):
         # Runs in each worker, after gevent's monkey-patching.
+        keep_client_libraries_out(load_settings())
         from app import create_app
-        from mail.worker import start_in_process as start_mail_worker
-        from printer.worker import start_in_process
 
         app = create_app(dict(self.overrides))
-        # The print worker, as a thread of every server process: its lease lets one of them send at a time,
-        # and another takes over when that process ends (at once on this host, else after the lease time).
-        # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
-        start_in_process(app)
-        start_mail_worker(app)  # the same for the e-mail outbox (LOKET_MAIL_WORKER=0: `manage.py mail-worker`)
-        # The daily personal-data purge: every process looks, one claims the day (privacy/scheduler.py).
-        from privacy import scheduler
-
-        scheduler.start_in_process(app)
+        start_background_work(app)
         return app
+
+
+# python-socketio imports its clients' HTTP and websocket libraries whenever they are installed (the test and
+# benchmark set installs them): 13-18 MB in every server process, which never opens a client connection.
+CLIENT_LIBRARIES = ("aiohttp", "requests", "websocket")
+
+
+def keep_client_libraries_out(settings) -> None:
+    """Mark the libraries the server never uses as absent (their `import` fails, as where only the runtime
+    requirements are installed); Redis too when neither the message queue nor the rate limits use it."""
+    uses_redis = settings.message_queue or "redis" in (settings.security.rate_limit_storage or "")
+    for name in CLIENT_LIBRARIES + (() if uses_redis else ("redis",)):
+        if name not in sys.modules:
+            sys.modules[name] = None
+
+
+def start_background_work(app) -> None:
+    """The threads every server process runs beside the web: printing, e-mail and the daily purge."""
+    from mail.worker import start_in_process as start_mail_worker
+    from printer.worker import start_in_process
+    from privacy import scheduler
+
+    # The print worker, as a thread of every server process: its lease lets one of them send at a time, and
+    # another takes over when that process ends (at once on this host, else after the lease time).
+    # LOKET_PRINT_WORKER=0 leaves printing to `manage.py print-worker` (e.g. printers on another host).
+    start_in_process(app)
+    start_mail_worker(app)  # the same for the e-mail outbox (LOKET_MAIL_WORKER=0: `manage.py mail-worker`)
+    scheduler.start_in_process(app)  # the daily personal-data purge: every process looks, one claims the day
+
+
+def serve_one_process(args: argparse.Namespace, settings) -> None:
+    """One gevent process, no gunicorn master: what ./start.sh runs (an office on SQLite).
+
+    gevent patches the standard library before the application is imported, so that every lock and socket the
+    application creates is cooperative. The production checks run in this process (not `manage.py
+    check-production` in a child): one application start instead of two keeps a restart under 2 s.
+    """
+    from gevent import monkey
+
+    monkey.patch_all()
+    keep_client_libraries_out(settings)
+    from app import create_app
+    from security.startup import banner, problems
+
+    app = create_app(
+        app_overrides(
+            "gevent", 1, settings.database_url or "", args.snapshot_interval, args.snapshot_settle, args.phone_interval
+        )
+    )
+    refused = problems(app)
+    if refused:
+        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
+    if banner(app):
+        print(banner(app), flush=True)
+    start_background_work(app)
+    host, _, port = args.bind.rpartition(":")
+    print(
+        f"Loket for {app.extensions['loket.settings'].office.name}: http://{args.bind}/ "
+        f"(1 gevent process, database {(settings.database_url or 'sqlite (instance/loket.db)').split('@')[-1]})",
+        flush=True,
+    )
+    listen(app, host or "127.0.0.1", int(port), args.access_log)
+
+
+def listen(app, host: str, port: int, access_log: bool) -> None:
+    """gevent's WSGI server on a listening socket with TCP_NODELAY (inherited by every connection): without it, a
+    response written in two parts waited for the client's delayed ACK, 40 ms a request. Websockets through
+    simple-websocket (engineio's gevent driver)."""
+    import logging
+    import socket
+
+    from gevent import pywsgi
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.listen(1024)
+    # Through the application's logging: every line scrubbed of personal data (app.configure_logging).
+    log = logging.getLogger("loket.access") if access_log else None
+    pywsgi.WSGIServer(sock, app, log=log, error_log=logging.getLogger("loket.server")).serve_forever()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,6 +296,9 @@ def main(argv: list[str] | None = None) -> None:
     if problem:
         sys.exit(f"serve.py: {problem}")
     ensure_secret()
+    if args.workers == 1 and args.worker_class == "gevent" and not args.gunicorn:
+        serve_one_process(args, settings)
+        return
     refused = production_check()
     if refused:
         sys.exit(refused)

@@ -376,19 +376,27 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         seeded = seed(db_url, cfg["offices"], 3, cfg["officers"])
         calling = sorted({o["office"] for o in seeded["officers"]})
         log = workdir / "server.log"
-        server = procs.Server(
-            database_url=db_url,
-            workers=cfg["workers"],
-            worker_class=args.worker_class,
-            message_queue=queue,
-            channel=procs.unique_channel("loket-bench"),
-            log_path=log,
-            threads=args.threads,
-            root=args.server_root,
+        server = (
+            procs.StartedServer(database_url=db_url, log_path=log, extra_env=procs.BENCH_LIMITS, root=args.server_root)
+            if args.start
+            else procs.Server(
+                database_url=db_url,
+                workers=cfg["workers"],
+                worker_class=args.worker_class,
+                message_queue=queue,
+                channel=procs.unique_channel("loket-bench"),
+                log_path=log,
+                threads=args.threads,
+                root=args.server_root,
+            )
         )
         stack.callback(lambda: args.keep_logs and print(log.read_text()[-3000:]))
         stack.enter_context(server)
+        await asyncio.sleep(3)  # idle: started, its background threads settled, no screen connected
+        memory_idle = [procs.proc_stats(pid) for pid in server.pids()]
         swarms = await start_displays(server.url, list(seeded["offices"]), cfg["displays"], args.client, workdir)
+        await asyncio.sleep(3)
+        memory_displays = [procs.proc_stats(pid) for pid in server.pids()]
         meter = CpuMeter(server, [proc.pid for proc, _ in swarms])
         try:
             async with Phones(server.url, args.phones) as phones:
@@ -421,7 +429,7 @@ async def run_config(name: str, cfg: dict, args) -> dict:
     result = {
         "name": name,
         **cfg,
-        "worker_class": args.worker_class,
+        "worker_class": "start.sh" if args.start else args.worker_class,
         "healthz": health,
         "issue": issued,
         "call": {k: v for k, v in called.items() if k != "calls"},
@@ -429,6 +437,8 @@ async def run_config(name: str, cfg: dict, args) -> dict:
         "twice": twice,
         "phones": phone_stats,
         "memory": memory,
+        "memory_idle": memory_idle,
+        "memory_displays": memory_displays,
         "client": client,
         "seconds": time.monotonic() - t_start,
     }
@@ -469,6 +479,11 @@ def main() -> None:
         help="share of the tickets issued whose visitor opens the status page (a '/status' websocket)",
     )
     p.add_argument("--profile", metavar="DIR", help="record py-spy profiles of the server during phases 2 and 3")
+    p.add_argument(
+        "--start",
+        action="store_true",
+        help="run the README's start (./start.sh, one process on SQLite) instead of serve.py with the preset's workers",
+    )
     p.add_argument("--keep-logs", action="store_true", help="print the tail of each server log")
     args = p.parse_args()
     results = []

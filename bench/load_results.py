@@ -205,6 +205,13 @@ def print_result(r: dict) -> None:
         for m in r["memory"]
     )
     print(f"  server processes  {mem}")
+    if r.get("memory_idle"):
+        print(
+            f"  memory, all server processes: idle {sum(m['rss_mb'] for m in r['memory_idle']):.0f} MB, "
+            f"with the displays connected {sum(m['rss_mb'] for m in r['memory_displays']):.0f} MB, "
+            f"after the load {sum(m['rss_mb'] for m in r['memory']):.0f} MB "
+            f"(peak {sum(m['peak_rss_mb'] for m in r['memory']):.0f} MB)"
+        )
     print(
         f"  display clients   cpu {r['client']['cpu_s']:.0f} s, rss {r['client']['rss_mb']} MB;"
         f"  run took {r['seconds']:.0f} s",
@@ -212,14 +219,18 @@ def print_result(r: dict) -> None:
     )
 
 
+def _total(r: dict, key: str) -> str:
+    return f"{sum(m['rss_mb'] for m in r[key]):.0f}" if r.get(key) else "–"
+
+
 def table(results: list[dict]) -> str:
     rows = [
         (
             "| configuration | displays | /healthz req/s | tickets/s (ratio) | per server CPU-second: /healthz, tickets "
             "(ratio) | ticket p50 / p99 ms | call-next p50 / p99 ms | call→every display p50 / p99 / worst ms "
-            "| lost / dup / disorder | called twice | RSS per process MB |"
+            "| lost / dup / disorder | called twice | RSS per process MB | RSS all processes idle / displays / after MB |"
         ),
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         h, i, c, d, t = r["healthz"], r["issue"], r["call"], r["deliveries"], r["twice"]
@@ -233,6 +244,6 @@ def table(results: list[dict]) -> str:
             f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} "
             f"| {d['every_p50_ms']:.0f} / {d['every_p99_ms']:.0f} / {d['every_max_ms']:.0f} "
             f"| {d['lost']} / {d['duplicated']} / {d['out_of_order']} | {max(t['twice_in_answers'], t['twice_in_db'])} "
-            f"| {rss} |"
+            f"| {rss} | {_total(r, 'memory_idle')} / {_total(r, 'memory_displays')} / {_total(r, 'memory')} |"
         )
     return "\n".join(rows)

@@ -71,6 +71,15 @@ def unique_channel(prefix: str = "loket-scratch") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+# The benchmark's few kiosks issue hundreds of tickets a second and its officers sign in at once from one
+# address: limits far above that (the production defaults are in config.toml).
+BENCH_LIMITS = {
+    "LOKET_RATE_TICKET": "1000000 per minute",
+    "LOKET_RATE_PUBLIC": "1000000 per minute",
+    "LOKET_RATE_SIGNIN": "1000000 per minute",
+}
+
+
 class Server:
     """`python serve.py` in its own process group, on a free port, with its output in a log file."""
 
@@ -79,7 +88,7 @@ class Server:
         *,
         database_url: str,
         workers: int = 1,
-        worker_class: str = "gthread",
+        worker_class: str = "gevent",
         message_queue: str = "",
         channel: str = "",
         log_path: str | os.PathLike = os.devnull,
@@ -99,11 +108,7 @@ class Server:
                 "LOKET_ALWAYS_OPEN": "1",
                 "LOKET_PRINT_WORKER": "0",
                 "LOKET_SECRET_KEY": uuid.uuid4().hex,
-                # The benchmark's few kiosks issue hundreds of tickets a second and its officers sign in at once
-                # from one address: limits far above that (the production defaults are in config.toml).
-                "LOKET_RATE_TICKET": "1000000 per minute",
-                "LOKET_RATE_PUBLIC": "1000000 per minute",
-                "LOKET_RATE_SIGNIN": "1000000 per minute",
+                **BENCH_LIMITS,
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -183,11 +188,29 @@ class Server:
 START_COMMAND = ["bash", "start.sh"]
 
 
+def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float, what: str) -> float:
+    """Poll url/healthz until it answers 200 (return that moment, time.monotonic()); fail if proc exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return time.monotonic()
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"{what} was not healthy within {timeout}s")
+
+
 class StartScript:
     """./start.sh (set-up, migrations, demo data, the server) in its own process group, on a free port and its
     own database, as an operator starts Loket; `kill()` is `kill -9` of everything it started."""
 
-    def __init__(self, *, database_url: str, log_path: str | os.PathLike, extra_env: dict | None = None):
+    def __init__(
+        self, *, database_url: str, log_path: str | os.PathLike, extra_env: dict | None = None, root: Path = ROOT
+    ):
+        self.root = Path(root)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = str(log_path)
@@ -213,23 +236,18 @@ class StartScript:
         self._log = open(self.log_path, "ab")
         started = time.monotonic()
         self.proc = subprocess.Popen(
-            START_COMMAND, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            START_COMMAND,
+            cwd=self.root,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return started
 
     def wait_healthy(self, timeout: float = 60) -> float:
         """Poll /healthz until it answers 200; return that moment (time.monotonic())."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"start.sh exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return time.monotonic()
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError(f"start.sh was not healthy within {timeout}s; see {self.log_path}")
+        return wait_healthy(self.url, self.proc, timeout, f"start.sh (see {self.log_path})")
 
     def kill(self) -> None:
         """kill -9 of the process group this helper started (the server and anything start.sh left running)."""
@@ -242,6 +260,32 @@ class StartScript:
         self.proc.wait(timeout=10)
         self.proc = None
         self._log.close()
+
+
+class StartedServer(StartScript):
+    """./start.sh as a context manager with `Server`'s interface (url, pids), for the load benchmark: the README's
+    start measured as a newcomer runs it. Stopped with SIGTERM, as an operator stops it."""
+
+    def __enter__(self):
+        self.start()
+        self.wait_healthy(timeout=300)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return
+        self.proc = None
+        self._log.close()
+
+    pids = Server.pids
 
 
 def proc_stats(pid: int) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import segno
 from flask import current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from spectree import Response
@@ -220,6 +219,8 @@ def qr(token: str):
         if visitor_status.live_ticket(s, token, keep_hours=_keep_hours()) is None:
             return _not_found_page()
     buf = BytesIO()
+    import segno  # 2.4 MB with its XML writer: loaded on the first QR code, not at start
+
     segno.make(ticket_status_url(get_settings(), token), error="m").save(
         buf, kind="svg", scale=6, border=4, xmldecl=False, title=_("Your queue status")
     )

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
+from blocking import off_loop
 from printer import documents as D
 from printer.i18n import translator
 
@@ -149,7 +150,8 @@ def _build(doc_title: str, number: str, office: D.OfficeInfo, story: list, _, ve
             PageTemplate("later", [later], onPage=later_pages),
         ]
     )
-    template.build(story, canvasmaker=_numbered_canvas(_("Page %(page)s of %(pages)s")))
+    # Rendering computes for 30-110 ms: off the event loop (blocking.py).
+    off_loop(template.build, story, canvasmaker=_numbered_canvas(_("Page %(page)s of %(pages)s")))
     return buf.getvalue()
 
 

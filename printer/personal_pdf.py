@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from blocking import off_loop
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 NAVY = colors.HexColor("#123a6b")
 LINE = colors.HexColor("#d8dee8")
@@ -104,7 +106,7 @@ def render(doc: dict, *, office: str, titles: dict[str, str], kept: dict[str, st
     files = doc.get("files") or []
     story.append(p(", ".join(f"{f['name']} ({f['bytes']} B)" for f in files) if files else _("Nothing held."), small))
     buf = BytesIO()
-    SimpleDocTemplate(
+    document = SimpleDocTemplate(
         buf,
         pagesize=A4,
         leftMargin=16 * mm,
@@ -115,5 +117,6 @@ def render(doc: dict, *, office: str, titles: dict[str, str], kept: dict[str, st
         author=office,
         creator="Loket",
         invariant=1,
-    ).build(story)
+    )
+    off_loop(document.build, story)  # off the event loop (blocking.py)
     return buf.getvalue()

@@ -11,8 +11,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from zxcvbn import zxcvbn
-
 from rules.errors import N_, RuleError
 
 MIN_LENGTH = 12
@@ -54,6 +52,8 @@ def problem(password: str, context: Context = Context(), *, min_length: int = MI
             return RuleError("weak_password", N_("The password may not contain the office's name."), status=400)
     words = [w for w in (context.username, context.name, *context.office_names) if w]
     words += [w for text in words for w in re.split(r"[\W_]+", text) if len(w) >= 3]
+    from zxcvbn import zxcvbn  # its word lists take 12 MB: loaded when a password is first set, not at start
+
     if zxcvbn(password[:_SCORED_CHARS], user_inputs=words)["score"] < MIN_SCORE:
         return RuleError(
             "weak_password",

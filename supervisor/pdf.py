@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from blocking import off_loop
 from rules.reports import GUESTBOOK_DIMENSIONS, Report
 from supervisor import present
 from supervisor.charts import fonts
@@ -215,5 +216,5 @@ def render(
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(n)s", n=doc_.page))
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    off_loop(doc.build, story, onFirstPage=footer, onLaterPages=footer)  # long reports: off the event loop
     return buf.getvalue()

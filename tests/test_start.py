@@ -9,9 +9,14 @@ three restarts; the test fails when none of them meets the bounds. bench/bench_r
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
+import uuid
+from pathlib import Path
 
 import pytest
+import requests
 
 from bench import procs
 from db import Database
@@ -79,3 +84,68 @@ def test_after_kill_9_start_sh_is_healthy_within_3_s_and_a_display_resyncs_withi
     assert any(h <= HEALTHY_WITHIN and r <= RESYNC_WITHIN for h, r in measured), figures
     log = (tmp_path / "start.log").read_text()
     assert log.count("database up to date") == len(measured) + 1 and "Demo users already exist" in log
+
+
+def _command_line(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
+def test_the_readme_start_serves_through_the_production_server(tmp_path):
+    """./start.sh ends in serve.py's one gevent process (the print worker inside), not the development server:
+    the process it leaves running is serve.py, its log says so, Werkzeug answers nothing, and a wall display and
+    a kiosk work through it."""
+    server = procs.StartScript(database_url=f"sqlite:///{tmp_path / 'loket.db'}", log_path=tmp_path / "start.log")
+    display = None
+    try:
+        server.start()
+        server.wait_healthy(timeout=180)
+        command = _command_line(server.proc.pid)  # start.sh exec's the server: the same process
+        assert command[1].endswith("serve.py") and "--bind" in command, command
+        answer = requests.get(server.url + "/healthz", timeout=10)
+        assert "werkzeug" not in answer.headers.get("Server", "").lower()
+        display = Screen(server.url)
+        display.connect()
+        display.wait_until(lambda d: d.named("snapshot"), "the display's first snapshot")
+        ticket = Http(server.url).take_ticket("penjualan")
+        display.wait_until(lambda d: len(d.named("snapshot")) > 1, "a snapshot after the ticket")
+        assert ticket["code"]
+    finally:
+        if display is not None:
+            display.close()
+        server.kill()
+    log = (tmp_path / "start.log").read_text()
+    assert "(1 gevent process" in log and "DEVELOPMENT" not in log
+    assert "development server" not in log.lower() and "werkzeug" not in log.lower()
+
+
+@pytest.mark.parametrize(
+    "argv, expect",
+    [([], "(1 gevent process"), (["--dev"], "(DEVELOPMENT server)")],
+    ids=["production by default", "development only when asked"],
+)
+def test_python_app_py_runs_the_production_server_unless_asked_for_the_development_one(tmp_path, argv, expect):
+    port = procs.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    env.update(
+        LOKET_DATABASE_URL=f"sqlite:///{tmp_path / 'loket.db'}",
+        LOKET_PORT=str(port),
+        LOKET_PRINT_WORKER="0",
+        LOKET_SECRET_KEY=uuid.uuid4().hex,
+        PYTHONUNBUFFERED="1",
+    )
+    log = tmp_path / "app.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [procs.PYTHON, "app.py", *argv], cwd=procs.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while expect not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert expect in log.read_text(), log.read_text()[-2000:]
+            procs.wait_healthy(f"http://127.0.0.1:{port}", proc, 60, "python app.py")
+            script = _command_line(proc.pid)[1]
+            assert script.endswith("serve.py" if not argv else "app.py"), script
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
