@@ -19,6 +19,7 @@ This module imports nothing of the application before gevent has patched the sta
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
@@ -270,7 +271,6 @@ def listen(app, host: str, port: int, access_log: bool) -> None:
     """gevent's WSGI server on a listening socket with TCP_NODELAY (inherited by every connection): without it, a
     response written in two parts waited for the client's delayed ACK, 40 ms a request. Websockets through
     simple-websocket (engineio's gevent driver)."""
-    import logging
     import socket
 
     from gevent import pywsgi
@@ -283,7 +283,27 @@ def listen(app, host: str, port: int, access_log: bool) -> None:
     sock.listen(1024)
     # Through the application's logging: every line scrubbed of personal data (app.configure_logging).
     log = logging.getLogger("loket.access") if access_log else None
-    pywsgi.WSGIServer(sock, app, log=log, error_log=logging.getLogger("loket.server")).serve_forever()
+    server = pywsgi.WSGIServer(sock, app, log=log, error_log=logging.getLogger("loket.server"))
+    signals(server)
+    server.serve_forever()
+
+
+def signals(server) -> None:
+    """TERM/INT: stop taking connections and give open requests 5 s (screens reconnect to the next start).
+    HUP: the same, then run again in place (new code and configuration; systemd's reload, as gunicorn's HUP)."""
+    import signal
+
+    import gevent
+
+    def stop(then_restart: bool) -> None:
+        logging.getLogger("loket.server").info("stopping%s", " to restart" if then_restart else "")
+        server.stop(timeout=5)
+        if then_restart:
+            os.execv(sys.executable, [sys.executable, *sys.argv])
+
+    gevent.signal_handler(signal.SIGTERM, stop, False)
+    gevent.signal_handler(signal.SIGINT, stop, False)
+    gevent.signal_handler(signal.SIGHUP, stop, True)
 
 
 def main(argv: list[str] | None = None) -> None:

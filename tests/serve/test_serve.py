@@ -3,6 +3,8 @@ without a separate print-worker unit."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import requests
@@ -65,3 +67,24 @@ def test_serve_py_runs_the_print_worker(tmp_path):
     assert status == "printed", (tmp_path / "server.log").read_text()[-2000:]
     slips = list(prints.iterdir())
     assert len(slips) == 1 and slips[0].read_bytes().startswith(b"\x1b@")  # ESC @: an ESC/POS job
+
+
+def test_one_process_reloads_in_place_on_hup_and_stops_cleanly_on_term(tmp_path):
+    """systemd's reload (HUP) and stop (TERM) on the one gevent process: HUP runs it again in place (same pid,
+    the port answering again), TERM stops it with exit status 0."""
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    migrate(url)
+    log = tmp_path / "server.log"
+    server = procs.Server(database_url=url, log_path=log).start()
+    try:
+        assert server.pids() == [server.proc.pid]  # one process, no master
+        os.kill(server.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Loket for") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        procs.wait_healthy(server.url, server.proc, 60, "serve.py after HUP")
+        assert log.read_text().count("Loket for") == 2 and "stopping to restart" in log.read_text()
+        os.kill(server.proc.pid, signal.SIGTERM)
+        assert server.proc.wait(timeout=30) == 0
+    finally:
+        server.stop()
