@@ -30,7 +30,12 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_issues_receipt(live_server, screens):
+def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_issues_receipt(
+    live_server, screens, browser
+):
+    # Refused on purpose below: the check without the abstract, the invoice with a bad billing code.
+    browser.expect_console_error(r"status of 409 .*/check-documents\b")
+    browser.expect_console_error(r"status of 400 .*/invoice\b")
     base = live_server.url
     ticket = Http(base).take_ticket("penjualan")
 

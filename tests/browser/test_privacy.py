@@ -43,7 +43,9 @@ def test_a_returning_visitor_is_recognised_without_their_details_shown(live_serv
     expect(kiosk.get_by_test_id("lookup-result")).to_contain_text("Belum ada kunjungan")
 
 
-def test_the_supervisor_answers_a_request_on_the_rights_screen(live_server, screens, new_request, db):
+def test_the_supervisor_answers_a_request_on_the_rights_screen(live_server, screens, new_request, db, browser):
+    # Refused on purpose below: a correction and an erasure without their reason.
+    browser.expect_console_error(r"status of 400 .*/people/\d+/(correct|erase)\b")
     new_request("closed", name="Rahmawati Siregar", email="rahma@unsri.ac.id", phone="0812 3456 2222")
     page = screens(f"{live_server.url}/login?next=/privacy/")
     page.fill("input[name=username]", "pengawas")
