@@ -258,7 +258,10 @@ def test_a_counter_left_from_another_tab_says_so_and_can_be_opened_again(live_se
     base = live_server.url
     first_tab = sign_in_at_counter(screens, base, "petugas1", 1)
     second_tab = first_tab.context.new_page()  # same officer, same browser
-    second_tab.goto(f"{base}/counter/2")  # an officer works at one counter at a time: counter 1 is left
+    second_tab.goto(f"{base}/counter/2")  # looking at counter 2 changes nothing
+    expect(second_tab.get_by_test_id("counter-status")).to_have_text("Tutup")
+    expect(first_tab.get_by_test_id("counter-status")).to_have_text("Buka")
+    second_tab.get_by_test_id("reopen").click()  # an officer works at one counter at a time: counter 1 is left
     expect(second_tab.get_by_test_id("counter-status")).to_have_text("Buka")
 
     expect(first_tab.get_by_test_id("not-mine")).to_be_visible()
