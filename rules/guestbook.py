@@ -266,6 +266,13 @@ def _field_error(field: str, message: str) -> FieldError:
     return FieldError(field, message)
 
 
+# A choice left unmade says which choice (a generic "required" under a row of buttons explains nothing).
+MISSING = {
+    "service_id": N_("Choose a service."),
+    "purpose": N_("Choose the main purpose of your visit."),
+}
+
+
 def errors_by_field(err: ValidationError) -> dict[str, str]:
     """Pydantic's errors as {field: message} (first message per field), for the kiosk form."""
     out: dict[str, str] = {}
@@ -276,7 +283,7 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
             continue
         field = str(e["loc"][0]) if e["loc"] else "form"
         if e["type"] == "missing":
-            msg = N_("This field is required.")
+            msg = MISSING.get(field, N_("This field is required."))
         elif e["type"] in ("int_parsing", "int_type"):
             msg = N_("Enter a number.")
         elif e["type"] == "string_too_short":
