@@ -26,7 +26,7 @@
     form.reset();
     clearErrors();
     $("lookup-result").textContent = "";
-    toggleConditional();
+    lastPurpose(false);
     show("welcome");
   }
 
@@ -99,6 +99,17 @@
     const r = await Loket.api(`/api/offices/${office}/visitors/lookup`, { method: "POST", body: { email, phone } });
     if (!r.ok) { $("lookup-result").textContent = r.data.message || T.network; return; }
     $("lookup-result").textContent = r.data.found ? T.found : T.not_found;
+    // Found: the purpose is filled "as on my last visit" (the server takes it from that visit; nothing comes
+    // back here), so the first press of "Take my number" succeeds. The visitor may still choose another.
+    lastPurpose(r.data.found);
+  }
+
+  function lastPurpose(on) {
+    const option = $("purpose-last");
+    option.hidden = option.disabled = !on;
+    if (on && !$("purpose").value) $("purpose").value = "last";
+    if (!on && $("purpose").value === "last") $("purpose").value = "";
+    toggleConditional();
   }
 
   async function submit(ev) {
