@@ -7,8 +7,8 @@
    puts the keyboard away. A physical keyboard still works beside it. */
 (function () {
   "use strict";
-  const host = document.getElementById("osk");
-  const form = document.getElementById("guestbook");
+  const host = Loket.$("osk");
+  const form = Loket.$("guestbook");
   if (!host || !form || !window.SimpleKeyboard) return;
   const T = Loket.data("keyboard-strings");
   const Keyboard = window.SimpleKeyboard.default || window.SimpleKeyboard.SimpleKeyboard;
@@ -82,6 +82,6 @@
   form.addEventListener("reset", hide);
   document.addEventListener("focusin", (e) => { if (!form.contains(e.target)) hide(); });
   // The kiosk's other steps (welcome, the ticket) have no fields: the keyboard goes when the form does.
-  new MutationObserver(() => { if (document.getElementById("form-section").classList.contains("hidden")) hide(); })
-    .observe(document.getElementById("form-section"), { attributes: true, attributeFilter: ["class"] });
+  new MutationObserver(() => { if (Loket.$("form-section").classList.contains("hidden")) hide(); })
+    .observe(Loket.$("form-section"), { attributes: true, attributeFilter: ["class"] });
 })();

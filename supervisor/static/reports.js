@@ -2,7 +2,7 @@
    ones are disabled too, so the address of the report carries only what was chosen. */
 (function () {
   "use strict";
-  const period = document.getElementById("period");
+  const period = Loket.$("period");
   if (!period) return;
   function sync() {
     document.querySelectorAll("[data-period-field]").forEach((row) => {

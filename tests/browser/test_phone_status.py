@@ -300,7 +300,7 @@ def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, p
     expect(code).to_have_text("B-001")
     qr = page.get_by_test_id("ticket-qr-img")
     expect(qr).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-testid=ticket-qr-img]').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('[data-testid=ticket-qr-img]').naturalWidth > 0")
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())).convert("L"))
     assert len(found) == 1 and found[0].text.startswith(live_server.url + "/s/")
     # The phone's camera app opens the link.
