@@ -59,6 +59,8 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     expect(panel.get_by_test_id("rq-quote")).to_contain_text("1.501")
     panel.get_by_test_id("rq-add-line").click()
     expect(panel.get_by_test_id("rq-total")).to_have_text("Rp 50.020")
+    # The visitor's list of requests follows (it said Rp 0, the total when the request was opened).
+    expect(panel.locator("#rq-visitor-requests")).to_contain_text("Rp 50.020")
     expect(panel.get_by_test_id("rq-lines")).to_contain_text("Susenas Maret 2025")
 
     # Step 7-8: agreement, the documents the product needs, the check.
