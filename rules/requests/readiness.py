@@ -39,6 +39,11 @@ def _blocker(view: dict, name: str) -> str | None:
             return N_("Tick every document needed before the invoice first.")
     if name == "agree" and not view["lines"]:
         return N_("Add at least one product before recording the agreement.")
+    if name == "deliver":
+        if not view["settled"]:
+            return N_("The product can be delivered only after the treasurer has issued the receipt.")
+        if view["needs_sppd"] and not view["sppd_signed_at"]:
+            return N_("Microdata and maps are delivered only after the signed SPPD is received.")
     return None
 
 

@@ -245,3 +245,26 @@ def test_a_step_that_would_be_refused_says_why_before_it_is_taken(officer, new_r
     officer.post(f"/api/requests/{req_id}/documents/abstract", json={"received": True, "note": "", "npwp": ""})
     steps = {s["name"]: s for s in officer.get(f"/api/requests/{req_id}").get_json()["steps"]}
     assert steps["check_documents"] == {**steps["check_documents"], "ready": True, "why": ""}
+
+
+def test_delivery_waits_for_the_receipt_and_the_signed_sppd(officer, new_request, db, staff):
+    from models import Invoice
+    from rules import payments as pay_rules
+    from rules import requests as rq
+    from tests.request_fixtures import T0, ntpn
+
+    req_id = new_request("ready")  # microdata, invoiced, not yet paid
+
+    def deliver_step():
+        steps = {s["name"]: s for s in officer.get(f"/api/requests/{req_id}?lang=en").get_json()["steps"]}
+        return steps["deliver"]
+
+    assert deliver_step()["ready"] is False and "receipt" in deliver_step()["why"]
+    with db.write() as s:
+        inv: Invoice = rq.active_invoice(s, req_id)
+        pay_rules.record_and_confirm(s, invoice_id=inv.id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=T0, now=T0)
+        pay_rules.issue_receipt(s, invoice_id=inv.id, user_id=staff.treasurer, now=T0)
+    assert deliver_step()["ready"] is False and "SPPD" in deliver_step()["why"]
+    with db.write() as s:
+        rq.sign_sppd(s, request_id=req_id, user_id=staff.officer, now=T0)
+    assert deliver_step() == {**deliver_step(), "ready": True, "why": ""}
