@@ -75,3 +75,17 @@ def test_in_portrait_the_submit_stays_in_sight_above_the_keyboard(live_server, s
     keys = kiosk.get_by_test_id("osk").bounding_box()
     submit = kiosk.get_by_test_id("submit").bounding_box()
     assert submit["y"] + submit["height"] <= keys["y"], (submit, keys)
+
+
+def test_in_landscape_the_submit_can_be_scrolled_clear_of_the_keyboard(live_server, screens):
+    kiosk = screens(f"{live_server.url}/kiosk/{OFFICE}", viewport=LANDSCAPE)
+    kiosk.get_by_test_id("start").click()
+    kiosk.locator("#name").click()
+    expect(kiosk.get_by_test_id("osk")).to_be_visible()
+    expect(kiosk.locator("#name")).to_be_focused()
+    keys = kiosk.get_by_test_id("osk").bounding_box()
+    name = kiosk.locator("#name").bounding_box()
+    assert name["y"] + name["height"] <= keys["y"]  # the field being typed in is not under the keys
+    kiosk.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    submit = kiosk.get_by_test_id("submit").bounding_box()
+    assert submit["y"] + submit["height"] <= keys["y"], (submit, keys)
