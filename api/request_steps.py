@@ -18,7 +18,7 @@ from rules import requests as rq
 def staff_view(s, req) -> dict:
     """A request as the counter and treasurer screens show it, with the visitor's links and the PDFs'."""
     from rules import uploads
-    from rules.requests import clock
+    from rules.requests import clock, readiness
 
     out = rq.staff_view(s, req, translate=translate, lang=select_locale())
     out["channel"] = req.channel
@@ -31,6 +31,7 @@ def staff_view(s, req) -> dict:
         {**uploads.upload_json(u), "url": f"/api/requests/{req.id}/uploads/{u.id}"}
         for u in uploads.uploads_of(s, req.id)
     ]
+    readiness.annotate(out, translate)
     out["links"] = request_links(get_settings(), req)
     out["links"].update({f"invoice_pdf_{i['id']}": f"/api/invoices/{i['id']}/pdf" for i in out["invoices"]})
     out["links"].update({f"receipt_pdf_{r['id']}": f"/api/receipts/{r['id']}/pdf" for r in out["receipts"]})

@@ -127,7 +127,8 @@ def ticket_requests(ticket_id: int):
             for r in rows
         ]
     log_read("ticket_requests", [r.visitor_id for r in rows], ref=f"ticket:{ticket_id}")
-    return jsonify(requests=out)
+    # One open request per ticket (rules.requests.intake.open_request): the button says so before it is pressed.
+    return jsonify(requests=out, can_open=not any(x["this_ticket"] and x["state"] == "open" for x in out))
 
 
 @bp.get("/requests/<int:request_id>")

@@ -36,6 +36,7 @@ class RequestOut(BaseModel):
 
 class RequestList(BaseModel):
     requests: list[dict[str, Any]]
+    can_open: bool | None = Field(default=None, description="whether a new request may be opened for this ticket")
 
 
 class OpenRequest(BaseModel):

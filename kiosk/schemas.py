@@ -52,7 +52,9 @@ class TicketRequest(BaseModel):
     occupation: _choice(guestbook.OCCUPATIONS) | None = None
     institution_category: _choice(guestbook.INSTITUTION_CATEGORIES) | None = None
     institution_name: str = Field(default="", max_length=200)
-    purpose: _choice(guestbook.PURPOSES)
+    purpose: _choice(guestbook.PURPOSES, guestbook.LAST_PURPOSE) = Field(
+        description="'last': a returning visitor's purpose of their last visit (found by e-mail and phone)"
+    )
     purpose_note: str = Field(default="", max_length=300)
     service_id: int = Field(ge=1, le=2**63 - 1)
     npwp: str = Field(default="", max_length=32)

@@ -69,6 +69,8 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+# The purpose a returning visitor may choose at the kiosk after "I have been here before": their last visit's.
+LAST_PURPOSE = "last"
 # Asked of everyone on every visit: e-mail, phone, purpose, service, consent. These may be left blank by a
 # returning visitor (their record's answers are used):
 PROFILE_FIELDS = ("name", "gender", "birth_year", "education", "occupation", "institution_category")
@@ -96,7 +98,7 @@ class GuestBookForm(BaseModel):
     occupation: str | None = None
     institution_category: str | None = None
     institution_name: str = Field(default="", max_length=200)
-    purpose: str
+    purpose: str  # LAST_PURPOSE: a recognised visitor's purpose of their last visit (sign_and_take_ticket)
     purpose_note: str = Field(default="", max_length=300)
     service_id: int
     npwp: str = ""
@@ -181,7 +183,7 @@ class GuestBookForm(BaseModel):
     @field_validator("purpose")
     @classmethod
     def _purpose(cls, v: str) -> str:
-        if v not in PURPOSES:
+        if v not in PURPOSES and v != LAST_PURPOSE:
             raise ValueError(N_("Choose the main purpose of your visit."))
         return v
 
@@ -266,6 +268,13 @@ def _field_error(field: str, message: str) -> FieldError:
     return FieldError(field, message)
 
 
+# A choice left unmade says which choice (a generic "required" under a row of buttons explains nothing).
+MISSING = {
+    "service_id": N_("Choose a service."),
+    "purpose": N_("Choose the main purpose of your visit."),
+}
+
+
 def errors_by_field(err: ValidationError) -> dict[str, str]:
     """Pydantic's errors as {field: message} (first message per field), for the kiosk form."""
     out: dict[str, str] = {}
@@ -276,7 +285,7 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
             continue
         field = str(e["loc"][0]) if e["loc"] else "form"
         if e["type"] == "missing":
-            msg = N_("This field is required.")
+            msg = MISSING.get(field, N_("This field is required."))
         elif e["type"] in ("int_parsing", "int_type"):
             msg = N_("Enter a number.")
         elif e["type"] == "string_too_short":
@@ -324,6 +333,23 @@ def recognise(session: Session, *, office_id: int, email: str, phone: str) -> Vi
     return session.exec(_RECOGNISED, params={"office_id": office_id, "email": email, "phone": phone}).first()
 
 
+def _with_purpose(session: Session, form: GuestBookForm, visitor: Visitor | None) -> GuestBookForm:
+    """The form with its purpose: as chosen, or for a recognised visitor who chose "as on my last visit" (the
+    kiosk offers it after "I have been here before") that visit's purpose. Anyone else must choose one."""
+    if form.purpose != LAST_PURPOSE:
+        return form
+    last = None
+    if visitor is not None:
+        last = session.exec(
+            select(GuestBookEntry)
+            .where(GuestBookEntry.visitor_id == visitor.id, GuestBookEntry.purpose != "")
+            .order_by(GuestBookEntry.created_at.desc(), GuestBookEntry.id.desc())
+        ).first()
+    if last is None:
+        raise FieldsInvalid({"purpose": N_("Choose the main purpose of your visit.")})
+    return form.model_copy(update={"purpose": last.purpose, "purpose_note": last.purpose_note})
+
+
 def sign_and_take_ticket(
     session: Session, *, office: Office, form: GuestBookForm, now: datetime | None = None
 ) -> Ticket:
@@ -344,6 +370,7 @@ def sign_and_take_ticket(
     visitor = session.exec(
         _RECOGNISED, params={"office_id": office.id, "email": form.email, "phone": form.phone}
     ).first()
+    form = _with_purpose(session, form, visitor)
     if visitor is None:
         missing = form.missing_for_new_person()
         if missing:

@@ -366,6 +366,7 @@ def tariff_sheet(schedule: Schedule, translate: Translate = _identity, lang: str
                 "category": it.category,
                 "name": item_name(it, lang),
                 "per": it.per,
+                "per_label": t(PER_WORDS[it.per]) if it.per in PER_WORDS else it.per,
                 "measure": it.measure,
                 "price_rule": how,
             }

@@ -119,6 +119,7 @@ class Story:
         counter.fill("input[name=password]", "petugas1-demo")
         counter.click("button[type=submit]")
         counter.click("[data-testid=counter-1]")
+        counter.click("[data-testid=reopen]")  # looking at a counter does not open it: the officer opens it
         counter.wait_for_selector("[data-testid=call-next]:enabled")
         counter.click("[data-testid=call-next]")
         counter.wait_for_selector("[data-testid=current-code]:not(:empty)")

@@ -17,6 +17,7 @@ from commands import DEMO_USERS, migrate
 from db import Database
 from rules import offices, users
 from settings import load_settings
+from tests.browser_errors import WatchedBrowser
 from tests.kiosks import SERVERS, pair_browser, pair_test_client
 from tests.pages import FAKE_VOICE, SCREEN
 from tests.postgres import pg_url_or_skip
@@ -172,7 +173,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     """Headless Debian Chromium through Playwright. Skips locally without Chromium; fails in CI."""
     if not os.path.exists(CHROMIUM):
         if IN_CI:
@@ -197,6 +198,17 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The session's Chromium for one test: the test fails at teardown on any console error or uncaught page
+    error in a window it opened (tests/browser_errors.py)."""
+    watched = WatchedBrowser(chromium)
+    yield watched
+    problems = watched.unexpected()
+    if problems:
+        pytest.fail("errors in the browser:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -77,5 +77,7 @@ def sign_in_at_counter(screens, base: str, username: str, counter: int):
     page.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/counter/$"))
     page.get_by_test_id(f"counter-{counter}").click()
+    expect(page.get_by_test_id("counter-status")).to_have_text("Tutup")  # looking does not open it
+    page.get_by_test_id("reopen").click()
     expect(page.get_by_test_id("counter-status")).to_have_text("Buka")
     return page

@@ -78,6 +78,7 @@
     const mine = c.status !== "closed" && c.officer_id === userId;
     $("not-mine").classList.toggle("hidden", mine);
     $("not-mine-text").textContent = c.status === "closed" ? T.not_open : T.taken_over;
+    $("reopen").textContent = c.status === "closed" ? T.open_here : T.take_over;
     $("current-empty").textContent = cur || !mine ? "" : (state.waiting.length ? "" : T.no_one);
     if (cur) {
       $("current-code").textContent = cur.code;
@@ -166,12 +167,13 @@
   $("close").onclick = async () => { await act(`${base}/close`); if (state && state.counter.status === "closed") location.href = "/counter/"; };
 
   (async function init() {
-    const r = await Loket.api(`${base}/open`, { method: "POST" });
-    if (!r.ok) { message(r.data.message || T.network); }
-    else { Loket.syncClock(r.data.server_time); state = r.data; lastWaiting = state.waiting.length; render(); }
+    // Looking is not opening: the counter opens to the public only when the officer presses "Open this counter".
+    await load();
     let pending = null;
     // Every change in the office is followed by a snapshot in the staff room: reload this counter's state then,
-    // after every (re)connect (the line may have changed meanwhile) and when the tab is shown again.
+    // after every (re)connect (the line may have changed meanwhile) and when the tab is shown again. A change to
+    // a request (a payment confirmed, a receipt, a correction asked from the phone) is passed on to the request
+    // panel (request.js) as a DOM event.
     Loket.live({
       auth: { office: office, screen: "staff" },
       refresh: load,
@@ -181,6 +183,7 @@
           clearTimeout(pending);
           pending = setTimeout(load, 150);  // several events in a burst -> one reload
         },
+        request_changed: (d) => document.dispatchEvent(new CustomEvent("loket:request-changed", { detail: d })),
       },
       onStatus: (on) => { $("live").textContent = on ? T.live : T.offline; $("live").className = `badge ${on ? "ok" : "breached"}`; },
     });

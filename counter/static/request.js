@@ -43,13 +43,23 @@
     $("rq-for-visitor").classList.toggle("hidden", !ticket);
     if (!ticket) return;
     if (!ticket.visitor) { $("rq-visitor-line").textContent = T.no_visitor; $("rq-new").disabled = true; return; }
-    $("rq-new").disabled = false;
-    const list = await Loket.api(`/api/tickets/${ticket.id}/requests`);
-    const rows = list.ok ? list.data.requests : [];
-    $("rq-visitor-line").textContent = rows.length ? fill(T.visitor_requests, { name: ticket.visitor.name }) : "";
-    $("rq-visitor-requests").replaceChildren(...rows.map(row));
+    const rows = await refreshList();
     const live = rows.find((x) => x.this_ticket && x.state !== "closed" && x.state !== "cancelled");
     if (live) open(live.id);
+  }
+
+  /* The visitor's requests (their state and total as they are now); "New request" only when the server says one
+     may be opened for this ticket. */
+  async function refreshList() {
+    if (!ticket || !ticket.visitor) return [];
+    const list = await Loket.api(`/api/tickets/${ticket.id}/requests`);
+    const rows = list.ok ? list.data.requests : [];
+    const canOpen = list.ok && list.data.can_open !== false;
+    $("rq-new").disabled = !canOpen;
+    $("rq-new").title = canOpen ? "" : T.one_open;
+    $("rq-visitor-line").textContent = rows.length ? fill(T.visitor_requests, { name: ticket.visitor.name }) : "";
+    $("rq-visitor-requests").replaceChildren(...rows.map(row));
+    return rows;
   }
 
   function row(x) {
@@ -95,9 +105,10 @@
     if (!req.email_confirmed) return T.unconfirmed;
     if (!c) return T.not_started;
     if (c.served_days !== null && c.served_days !== undefined) return fill(T.served_in, { used: c.served_days });
-    if (c.overdue) return fill(T.overdue, { day: c.due, late: -c.left });
+    const due = Loket.date(c.due, { weekday: undefined });
+    if (c.overdue) return fill(T.overdue, { day: due, late: -c.left });
     if (c.paused) return fill(T.paused, { why: T.why[c.paused_for] || c.paused_for, left: c.left });
-    return fill(T.due, { day: c.due, left: c.left });
+    return fill(T.due, { day: due, left: c.left });
   }
 
   async function loadOnline() {
@@ -125,7 +136,9 @@
   // ---- showing a request --------------------------------------------------------------------------
 
   function show(req) {
+    const fresh = !current || current.id !== req.id || current.state !== req.state || current.total !== req.total;
     current = req;
+    if (fresh && ticket) refreshList();  // the visitor's list shows this request's state and total as they are now
     $("rq-detail").classList.remove("hidden");
     $("rq-number").textContent = req.number;
     $("rq-state").textContent = req.state_label;
@@ -200,18 +213,6 @@
   const ELSEWHERE = new Set(["add_line", "remove_line", "set_zero_tariff", "clear_zero_tariff", "tick_document",
     "confirm_payment", "reject_payment", "issue_receipt", "rate"]);
 
-  // Whether a step applies now, beyond what the state allows (the server checks again when it is taken).
-  function applies(req, n) {
-    if (n === "hand_over_sample") return req.needs_sample && !req.sample_handed_at;
-    if (n === "sign_sppd") return req.needs_sppd && !req.sppd_signed_at;
-    if (n === "record_payment") return req.invoices.some((i) => i.status === "issued") &&
-      !req.payments.some((p) => p.status !== "rejected" && req.invoices.some((i) => i.id === p.invoice_id && i.status !== "replaced" && i.status !== "cancelled"));
-    if (n === "replace_invoice") return req.invoices.some((i) => i.status === "expired" || i.status === "issued") && !req.settled;
-    if (n === "start_preparing" && req.state === "checked") return req.total === 0;
-    if (n === "issue_invoice") return req.total > 0;
-    return true;
-  }
-
   function stepForm(req, step) {
     const name = step.name;
     const fields = (INPUTS[name] || []).map((f) => el("input", {
@@ -219,8 +220,13 @@
       type: f === "paid_at" ? "datetime-local" : "text", value: f === "paid_at" ? Loket.inputNow() : "" }));
     // The usual next step is a primary button; rare ones are plain, and the destructive ones outlined in red.
     const cls = !step.rare ? "primary" : (name === "cancel" ? "small danger-outline" : "small");
+    // A step the server says would be refused now is shown disabled, with the reason beside it.
+    const ready = step.ready !== false;
     const form = el("form", { class: "actions row rq-step", "data-step": name },
-      ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: capital(step.label || name) }));
+      ...fields, el("button", { type: "submit", class: cls, "data-testid": `rq-step-${name}`, text: capital(step.label || name),
+        disabled: !ready, title: step.why || null, "aria-describedby": ready ? null : `rq-why-${name}` }),
+      ready ? null : el("span", { class: "muted small", id: `rq-why-${name}`, "data-testid": `rq-why-${name}`, text: step.why }));
+    if (!ready) fields.forEach((f) => { f.disabled = true; });
     form.onsubmit = async (e) => {
       e.preventDefault();
       const body = {};
@@ -237,7 +243,7 @@
 
   function renderSteps(req) {
     // The server lists the steps in the order they normally come, rare ones (new invoice, reopen, cancel) last.
-    const steps = (req.steps || []).filter((s) => !ELSEWHERE.has(s.name) && PATHS[s.name] && applies(req, s.name));
+    const steps = (req.steps || []).filter((s) => !ELSEWHERE.has(s.name) && PATHS[s.name] && s.applies !== false);
     const usual = steps.filter((s) => !s.rare), rare = steps.filter((s) => s.rare);
     // The rare ones stay folded away until asked for (and stay open across the panel's refreshes).
     if (rareFor !== req.id) { rareOpen = false; rareFor = req.id; }
@@ -252,7 +258,7 @@
     for (const i of req.invoices) {
       items.push(el("li", { "data-invoice": i.number },
         `${T.invoice} ${i.number} · ${money(i.total)} · ${T.billing} ${i.billing_code} · ${T.status[i.status] || i.status}` +
-        (i.status === "issued" ? ` · ${T.valid_until} ${i.last_valid_day}` : "") + " ",
+        (i.status === "issued" ? ` · ${T.valid_until} ${Loket.date(i.last_valid_day, { weekday: undefined })}` : "") + " ",
         el("a", { href: `/api/invoices/${i.id}/pdf`, target: "_blank", "data-testid": "rq-invoice-pdf", text: T.pdf }), " ",
         el("button", { class: "small", text: T.print, onclick: () => call(`/api/invoices/${i.id}/print`, {}).then((o) => o && message(T.printed, true)) })));
     }
@@ -278,7 +284,7 @@
     const it = itemOf($("rq-item").value);
     const measured = it && it.measure;
     $("rq-measure-label").classList.toggle("hidden", !measured);
-    $("rq-measure-unit").textContent = measured ? `(${T[it.measure]} ${T.per} ${it.per})` : "";
+    $("rq-measure-unit").textContent = measured ? `(${T[it.measure]} ${T.per} ${it.per_label || it.per})` : "";
     quote();
   }
 
@@ -325,19 +331,32 @@
     $("rq-item").replaceChildren(...sheet.items.map((i) => el("option", { value: i.code, text: i.name })));
     $("rq-zero-use").replaceChildren(...sheet.zero_tariff.uses.map((u) => el("option", { value: u.code, text: u.name })));
     $("rq-sheet-body").replaceChildren(
-      el("p", { class: "muted", text: `${sheet.regulation} (${sheet.effective_from}). ${sheet.partial_blocks}` }),
+      el("p", { class: "muted", text: `${sheet.regulation} (${Loket.date(sheet.effective_from, { weekday: undefined })}). ${sheet.partial_blocks}` }),
       el("table", {}, el("tbody", {}, ...sheet.items.map((i) => el("tr", {}, el("td", { text: i.name }), el("td", { text: i.price_rule }))))));
     syncMeasure();
   }
 
+  // Live: the counter screen passes on every change to a request of the office (the treasurer confirms a payment
+  // or issues the receipt, the visitor asks for a correction from the phone, an online request arrives). The
+  // request shown is reloaded, the visitor's list and the online list too. Not while the officer is typing in the
+  // panel (a reload redraws its forms): then as soon as they leave the field.
+  let stale = false;
+  const typing = () => panel.contains(document.activeElement) && !["BUTTON", "A", "SUMMARY"].includes(document.activeElement.tagName);
+  function catchUp() {
+    if (!stale || busy || typing()) return;
+    stale = false;
+    if (current) open(current.id);
+  }
+  document.addEventListener("loket:request-changed", (e) => {
+    const d = e.detail || {};
+    if (current && d.id === current.id) { stale = true; catchUp(); }
+    if (ticket) refreshList();
+    loadOnline();
+  });
+  panel.addEventListener("focusout", () => setTimeout(catchUp, 0));
+
   loadSheet();
   followTicket();
   loadOnline();
-  setInterval(() => { if (document.visibilityState === "visible") loadOnline(); }, 60000);
-  // Payments are confirmed on the treasurer's screen: keep an open request fresh.
-  // (Not while the officer is typing in the panel: a refresh redraws its forms.)
-  setInterval(() => {
-    const typing = panel.contains(document.activeElement) && document.activeElement.tagName !== "BUTTON";
-    if (current && !busy && !typing && document.visibilityState === "visible") open(current.id);
-  }, 20000);
+  setInterval(() => { if (document.visibilityState === "visible") loadOnline(); }, 60000);  // the online clocks' days
 })();

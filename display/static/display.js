@@ -25,8 +25,9 @@
   window.loketSpoken = [];
 
   function renderClock() {
-    $("clock").textContent = Loket.time(Loket.now(), { second: "2-digit" });
-    $("date").textContent = Loket.date(Loket.now());
+    const c = Loket.wallClock();
+    $("clock").textContent = c.time;
+    $("date").textContent = c.date;
   }
 
   function counterBox(c) {
@@ -239,11 +240,16 @@
     try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
     // Browsers keep sound off until someone touches the page once (a kiosk browser can be started with
     // --autoplay-policy=no-user-gesture-required instead).
+    // Until then the sound is not on, whatever the mute button would say: it hides while "Tap to enable sound" shows.
+    const blocked = (on) => {
+      $("enable-audio").classList.toggle("hidden", !on);
+      $("mute").classList.toggle("hidden", on);
+    };
     if (audio && audio.state === "suspended") {
-      $("enable-audio").classList.remove("hidden");
-      audio.onstatechange = () => { if (audio.state === "running") $("enable-audio").classList.add("hidden"); };
+      blocked(true);
+      audio.onstatechange = () => { if (audio.state === "running") blocked(false); };
     }
-    $("enable-audio").onclick = () => { if (audio) audio.resume(); $("enable-audio").classList.add("hidden"); };
+    $("enable-audio").onclick = () => { if (audio) audio.resume(); blocked(false); };
   }
 
   $("mute").onclick = () => { if (audio && audio.state === "suspended") audio.resume(); setMuted(!muted); };

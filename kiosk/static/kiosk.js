@@ -26,7 +26,7 @@
     form.reset();
     clearErrors();
     $("lookup-result").textContent = "";
-    toggleConditional();
+    lastPurpose(false);
     show("welcome");
   }
 
@@ -71,19 +71,23 @@
   }
 
   function showFieldErrors(fields) {
-    let first = null;
+    const marked = [];
     for (const [name, message] of Object.entries(fields || {})) {
       const group = form.querySelector(`[data-field="${name}"]`);
       const input = group || form.elements[name] || (name === "consent" ? $("consent").closest("label") : null);
-      const anchor = input && input.length !== undefined && !input.tagName ? input[0] : input;
+      const anchor = group ? (group.querySelector("input") || group)
+        : (input && input.length !== undefined && !input.tagName ? input[0] : input);
       if (!anchor) continue;
       (group || anchor).classList.add("invalid");
       const row = (group || anchor).closest("div") || anchor.parentNode;
       row.classList.remove("hidden");
       row.append(el("span", { class: "field-error", "data-error-for": name, text: message }));
-      if (!first) first = anchor;
+      marked.push(anchor);
     }
-    if (first && first.focus) first.focus();
+    // Focus goes to the first wrong field as the visitor reads the form (DOM order), whatever the server's order.
+    marked.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    const first = marked[0];
+    if (first && first.focus) { first.focus(); if (first.scrollIntoView) first.scrollIntoView({ block: "center" }); }
   }
 
   /* A returning visitor: the server says only whether a record has both this e-mail and this phone. Nothing
@@ -95,6 +99,17 @@
     const r = await Loket.api(`/api/offices/${office}/visitors/lookup`, { method: "POST", body: { email, phone } });
     if (!r.ok) { $("lookup-result").textContent = r.data.message || T.network; return; }
     $("lookup-result").textContent = r.data.found ? T.found : T.not_found;
+    // Found: the purpose is filled "as on my last visit" (the server takes it from that visit; nothing comes
+    // back here), so the first press of "Take my number" succeeds. The visitor may still choose another.
+    lastPurpose(r.data.found);
+  }
+
+  function lastPurpose(on) {
+    const option = $("purpose-last");
+    option.hidden = option.disabled = !on;
+    if (on && !$("purpose").value) $("purpose").value = "last";
+    if (!on && $("purpose").value === "last") $("purpose").value = "";
+    toggleConditional();
   }
 
   async function submit(ev) {

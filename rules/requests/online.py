@@ -46,6 +46,14 @@ class OnlineVisitorForm(GuestBookForm):
     service_id: int = 0
     priority_reason: str = ""
 
+    @field_validator("purpose")
+    @classmethod
+    def _own_purpose(cls, v: str) -> str:
+        """Every online request says its purpose (the kiosk's "as on my last visit" is not offered here)."""
+        if v == guestbook.LAST_PURPOSE:
+            raise ValueError(N_("Choose the main purpose of your visit."))
+        return v
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:

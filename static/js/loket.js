@@ -27,6 +27,7 @@
                                        options, e.g. {second: "2-digit"}
      Loket.date(t, opts)               "Senin, 2 Maret 2026"
      Loket.dateTime(t, opts)           "2 Mar 09.30"
+     Loket.wallClock(t?)               {time: "09.30.15", date: "Senin, 2 Maret 2026"}: the display's and supervisor's clock
      Loket.number(n, opts)             "1.250" (id) / "1,250" (en); opts: Intl.NumberFormat options (percent, ...)
      Loket.money(n)                    "Rp 1.250.000" (id) / "Rp 1,250,000" (en), as the reports write rupiah
      Loket.fill(text, params)          fills the catalogs' %(name)s placeholders
@@ -184,6 +185,12 @@
   const date = dateFormat({ weekday: "long", day: "numeric", month: "long", year: "numeric" });
   const dateTime = dateFormat({ day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
+  // The wall clock of the display and the supervisor's view: one format for both (time with seconds, the date).
+  const wallClock = (t) => {
+    const at = t === undefined ? now() : t;
+    return { time: time(at, { second: "2-digit" }), date: date(at) };
+  };
+
   const number = (n, opts) => formatter(Intl.NumberFormat, opts || {}).format(Number(n || 0));
   // As supervisor/present.py's rupiah(): "Rp " and whole rupiah grouped the locale's way (CLDR, like Babel).
   const money = (n) => "Rp " + number(Math.round(Number(n || 0)), { maximumFractionDigits: 0 });
@@ -221,7 +228,7 @@
   window.Loket = {
     $, el, data, lang, locale, timeZone, csrf,
     api, live,
-    serviceName, time, date, dateTime, number, money, fill, fmtClock,
+    serviceName, time, date, dateTime, wallClock, number, money, fill, fmtClock,
     syncClock, now, secondsSince, secondsUntil, inputNow, limitState,
   };
 })();

@@ -170,7 +170,9 @@
   }
 
   function renderClock() {
-    $("sv-clock").textContent = Loket.time(Loket.now(), { second: "2-digit" });
+    const c = Loket.wallClock();  // as the wall display's clock
+    $("sv-clock").textContent = c.time;
+    $("sv-clock").title = c.date;
   }
 
   function render() {

@@ -30,7 +30,11 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_issues_receipt(live_server, screens):
+def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_issues_receipt(
+    live_server, screens, browser
+):
+    # Refused on purpose below: the invoice with a bad billing code.
+    browser.expect_console_error(r"status of 400 .*/invoice\b")
     base = live_server.url
     ticket = Http(base).take_ticket("penjualan")
 
@@ -45,6 +49,7 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     panel.get_by_test_id("rq-new").click()
     expect(panel.get_by_test_id("rq-number")).to_have_text(re.compile(r"^PST/1600/\d{4}/00001$"))
     expect(panel.get_by_test_id("rq-state")).to_have_attribute("data-state", "open")
+    expect(panel.get_by_test_id("rq-new")).to_be_disabled()  # one open request per ticket: no red refusal later
 
     # Step 6: the product priced from the tariff, with its rule, before it is added.
     panel.get_by_test_id("rq-item").select_option("microdata_raw")
@@ -54,6 +59,8 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     expect(panel.get_by_test_id("rq-quote")).to_contain_text("1.501")
     panel.get_by_test_id("rq-add-line").click()
     expect(panel.get_by_test_id("rq-total")).to_have_text("Rp 50.020")
+    # The visitor's list of requests follows (it said Rp 0, the total when the request was opened).
+    expect(panel.locator("#rq-visitor-requests")).to_contain_text("Rp 50.020")
     expect(panel.get_by_test_id("rq-lines")).to_contain_text("Susenas Maret 2025")
 
     # Step 7-8: agreement, the documents the product needs, the check.
@@ -62,8 +69,9 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     checklist = panel.get_by_test_id("rq-checklist")
     expect(checklist.locator("input[data-doc=abstract]")).to_be_visible()
     expect(checklist.locator("input[data-doc=sppd]")).to_be_disabled()  # signed later, before delivery
-    panel.get_by_test_id("rq-step-check_documents").click()
-    expect(panel.get_by_test_id("rq-message")).not_to_be_empty()  # refused: the abstract is missing
+    # The check would be refused while the abstract is missing: the button says so before it is pressed.
+    expect(panel.get_by_test_id("rq-step-check_documents")).to_be_disabled()
+    expect(panel.get_by_test_id("rq-why-check_documents")).not_to_be_empty()
     checklist.locator("input[data-doc=abstract]").check()
     expect(checklist.locator("li.done")).to_have_count(1)
     panel.get_by_test_id("rq-step-check_documents").click()

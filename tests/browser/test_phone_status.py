@@ -134,7 +134,8 @@ def block_socketio(page) -> None:
     page.route("**/socket.io/**", lambda route: route.abort())
 
 
-def test_without_a_websocket_the_client_falls_back_to_long_polling_and_stays_live(live_server, app, phone):
+def test_without_a_websocket_the_client_falls_back_to_long_polling_and_stays_live(live_server, app, phone, browser):
+    browser.expect_console_error(r"WebSocket connection to .* failed")  # the server refuses websockets here
     from extensions import socketio
 
     app.config["STATUS_POLL_SECONDS"] = 600  # so any update seen here came over Socket.IO's own polling
@@ -216,7 +217,10 @@ def test_a_phone_that_slept_through_its_call_shows_it_when_it_wakes(live_server,
     phone.wait_for_function("window.__vibrations.length === 1")
 
 
-def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_refused(live_server, app, phone):
+def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_refused(
+    live_server, app, phone, browser
+):
+    browser.expect_console_error(r"status of 404 .*/s/")  # the expired link is not found, on purpose
     from datetime import timedelta
 
     import clock
@@ -235,12 +239,14 @@ def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_
     expect(phone.get_by_test_id("not-found")).to_be_visible(timeout=15000)
 
 
-def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, phone):
+def test_an_expired_or_guessed_link_shows_not_found_on_the_phone(live_server, phone, browser):
+    browser.expect_console_error(r"status of 404 .*/s/not-a-real-ticket-link")
     phone.goto(f"{live_server.url}/s/not-a-real-ticket-link")
     expect(phone.get_by_test_id("not-found")).to_contain_text("Tautan ini tidak berlaku atau sudah kedaluwarsa")
 
 
-def test_the_paid_product_request_shows_step_by_step(live_server, app, phone):
+def test_the_paid_product_request_shows_step_by_step(live_server, app, phone, browser):
+    browser.expect_console_error(r"status of 403 .*/papers\b")  # the papers refused a wrong phone ending
     from tests.phone.test_request import delivered_request, last4
 
     token, number = delivered_request(app.extensions["loket.db"], name="Siti Aminah")
@@ -294,7 +300,7 @@ def test_scanning_the_kiosk_screens_qr_code_opens_the_status_page(live_server, p
     expect(code).to_have_text("B-001")
     qr = page.get_by_test_id("ticket-qr-img")
     expect(qr).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-testid=ticket-qr-img]').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('[data-testid=ticket-qr-img]').naturalWidth > 0")
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())).convert("L"))
     assert len(found) == 1 and found[0].text.startswith(live_server.url + "/s/")
     # The phone's camera app opens the link.

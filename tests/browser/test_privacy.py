@@ -43,7 +43,9 @@ def test_a_returning_visitor_is_recognised_without_their_details_shown(live_serv
     expect(kiosk.get_by_test_id("lookup-result")).to_contain_text("Belum ada kunjungan")
 
 
-def test_the_supervisor_answers_a_request_on_the_rights_screen(live_server, screens, new_request, db):
+def test_the_supervisor_answers_a_request_on_the_rights_screen(live_server, screens, new_request, db, browser):
+    # Refused on purpose below: a correction and an erasure without their reason.
+    browser.expect_console_error(r"status of 400 .*/people/\d+/(correct|erase)\b")
     new_request("closed", name="Rahmawati Siregar", email="rahma@unsri.ac.id", phone="0812 3456 2222")
     page = screens(f"{live_server.url}/login?next=/privacy/")
     page.fill("input[name=username]", "pengawas")
@@ -79,3 +81,29 @@ def test_the_supervisor_answers_a_request_on_the_rights_screen(live_server, scre
 
     page.get_by_test_id("pv-who-looked").click()
     expect(page.get_by_test_id("al-entries")).to_contain_text("Kepala Seksi PST")
+
+
+def test_a_returning_visitor_takes_a_number_at_the_first_press_with_last_visits_purpose(live_server, screens, db):
+    """'I have been here before' fills the purpose as on the last visit (taken by the server from that visit,
+    nothing shown): e-mail, phone, service and consent are all a returning visitor gives."""
+    from models import GuestBookEntry
+
+    kiosk = screens(f"{live_server.url}/kiosk/{OFFICE}")
+    fill_guest_book(kiosk, submit=True)  # purpose "research"
+    expect(kiosk.get_by_test_id("ticket-code")).to_have_text("B-001")
+    kiosk.get_by_role("button", name="Selesai").click()
+
+    kiosk.get_by_test_id("start").click()
+    kiosk.fill("#email", "siti.aminah@contoh.id")
+    kiosk.fill("#phone", "0812 3456 7890")
+    kiosk.get_by_test_id("lookup").click()
+    expect(kiosk.get_by_test_id("lookup-result")).to_contain_text("Selamat datang kembali")
+    expect(kiosk.locator("#purpose")).to_have_value("last")
+    expect(kiosk.locator("#purpose option:checked")).to_have_text("Sama seperti kunjungan terakhir")
+    kiosk.get_by_test_id("service-konsultasi").click()
+    kiosk.get_by_test_id("consent").check()
+    kiosk.get_by_test_id("submit").click()
+    expect(kiosk.get_by_test_id("ticket-code")).to_have_text("K-001")  # the first press
+    with db.read() as s:
+        entries = s.exec(select(GuestBookEntry).order_by(GuestBookEntry.id)).all()
+    assert [e.purpose for e in entries] == ["research", "research"]

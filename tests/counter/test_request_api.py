@@ -197,7 +197,14 @@ def test_steps_are_offered_in_the_usual_order_as_commands(officer, new_request):
     en = ok(officer.get(f"/api/requests/{rid}?lang=en"))
     assert {s["name"]: s["label"] for s in en["steps"]}["record_payment"] == "Record payment"
     checked = ok(officer.get(f"/api/requests/{new_request('checked')}?lang=id"))
-    assert checked["steps"][0] == {"name": "issue_invoice", "label": "Terbitkan invoice", "rare": False}
+    assert checked["steps"][0] == {
+        "name": "issue_invoice",
+        "label": "Terbitkan invoice",
+        "rare": False,
+        "applies": True,
+        "ready": True,
+        "why": "",
+    }
 
 
 def test_tariff_sheet_is_public(api):
@@ -220,3 +227,44 @@ def test_openapi_documents_the_request_routes(api):
     ):
         assert p in paths, p
     assert "requestBody" in paths["/api/requests/{request_id}/invoice"]["post"]
+
+
+def test_a_step_that_would_be_refused_says_why_before_it_is_taken(officer, new_request, db, staff):
+    """The server marks each offered step: the check of the documents waits for the abstract; the sample and the
+    SPPD appear only for microdata; the invoice only when there is something to pay."""
+    from rules import requests as rq
+    from tests.request_fixtures import T0
+
+    req_id = new_request("open")
+    with db.write() as s:
+        rq.agree(s, request_id=req_id, user_id=staff.officer, now=T0)
+    steps = {s["name"]: s for s in officer.get(f"/api/requests/{req_id}").get_json()["steps"]}
+    assert steps["check_documents"]["ready"] is False and steps["check_documents"]["why"]
+    refused = officer.post(f"/api/requests/{req_id}/check-documents")
+    assert refused.status_code == 409  # the server refuses it too when asked anyway
+    officer.post(f"/api/requests/{req_id}/documents/abstract", json={"received": True, "note": "", "npwp": ""})
+    steps = {s["name"]: s for s in officer.get(f"/api/requests/{req_id}").get_json()["steps"]}
+    assert steps["check_documents"] == {**steps["check_documents"], "ready": True, "why": ""}
+
+
+def test_delivery_waits_for_the_receipt_and_the_signed_sppd(officer, new_request, db, staff):
+    from models import Invoice
+    from rules import payments as pay_rules
+    from rules import requests as rq
+    from tests.request_fixtures import T0, ntpn
+
+    req_id = new_request("ready")  # microdata, invoiced, not yet paid
+
+    def deliver_step():
+        steps = {s["name"]: s for s in officer.get(f"/api/requests/{req_id}?lang=en").get_json()["steps"]}
+        return steps["deliver"]
+
+    assert deliver_step()["ready"] is False and "receipt" in deliver_step()["why"]
+    with db.write() as s:
+        inv: Invoice = rq.active_invoice(s, req_id)
+        pay_rules.record_and_confirm(s, invoice_id=inv.id, user_id=staff.treasurer, ntpn=ntpn(), paid_at=T0, now=T0)
+        pay_rules.issue_receipt(s, invoice_id=inv.id, user_id=staff.treasurer, now=T0)
+    assert deliver_step()["ready"] is False and "SPPD" in deliver_step()["why"]
+    with db.write() as s:
+        rq.sign_sppd(s, request_id=req_id, user_id=staff.officer, now=T0)
+    assert deliver_step() == {**deliver_step(), "ready": True, "why": ""}

@@ -223,3 +223,11 @@ def test_a_visitor_not_recognised_must_fill_in_the_profile(api, db, ids, returni
         "institution_category",
     }
     assert r.get_json()["fields"]["name"] == "This field is required."
+
+
+def test_as_on_my_last_visit_is_only_for_a_recognised_visitor(api, ids, returning):
+    again = {**returning, "purpose": "last", "name": "", "service_id": ids.service["konsultasi"]}
+    assert _post(api, again).status_code == 201
+    stranger = guest_form(ids.service["konsultasi"], email="baru@example.id", phone="0812 1111 2222", purpose="last")
+    r = _post(api, stranger)
+    assert r.status_code == 400 and r.get_json()["fields"]["purpose"] == "Choose the main purpose of your visit."

@@ -46,7 +46,13 @@ def upload(page, kind: str, path) -> None:
     page.get_by_test_id("visitor-upload").click()
 
 
-def test_online_request_from_the_public_page_to_the_receipt(app, live_server, screens, make_api, smtp, tmp_path):
+def test_online_request_from_the_public_page_to_the_receipt(
+    app, live_server, screens, make_api, smtp, tmp_path, browser
+):
+    # Refused on purpose below: an incomplete form, an upload of the wrong type, the papers before payment.
+    browser.expect_console_error(r"status of 400 .*/online/1600/requests\b")
+    browser.expect_console_error(r"status of 415 .*/uploads/abstract\b")
+    browser.expect_console_error(r"status of 403 .*/papers\b")
     base = live_server.url
     visitor = screens(f"{base}/online/1600")
     expect(visitor.locator("#sheet table")).to_be_visible()
