@@ -32,11 +32,20 @@ def test_one_calendar_month(day, last):
     assert inv_rules.add_month(day) == last
 
 
-@pytest.mark.parametrize("code", ["82026000000001", "8202600000000012", "72026000000000A", "720260000000001", ""])
-def test_billing_code_is_15_digits_beginning_with_8(code):
+@pytest.mark.parametrize(
+    "code",
+    ["82026000000001", "8202600000000012", "72026000000000A", "620260000000001", "020260000000001", "1" * 15, ""],
+)
+def test_billing_code_refused_unless_15_digits_beginning_with_7_8_or_9(code):
     with pytest.raises(RuleError) as e:
         inv_rules.validate_billing_code(code)
-    assert e.value.code == "bad_billing_code"
+    assert e.value.code == "bad_billing_code" and e.value.status == 400
+    assert e.value.message == "A billing code has 15 digits and begins with 7, 8 or 9 (SIMPONI)."
+
+
+@pytest.mark.parametrize("code", ["720260000000001", "820260000000001", "920260000000001"])
+def test_pnbp_billing_codes_beginning_with_7_8_or_9_are_accepted(code):
+    assert inv_rules.validate_billing_code(code) == code
 
 
 def test_billing_code_typed_with_spaces_is_accepted():
