@@ -298,7 +298,6 @@ def invoice_document(
                 "must match exactly."
             )
         ),
-        translate(N_("Valid for one month: until %(day)s.")) % {"day": local_last_day(session, inv).isoformat()},
         translate(N_("Tariffs: %(schedule)s. A started block is charged as a whole block."))
         % {"schedule": ", ".join(schedule_names)},
     ]
