@@ -178,14 +178,16 @@ def visitor_correction(token: str):
     return jsonify(out)
 
 
-def rating_form_json(s, req) -> dict:
-    office = s.get(Office, req.office_id)
-    rated = s.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None
+def rating_form_json(s, token: str) -> dict:
+    """The survey of a request (its rating token) or of a visit without one (its ticket's status token)."""
+    state = ikm_rules.form_state(s, token)
+    office = s.get(Office, state["office_id"])
     return {
-        "number": req.number,
+        "number": state["number"],
+        "kind": state["kind"],
         "office": office.short_name or office.name,
-        "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
-        "rated": rated,
+        "can_rate": state["can_rate"],
+        "rated": state["rated"],
         "elements": [{"code": c, "name": _(n)} for c, n in ikm_rules.ELEMENTS],
         "scale": [{"value": i + 1, "label": _(w)} for i, w in enumerate(ikm_rules.SCALE_WORDS)],
     }
@@ -196,7 +198,7 @@ def rating_form_json(s, req) -> dict:
 def rating_form(token: str):
     """The survey for a request: the 9 SKM elements and the 1-4 scale, and whether it may be rated now."""
     with get_db().read() as s:
-        return jsonify(rating_form_json(s, rq.by_rating_token(s, token)))
+        return jsonify(rating_form_json(s, token))
 
 
 @bp.post("/ratings/<token>")
@@ -213,5 +215,6 @@ def rate(token: str):
             channel=b.channel,
         )
         office_id, req_id = rating.office_id, rating.request_id
-    request_changed(office_id, req_id, "closed")
+    if req_id is not None:
+        request_changed(office_id, req_id, "closed")
     return jsonify(ok=True, message=_("Thank you for rating our service."))

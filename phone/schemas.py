@@ -27,6 +27,7 @@ class VisitorState(BaseModel):
     can_step_out: bool
     server_time: str
     request: dict[str, Any] | None = None
+    rating: str | None = Field(default=None, description="the survey of a visit without a paid request, once done")
 
 
 class BackIn(BaseModel):
@@ -60,6 +61,7 @@ class PapersOut(BaseModel):
 
 class RatingForm(BaseModel):
     number: str
+    kind: str = Field(description="request (a paid-product request) or visit (a ticket without one)")
     office: str
     can_rate: bool
     rated: bool

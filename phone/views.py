@@ -18,6 +18,7 @@ from phone import bp
 from phone.api import visitor_json
 from phone.schemas import BackIn, VisitorState
 from realtime import publish
+from rules import ikm as ikm_rules
 from rules import tickets, visitor_status
 from rules.errors import RuleError
 from rules.privacy import first_name
@@ -49,7 +50,15 @@ def _keep_hours() -> float:
 def _view(s, ticket) -> dict:
     view = visitor_status.visitor_view(s, ticket, default_service_minutes=get_settings().app.default_service_minutes)
     view["request"] = request_part(s, ticket)
+    view["rating"] = visit_rating(s, ticket)
     return view
+
+
+def visit_rating(s, ticket) -> str | None:
+    """The survey link of a visit without a paid request, once it is done and until it is rated (issue 15)."""
+    if not ikm_rules.form_state(s, ticket.status_token)["can_rate"]:
+        return None
+    return url_for("rating.rate", token=ticket.status_token, channel="phone")
 
 
 def request_part(s, ticket) -> dict | None:

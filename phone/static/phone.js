@@ -46,6 +46,14 @@
     if (!s.can_cancel) $("cancel-confirm").classList.add("hidden");
     document.title = called ? "\u{1F514} " + s.code + " \u2192 " + counter : title;
     renderRequest(s.request);
+    renderVisitRating(s.rating);
+  }
+
+  // A visit without a paid request (a consultation, the library) is rated too: the survey link once it is done.
+  function renderVisitRating(url) {
+    const box = $("visit-rating-box");
+    box.classList.toggle("hidden", !url);
+    box.replaceChildren(...(url ? [el("a", { class: "button-link", href: url, "data-testid": "visit-rating" }, T.rating)] : []));
   }
 
   // The paid-product request opened at the counter: its steps, its documents, a correction, the rating.
@@ -126,6 +134,10 @@
     // An answer that left the server before the one on screen is older news: ignore it.
     if (state.server_time && next.server_time && Date.parse(next.server_time) < Date.parse(state.server_time)) return;
     if (next.request === undefined) next.request = state.request;  // pushes do not carry the request part
+    if (next.rating === undefined) {  // nor the survey link: asked for once the visit ends
+      next.rating = state.rating;
+      if (next.status === "done" && state.status !== "done") setTimeout(refresh, 0);
+    }
     state = next;
     render();
     announce();
