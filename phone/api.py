@@ -58,10 +58,12 @@ def visitor_json(s, req) -> dict:
     invoices = s.exec(select(Invoice).where(Invoice.request_id == req.id).order_by(Invoice.id)).all()
     receipts = s.exec(select(Receipt).where(Receipt.request_id == req.id).order_by(Receipt.id)).all()
     root = f"/api/visitor/requests/{req.visitor_token}"
+    progress, progress_words = rq.visitor_progress(s, req)
     return {
         "number": req.number,
         "state": req.state,
-        "state_label": _(rq.STATE_WORDS[req.state]),
+        "progress": progress,
+        "state_label": _(progress_words),
         "total": req.total,
         "lines": [
             {k: v for k, v in rq.line_json(ln, translate, lang).items() if k != "id"} for ln in rq.lines(s, req.id)

@@ -37,6 +37,10 @@ class BackIn(BaseModel):
 class VisitorRequestOut(BaseModel):
     number: str
     state: str
+    progress: str = Field(
+        description="where it stands for the visitor: the state, or awaiting_payment, payment_recorded, paid, "
+        "receipted, ready once invoiced"
+    )
     state_label: str
     total: int
     lines: list[dict[str, Any]]

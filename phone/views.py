@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 import segno
 from flask import current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from spectree import Response
 
@@ -71,10 +73,21 @@ def request_part(s, ticket) -> dict | None:
     if req is None:
         return None
     v = visitor_json(s, req)
+    unpaid = [i for i in v["invoices"] if i["status"] == "issued"]
     return {
         "number": v["number"],
         "state": v["state"],
+        "progress": v["progress"],
         "state_label": v["state_label"],
+        # What to pay, once invoiced and until paid: the billing code, the amount, the last day (issue 15).
+        "pay": {
+            "billing_code": unpaid[-1]["billing_code"],
+            "amount": unpaid[-1]["total"],
+            "until": format_date(date.fromisoformat(unpaid[-1]["last_valid_day"]), "long"),
+        }
+        if unpaid and v["progress"] == "awaiting_payment"
+        else None,
+        "download_link": v["download_ref"].startswith(("https://", "http://")),
         "total": v["total"],
         "zero_tariff": req.zero_tariff,
         "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
@@ -125,6 +138,12 @@ def strings() -> dict:
         "correction_sent": _("Your correction request was sent. An officer will follow it up."),
         "rating": _("Rate our service"),
         "download_ref": _("Download reference"),
+        "pay": _("To pay"),
+        "pay_code": _("Billing code (SIMPONI)"),
+        "pay_amount": _("Amount"),
+        "pay_until": _(
+            "Pay by %(date)s at a bank, post office or any SIMPONI payment channel; the amount must match exactly."
+        ),
         "papers_ask": _(
             "To open your invoice and receipt, enter the last 4 digits of the phone number you gave at the kiosk."
         ),

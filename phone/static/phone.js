@@ -82,8 +82,15 @@
     ];
     if (docs.length && r.papers_open) parts.push(el("div", { class: "docs" }, ...docs));
     else if (docs.length) parts.push(papersForm(r));
+    if (r.pay) parts.push(el("div", { class: "pay", "data-testid": "request-pay" },
+      el("h3", { text: T.pay }),
+      el("p", {}, T.pay_code + ": ", el("strong", { class: "billing-code", "data-testid": "pay-code", text: r.pay.billing_code })),
+      el("p", {}, T.pay_amount + ": ", el("strong", { "data-testid": "pay-amount", text: Loket.money(r.pay.amount) })),
+      el("p", { class: "small", text: fmt(T.pay_until, { date: r.pay.until }) })));
     if (r.download_ref) parts.push(el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
-      el("strong", { text: r.download_ref })));
+      r.download_link
+        ? el("a", { href: r.download_ref, rel: "noopener noreferrer", target: "_blank", "data-testid": "download-link", text: r.download_ref })
+        : el("strong", { text: r.download_ref })));
     if (r.correction) {
       const text = el("textarea", { id: "correction-text", rows: 3, maxlength: 1000, "data-testid": "correction-text",
         "aria-label": T.correction_hint, placeholder: T.correction_hint });
