@@ -18,8 +18,8 @@ from links import request_links
 from models import Invoice, Office, Rating, Receipt
 from phone.schemas import PapersIn, PapersOut, RatingForm, RatingIn, RatingOut, VisitorRequestOut
 from printer import papers
+from rules import agreements, lines, snapshot, visitor_papers, visitor_status
 from rules import ikm as ikm_rules
-from rules import lines, snapshot, visitor_papers, visitor_status
 from rules import requests as rq
 from rules.estimate import estimated_wait_minutes
 
@@ -84,6 +84,7 @@ def visitor_json(s, req) -> dict:
         "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
         "links": request_links(get_settings(), req),
         "papers_open": papers_open(req),
+        "agreements": [{"kind": k, "pdf": f"{root}/papers/{k}/pdf"} for k in agreements.needed(s, req)],
         "papers_unlock": f"{root}/papers",
     }
 
@@ -165,6 +166,18 @@ def visitor_receipt_pdf(token: str, receipt_id: int):
         if rec is None or rec.request_id != req.id:
             return jsonify(error="receipt_not_found", message=_("No such receipt.")), 404
         return papers.receipt_pdf(s, rec)
+
+
+@bp.get("/visitor/requests/<token>/papers/<any(sppd, sample):kind>/pdf")
+@api_spec.validate(resp=Response("HTTP_200", HTTP_403=Error, HTTP_404=Error), tags=["visitor"])
+def visitor_agreement_pdf(token: str, kind: str):
+    """The visitor downloads the data-use agreement (sppd) or the data-sample handover (sample) to sign, once the
+    papers are open in this browser."""
+    with get_db().read() as s:
+        req = rq.by_visitor_token(s, token)
+        if not papers_open(req):
+            return papers_closed()
+        return papers.agreement_pdf(s, req, kind)
 
 
 @bp.post("/visitor/requests/<token>/correction")

@@ -52,6 +52,9 @@ class VisitorRequestOut(BaseModel):
     can_rate: bool
     links: dict[str, str]
     papers_open: bool = Field(description="whether this browser may download the PDFs now")
+    agreements: list[dict[str, str]] = Field(
+        default=[], description="the SPPD (sppd) and the data-sample handover (sample) to sign, as PDFs"
+    )
     papers_unlock: str = Field(description="POST the last 4 phone digits here to open the PDFs")
 
 

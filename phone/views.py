@@ -93,6 +93,7 @@ def request_part(s, ticket) -> dict | None:
         "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
         "invoices": [{"number": i["number"], "status": i["status"], "pdf": i["pdf"]} for i in v["invoices"]],
         "receipts": [{"number": r["number"], "pdf": r["pdf"]} for r in v["receipts"]],
+        "agreements": [{**a, "label": _agreement_words()[a["kind"]]} for a in v["agreements"]],
         "papers_open": v["papers_open"],
         "papers_unlock": v["papers_unlock"],
         "download_ref": v["download_ref"],
@@ -100,6 +101,13 @@ def request_part(s, ticket) -> dict | None:
         if v["can_ask_correction"]
         else None,
         "rating": url_for("rating.rate", token=req.rating_token, channel="phone") if v["can_rate"] else None,
+    }
+
+
+def _agreement_words() -> dict:
+    return {
+        "sppd": _("Data use agreement (SPPD, PDF) to sign"),
+        "sample": _("Data sample handover (PDF) to sign"),
     }
 
 

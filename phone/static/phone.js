@@ -73,6 +73,8 @@
         fmt(T.invoice_pdf, { number: i.number }) + " · " + ((T.invoice_status || {})[i.status] || i.status))),
       ...r.receipts.map((x) => el("a", { class: "button-link", href: x.pdf, download: "", "data-testid": "request-receipt-pdf" },
         fmt(T.receipt_pdf, { number: x.number }))),
+      ...(r.agreements || []).map((a) => el("a", { class: "button-link", href: a.pdf, download: "", "data-testid": "request-" + a.kind + "-pdf" },
+        a.label)),
     ];
     const parts = [
       el("h2", { text: T.request + " " + r.number }),
