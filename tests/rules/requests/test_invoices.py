@@ -188,7 +188,10 @@ def test_invoice_document_has_the_agreed_shape(db, staff, new_request):
     assert line["description"] == "Data mikro tanpa pengolahan (per dataset) — Susenas Maret 2025, Sumatera Selatan"
     assert (line["quantity"], line["unit"], line["unit_price"], line["amount"]) == (1, "dataset", 50_020, 50_020)
     assert "1.501 x each further 1.000 bytes Rp 20" in line["rule"]
-    assert any("2026-02-14" in n for n in doc["notes"]) and any("PP 13/2024" in n for n in doc["notes"])
+    # The last day is the document's own field, said once on paper ("Valid until", long date): no note repeats
+    # it as an ISO date (issue 15).
+    assert doc["last_valid_day"].isoformat() == "2026-02-14" and not any("2026-02-14" in n for n in doc["notes"])
+    assert any("PP 13/2024" in n for n in doc["notes"])
 
 
 def test_pnbp_summary(db, staff, new_request):
