@@ -131,6 +131,18 @@ def ticket_requests(ticket_id: int):
     return jsonify(requests=out, can_open=not any(x["this_ticket"] and x["state"] == "open" for x in out))
 
 
+@bp.get("/requests/<int:request_id>/papers/<any(sppd, sample):kind>/pdf")
+@roles_required(*STAFF_ROLES)
+@api_spec.validate(resp=Response("HTTP_200", HTTP_404=Error, HTTP_401=Error, HTTP_403=Error), tags=["requests"])
+def agreement_pdf(request_id: int, kind: str):
+    """The data-use agreement (sppd) or the data-sample handover (sample) on A4, prefilled and ready to sign."""
+    with get_db().read() as s:
+        req = own_request(s, request_id)
+        answer, visitor_id = papers.agreement_pdf(s, req, kind), req.visitor_id
+    log_read("pdf", [visitor_id], ref=f"{kind}:{request_id}")
+    return answer
+
+
 @bp.get("/requests/<int:request_id>")
 @roles_required(*STAFF_ROLES)
 @api_spec.validate(resp=Response(HTTP_200=RequestOut, **STAFF_ERRORS), tags=["requests"])

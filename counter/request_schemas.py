@@ -80,7 +80,7 @@ class DocumentIn(BaseModel):
 
 
 class BillingIn(BaseModel):
-    billing_code: str = Field(description="15 digits beginning with 8 (SIMPONI)")
+    billing_code: str = Field(description="15 digits beginning with 7, 8 or 9 (SIMPONI)")
     reason: str = Field(default="", max_length=300)
     print: bool = Field(default=True, description="queue the thermal slip at this counter's printer")
 

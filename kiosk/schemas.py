@@ -37,8 +37,8 @@ def _choice(values: tuple[str, ...], *extra: str):
 
 class TicketRequest(BaseModel):
     """The guest book and the service wanted (see rules.guestbook.GuestBookForm for each field's rule; the
-    cross-field ones are: an institution name unless an individual, a note for purpose 'other', a valid NPWP,
-    an NPWP for private buyers). A returning visitor (e-mail and phone of one record) may leave the name and
+    cross-field ones are: an institution name unless an individual, a note for purpose 'other', a valid NPWP
+    when one is given; none is required here: it is asked when a private buyer requests a paid product). A returning visitor (e-mail and phone of one record) may leave the name and
     the profile blank: the record's answers are used, never sent back to the kiosk."""
 
     name: str | None = Field(default=None, min_length=2, max_length=120, description="blank: the record's")
@@ -57,7 +57,7 @@ class TicketRequest(BaseModel):
     )
     purpose_note: str = Field(default="", max_length=300)
     service_id: int = Field(ge=1, le=2**63 - 1)
-    npwp: str = Field(default="", max_length=32)
+    npwp: str = Field(default="", max_length=32, description="optional; asked at the counter for a paid product")
     priority_reason: _choice(PRIORITY_REASONS, "") = Field(default="")
     consent: Literal[True] = Field(description="the visitor agrees to the use of their data")
     consent_version: str = Field(default="", max_length=32, description="the consent text's version the page showed")

@@ -123,6 +123,17 @@ def _pdf_name(number: str) -> str:
     return number.replace("/", "-") + ".pdf"
 
 
+def _agreement(session: Session, req: ProductRequest, kind: str) -> tuple[str, str, bytes]:
+    """The SPPD (to sign on a meterai and send back) or the data-sample handover, in the visitor's language."""
+    from i18n import translate
+    from printer.agreements import render
+    from rules import agreements
+
+    doc = agreements.document(session, req, kind, translate=translate, lang=req.language)
+    prefix = "SPPD" if kind == "sppd" else "SAMPLE"
+    return (_pdf_name(f"{prefix}-{req.number}"), "application/pdf", render(doc, lang=req.language))
+
+
 def _for_step(session: Session, req: ProductRequest, kind: str, detail: dict) -> MailMessage:
     from printer import papers
     from printer.pdf import invoice_pdf, receipt_pdf
@@ -139,6 +150,10 @@ def _for_step(session: Session, req: ProductRequest, kind: str, detail: dict) ->
                 invoice=inv.number, billing_code=inv.billing_code, total=inv.total, last_day=doc["last_valid_day"]
             )
             context["needs_sppd"] = req.sppd_prepared_at is not None
+            if context["needs_sppd"]:
+                attachments.append(_agreement(session, req, "sppd"))
+        elif kind == "sample":
+            attachments.append(_agreement(session, req, "sample"))
         elif kind == "receipt":
             rec = session.exec(
                 select(Receipt).where(Receipt.office_id == req.office_id, Receipt.number == detail["receipt"])

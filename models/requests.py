@@ -217,12 +217,21 @@ class Receipt(SQLModel, table=True):
 
 
 class Rating(SQLModel, table=True):
-    """A visitor's satisfaction survey (SKM, PermenPANRB 14/2017): 9 elements on a 1-4 scale."""
+    """A visitor's satisfaction survey (SKM, PermenPANRB 14/2017): 9 elements on a 1-4 scale.
 
-    __table_args__ = (Index("ix_rating_office_at", "office_id", "at"),)
+    The survey covers every service: a paid-product request is rated once (request_id), any other visit once
+    by its ticket (ticket_id: a consultation, the library); service_id is the service the IKM is counted for
+    (none for an online request without a ticket)."""
+
+    __table_args__ = (
+        Index("ix_rating_office_at", "office_id", "at"),
+        UniqueConstraint("ticket_id", name="uq_rating_ticket_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
-    request_id: int = Field(foreign_key="productrequest.id", unique=True)
+    request_id: int | None = Field(default=None, foreign_key="productrequest.id", unique=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    service_id: int | None = Field(default=None, foreign_key="service.id")
     at: datetime = Field(default_factory=utcnow)
     u1: int
     u2: int

@@ -18,8 +18,8 @@ from links import request_links
 from models import Invoice, Office, Rating, Receipt
 from phone.schemas import PapersIn, PapersOut, RatingForm, RatingIn, RatingOut, VisitorRequestOut
 from printer import papers
+from rules import agreements, lines, snapshot, visitor_papers, visitor_status
 from rules import ikm as ikm_rules
-from rules import lines, snapshot, visitor_papers, visitor_status
 from rules import requests as rq
 from rules.estimate import estimated_wait_minutes
 
@@ -58,10 +58,12 @@ def visitor_json(s, req) -> dict:
     invoices = s.exec(select(Invoice).where(Invoice.request_id == req.id).order_by(Invoice.id)).all()
     receipts = s.exec(select(Receipt).where(Receipt.request_id == req.id).order_by(Receipt.id)).all()
     root = f"/api/visitor/requests/{req.visitor_token}"
+    progress, progress_words = rq.visitor_progress(s, req)
     return {
         "number": req.number,
         "state": req.state,
-        "state_label": _(rq.STATE_WORDS[req.state]),
+        "progress": progress,
+        "state_label": _(progress_words),
         "total": req.total,
         "lines": [
             {k: v for k, v in rq.line_json(ln, translate, lang).items() if k != "id"} for ln in rq.lines(s, req.id)
@@ -82,6 +84,7 @@ def visitor_json(s, req) -> dict:
         "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
         "links": request_links(get_settings(), req),
         "papers_open": papers_open(req),
+        "agreements": [{"kind": k, "pdf": f"{root}/papers/{k}/pdf"} for k in agreements.needed(s, req)],
         "papers_unlock": f"{root}/papers",
     }
 
@@ -165,6 +168,18 @@ def visitor_receipt_pdf(token: str, receipt_id: int):
         return papers.receipt_pdf(s, rec)
 
 
+@bp.get("/visitor/requests/<token>/papers/<any(sppd, sample):kind>/pdf")
+@api_spec.validate(resp=Response("HTTP_200", HTTP_403=Error, HTTP_404=Error), tags=["visitor"])
+def visitor_agreement_pdf(token: str, kind: str):
+    """The visitor downloads the data-use agreement (sppd) or the data-sample handover (sample) to sign, once the
+    papers are open in this browser."""
+    with get_db().read() as s:
+        req = rq.by_visitor_token(s, token)
+        if not papers_open(req):
+            return papers_closed()
+        return papers.agreement_pdf(s, req, kind)
+
+
 @bp.post("/visitor/requests/<token>/correction")
 @api_spec.validate(json=TextIn, resp=Response(HTTP_200=VisitorRequestOut, **ERRORS), tags=["visitor"])
 def visitor_correction(token: str):
@@ -178,14 +193,16 @@ def visitor_correction(token: str):
     return jsonify(out)
 
 
-def rating_form_json(s, req) -> dict:
-    office = s.get(Office, req.office_id)
-    rated = s.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None
+def rating_form_json(s, token: str) -> dict:
+    """The survey of a request (its rating token) or of a visit without one (its ticket's status token)."""
+    state = ikm_rules.form_state(s, token)
+    office = s.get(Office, state["office_id"])
     return {
-        "number": req.number,
+        "number": state["number"],
+        "kind": state["kind"],
         "office": office.short_name or office.name,
-        "can_rate": req.state in rq.TRANSITIONS["rate"].sources and not rated,
-        "rated": rated,
+        "can_rate": state["can_rate"],
+        "rated": state["rated"],
         "elements": [{"code": c, "name": _(n)} for c, n in ikm_rules.ELEMENTS],
         "scale": [{"value": i + 1, "label": _(w)} for i, w in enumerate(ikm_rules.SCALE_WORDS)],
     }
@@ -196,7 +213,7 @@ def rating_form_json(s, req) -> dict:
 def rating_form(token: str):
     """The survey for a request: the 9 SKM elements and the 1-4 scale, and whether it may be rated now."""
     with get_db().read() as s:
-        return jsonify(rating_form_json(s, rq.by_rating_token(s, token)))
+        return jsonify(rating_form_json(s, token))
 
 
 @bp.post("/ratings/<token>")
@@ -213,5 +230,6 @@ def rate(token: str):
             channel=b.channel,
         )
         office_id, req_id = rating.office_id, rating.request_id
-    request_changed(office_id, req_id, "closed")
+    if req_id is not None:
+        request_changed(office_id, req_id, "closed")
     return jsonify(ok=True, message=_("Thank you for rating our service."))

@@ -9,7 +9,6 @@ from api.errors import refusal_message
 from extensions import get_db
 from phone.api import rating_form_json
 from rules import ikm as ikm_rules
-from rules import requests as rq
 from rules.errors import RuleError
 
 bp = Blueprint("rating", __name__, template_folder="templates")
@@ -34,7 +33,7 @@ def rate(token: str):
                 raise
             error = refusal_message(err)
     with get_db().read() as s:
-        form = rating_form_json(s, rq.by_rating_token(s, token))
+        form = rating_form_json(s, token)
     return render_template(
         "phone/rate.html",
         form=form,

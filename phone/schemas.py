@@ -27,6 +27,7 @@ class VisitorState(BaseModel):
     can_step_out: bool
     server_time: str
     request: dict[str, Any] | None = None
+    rating: str | None = Field(default=None, description="the survey of a visit without a paid request, once done")
 
 
 class BackIn(BaseModel):
@@ -36,6 +37,10 @@ class BackIn(BaseModel):
 class VisitorRequestOut(BaseModel):
     number: str
     state: str
+    progress: str = Field(
+        description="where it stands for the visitor: the state, or awaiting_payment, payment_recorded, paid, "
+        "receipted, ready once invoiced"
+    )
     state_label: str
     total: int
     lines: list[dict[str, Any]]
@@ -47,6 +52,9 @@ class VisitorRequestOut(BaseModel):
     can_rate: bool
     links: dict[str, str]
     papers_open: bool = Field(description="whether this browser may download the PDFs now")
+    agreements: list[dict[str, str]] = Field(
+        default=[], description="the SPPD (sppd) and the data-sample handover (sample) to sign, as PDFs"
+    )
     papers_unlock: str = Field(description="POST the last 4 phone digits here to open the PDFs")
 
 
@@ -60,6 +68,7 @@ class PapersOut(BaseModel):
 
 class RatingForm(BaseModel):
     number: str
+    kind: str = Field(description="request (a paid-product request) or visit (a ticket without one)")
     office: str
     can_rate: bool
     rated: bool

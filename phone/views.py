@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 from flask import current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from spectree import Response
 
@@ -17,6 +19,7 @@ from phone import bp
 from phone.api import visitor_json
 from phone.schemas import BackIn, VisitorState
 from realtime import publish
+from rules import ikm as ikm_rules
 from rules import tickets, visitor_status
 from rules.errors import RuleError
 from rules.privacy import first_name
@@ -48,7 +51,15 @@ def _keep_hours() -> float:
 def _view(s, ticket) -> dict:
     view = visitor_status.visitor_view(s, ticket, default_service_minutes=get_settings().app.default_service_minutes)
     view["request"] = request_part(s, ticket)
+    view["rating"] = visit_rating(s, ticket)
     return view
+
+
+def visit_rating(s, ticket) -> str | None:
+    """The survey link of a visit without a paid request, once it is done and until it is rated (issue 15)."""
+    if not ikm_rules.form_state(s, ticket.status_token)["can_rate"]:
+        return None
+    return url_for("rating.rate", token=ticket.status_token, channel="phone")
 
 
 def request_part(s, ticket) -> dict | None:
@@ -61,15 +72,27 @@ def request_part(s, ticket) -> dict | None:
     if req is None:
         return None
     v = visitor_json(s, req)
+    unpaid = [i for i in v["invoices"] if i["status"] == "issued"]
     return {
         "number": v["number"],
         "state": v["state"],
+        "progress": v["progress"],
         "state_label": v["state_label"],
+        # What to pay, once invoiced and until paid: the billing code, the amount, the last day (issue 15).
+        "pay": {
+            "billing_code": unpaid[-1]["billing_code"],
+            "amount": unpaid[-1]["total"],
+            "until": format_date(date.fromisoformat(unpaid[-1]["last_valid_day"]), "long"),
+        }
+        if unpaid and v["progress"] == "awaiting_payment"
+        else None,
+        "download_link": v["download_ref"].startswith(("https://", "http://")),
         "total": v["total"],
         "zero_tariff": req.zero_tariff,
         "steps": [{k: e[k] for k in ("label", "at", "invoice", "receipt") if k in e} for e in v["history"]],
         "invoices": [{"number": i["number"], "status": i["status"], "pdf": i["pdf"]} for i in v["invoices"]],
         "receipts": [{"number": r["number"], "pdf": r["pdf"]} for r in v["receipts"]],
+        "agreements": [{**a, "label": _agreement_words()[a["kind"]]} for a in v["agreements"]],
         "papers_open": v["papers_open"],
         "papers_unlock": v["papers_unlock"],
         "download_ref": v["download_ref"],
@@ -77,6 +100,13 @@ def request_part(s, ticket) -> dict | None:
         if v["can_ask_correction"]
         else None,
         "rating": url_for("rating.rate", token=req.rating_token, channel="phone") if v["can_rate"] else None,
+    }
+
+
+def _agreement_words() -> dict:
+    return {
+        "sppd": _("Data use agreement (SPPD, PDF) to sign"),
+        "sample": _("Data sample handover (PDF) to sign"),
     }
 
 
@@ -115,6 +145,12 @@ def strings() -> dict:
         "correction_sent": _("Your correction request was sent. An officer will follow it up."),
         "rating": _("Rate our service"),
         "download_ref": _("Download reference"),
+        "pay": _("To pay"),
+        "pay_code": _("Billing code (SIMPONI)"),
+        "pay_amount": _("Amount"),
+        "pay_until": _(
+            "Pay by %(date)s at a bank, post office or any SIMPONI payment channel; the amount must match exactly."
+        ),
         "papers_ask": _(
             "To open your invoice and receipt, enter the last 4 digits of the phone number you gave at the kiosk."
         ),

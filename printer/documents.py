@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from num2words import num2words
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -63,6 +64,13 @@ BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
 def rupiah(amount) -> str:
     """An amount in rupiah the Indonesian way, 'Rp 1.250.000' (Babel's id_ID grouping, no sen)."""
     return format_currency(Decimal(amount), "IDR", format="¤ #,##0", locale="id_ID", currency_digits=False)
+
+
+def terbilang(amount, lang: str = "id") -> str:
+    """The amount in words, as a receipt carries it: 'satu juta rupiah', 'sebelas ribu sebelas rupiah',
+    'nol rupiah' (num2words; English words in English mode: 'one million rupiah')."""
+    words = num2words(int(Decimal(amount)), lang="en" if lang == "en" else "id")
+    return f"{words} rupiah"
 
 
 def quantity(value) -> str:

@@ -108,3 +108,13 @@ def receipt_pdf(session: Session, rec: Receipt) -> Response:
     from printer.pdf import receipt_pdf as render
 
     return pdf_response(render(receipt_document(session, rec), lang=select_locale()), rec.number)
+
+
+def agreement_pdf(session: Session, req, kind: str) -> Response:
+    """The SPPD or the data-sample handover of a request as an A4 PDF answer, in this screen's language."""
+    from printer.agreements import render
+    from rules import agreements
+
+    lang = select_locale()
+    doc = agreements.document(session, req, kind, translate=translate, lang=lang)
+    return pdf_response(render(doc, lang=lang), f"{'SPPD' if kind == 'sppd' else 'SAMPLE'}-{req.number}")

@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
@@ -171,15 +172,22 @@ def _meta_table(rows: list[tuple[str, str]]) -> Table:
     return t
 
 
+# The item table's headings (msgids; N_ marks them for extraction).
+def N_(s: str) -> str:
+    return s
+
+
+HEADINGS = (N_("No."), N_("Description"), N_("Quantity"), N_("Unit"), N_("Unit price"), N_("Amount"))
+
+
+def _fits(least: float, heading: str) -> float:
+    """A column's width: at least `least`, and wide enough that no word of its heading is split."""
+    longest = max((stringWidth(w, HEAD.fontName, HEAD.fontSize) for w in heading.split()), default=0)
+    return max(least, longest + 12 + 2)  # the cell's left and right padding (6 pt each) and a little air
+
+
 def _lines_table(lines: list[D.Line], total, total_label: str, _) -> Table:
-    head = [
-        _p(_("No."), HEAD),
-        _p(_("Description"), HEAD),
-        _p(_("Quantity"), HEAD_R),
-        _p(_("Unit"), HEAD),
-        _p(_("Unit price"), HEAD_R),
-        _p(_("Amount"), HEAD_R),
-    ]
+    head = [_p(_(h), style) for h, style in zip(HEADINGS, (HEAD, HEAD, HEAD_R, HEAD, HEAD_R, HEAD_R), strict=True)]
     data = [head]
     for i, line in enumerate(lines, 1):
         desc = [_p(line.description, CELL)]
@@ -207,18 +215,10 @@ def _lines_table(lines: list[D.Line], total, total_label: str, _) -> Table:
         ]
     )
     width = A4[0] - 2 * MARGIN
-    t = Table(
-        data,
-        colWidths=[
-            10 * mm,
-            width - 10 * mm - 18 * mm - 24 * mm - 30 * mm - 32 * mm,
-            18 * mm,
-            24 * mm,
-            30 * mm,
-            32 * mm,
-        ],
-        repeatRows=1,
-    )
+    least = (10 * mm, None, 18 * mm, 24 * mm, 30 * mm, 32 * mm)
+    cols = [_fits(w, _(h)) if w else None for w, h in zip(least, HEADINGS, strict=True)]
+    cols[1] = width - sum(c for c in cols if c)
+    t = Table(data, colWidths=cols, repeatRows=1)
     t.setStyle(
         TableStyle(
             [
@@ -285,6 +285,7 @@ def invoice_pdf(data: dict | D.InvoiceDoc, lang: str = "id") -> bytes:
         Spacer(1, 5 * mm),
     ]
     if doc.billing_code:
+        # The last day to pay is said once, in the table above ("Valid until"), in the document's language.
         box = Table(
             [
                 [
@@ -294,13 +295,6 @@ def invoice_pdf(data: dict | D.InvoiceDoc, lang: str = "id") -> bytes:
                         ParagraphStyle("bc", parent=BODY, fontName="Courier-Bold", fontSize=15, leading=18),
                     ),
                 ],
-                [
-                    _p(
-                        _("Pay with this billing code before %(date)s.", date=D.local_date(doc.valid_until, tz, lang)),
-                        SMALL,
-                    ),
-                    "",
-                ],
             ],
             colWidths=[50 * mm, None],
             hAlign="LEFT",
@@ -309,7 +303,6 @@ def invoice_pdf(data: dict | D.InvoiceDoc, lang: str = "id") -> bytes:
             TableStyle(
                 [
                     ("BOX", (0, 0), (-1, -1), 1, NAVY),
-                    ("SPAN", (0, 1), (1, 1)),
                     ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f1f4f8")),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ]
@@ -347,6 +340,7 @@ def receipt_pdf(data: dict | D.ReceiptDoc, lang: str = "id") -> bytes:
     if doc.payer.institution:
         meta.append((_("Institution"), doc.payer.institution))
     meta.append((_("Amount"), D.rupiah(doc.total)))
+    meta.append((_("In words"), D.terbilang(doc.total, lang)))
     story += [
         _meta_table(meta),
         Spacer(1, 5 * mm),

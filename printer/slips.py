@@ -234,8 +234,7 @@ def invoice_slip(data: dict | D.InvoiceDoc, cfg: _Printer, lang: str = "id") -> 
     s.pair(_("TOTAL"), D.rupiah(doc.total), bold=True)
     s.rule()
     if doc.billing_code:
-        _big_code(s, _("Billing code (SIMPONI)"), doc.billing_code)
-        s.centered(_("Pay with this billing code before %(date)s.", date=D.local_date(doc.valid_until, tz, lang)))
+        _big_code(s, _("Billing code (SIMPONI)"), doc.billing_code)  # the last day is said once, above
     for note in doc.notes:
         s.wrapped(f"* {note}", indent="  ")
     if doc.officer.name:
@@ -275,6 +274,7 @@ def receipt_slip(data: dict | D.ReceiptDoc, cfg: _Printer, lang: str = "id") -> 
     _lines_block(s, doc.lines)
     s.rule()
     s.pair(_("TOTAL PAID"), D.rupiah(doc.total), bold=True)
+    s.wrapped(_("In words: %(words)s", words=D.terbilang(doc.total, lang)))
     s.rule()
     for note in doc.notes:
         s.wrapped(f"* {note}", indent="  ")

@@ -43,8 +43,9 @@ INSTITUTION_CATEGORIES = (
     "other",
 )
 PURPOSES = ("coursework", "thesis", "research", "government_planning", "business", "other")
-# Segment of a guest-book institution category: 'private' buyers must give an NPWP; the zero-tariff
-# segments are those of PP 13/2024 Pasal 4.
+# Segment of a guest-book institution category: a 'private' buyer of a paid product gives an NPWP when the
+# request is made (rules/requests/documents.py), never at the guest book; the zero-tariff segments are those of
+# PP 13/2024 Pasal 4.
 SEGMENT_OF_CATEGORY = {
     "central_government": "government",
     "regional_government": "government",
@@ -228,12 +229,10 @@ class GuestBookForm(BaseModel):
 
     def missing_for_new_person(self) -> dict[str, str]:
         """{field: msgid} of what a visitor not recognised must still fill in (blank profile answers, the
-        institution's name, and an NPWP for a private buyer)."""
+        institution's name). No NPWP: it is asked only when a private buyer requests a paid product."""
         out = {f: N_("This field is required.") for f in PROFILE_FIELDS if getattr(self, f) is None}
         if self.institution_category not in (None, "individual") and not self.institution_name:
             out["institution_name"] = N_("Enter the name of your institution.")
-        if self.segment == "private" and not self.npwp:
-            out["npwp"] = N_("An NPWP is required for private-sector buyers.")
         return out
 
 

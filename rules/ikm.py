@@ -16,9 +16,9 @@ from fractions import Fraction
 from sqlmodel import Session, select
 
 from clock import utcnow
-from models import Rating
+from models import DEAD, ProductRequest, Rating, Service, Ticket, TicketStatus
 from rules import requests as rq
-from rules.errors import N_, RuleError
+from rules.errors import N_, NotFound, RuleError
 
 ELEMENTS = (
     ("u1", N_("Requirements")),
@@ -110,6 +110,46 @@ def validate_scores(scores: dict) -> dict[str, int]:
     return out
 
 
+def target(session: Session, token: str) -> tuple[ProductRequest | None, Ticket | None]:
+    """What a rating link names: a paid-product request (its rating token) or a visit (its ticket's status
+    token: a consultation or library visitor rates from their own phone page)."""
+    try:
+        return rq.by_rating_token(session, token), None
+    except NotFound:
+        pass
+    live = token and not token.startswith(DEAD)
+    ticket = session.exec(select(Ticket).where(Ticket.status_token == token)).first() if live else None
+    if ticket is None:
+        raise NotFound("request_not_found", N_("This rating link is not valid."))
+    return None, ticket
+
+
+def _request_of(session: Session, ticket: Ticket) -> ProductRequest | None:
+    return session.exec(select(ProductRequest).where(ProductRequest.ticket_id == ticket.id)).first()
+
+
+def form_state(session: Session, token: str) -> dict:
+    """What the survey page needs to know: whose it is, whether it may be rated now or already was."""
+    req, ticket = target(session, token)
+    if req is not None:
+        rated = session.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None
+        can = req.state in rq.TRANSITIONS["rate"].sources and not rated
+        return {"kind": "request", "number": req.number, "office_id": req.office_id, "can_rate": can, "rated": rated}
+    rated = session.exec(select(Rating).where(Rating.ticket_id == ticket.id)).first() is not None
+    return {
+        "kind": "visit",
+        "number": ticket.code,
+        "office_id": ticket.office_id,
+        "can_rate": visit_can_be_rated(session, ticket) and not rated,
+        "rated": rated,
+    }
+
+
+def visit_can_be_rated(session: Session, ticket: Ticket) -> bool:
+    """A visit is rated once it is served to the end, unless it led to a paid request (rated with it)."""
+    return ticket.status == TicketStatus.done and _request_of(session, ticket) is None
+
+
 def rate(
     session: Session,
     *,
@@ -119,16 +159,23 @@ def rate(
     channel: str = "",
     now: datetime | None = None,
 ) -> Rating:
-    """The visitor rates the service (step 18), on the counter tablet or their phone; once per request."""
+    """The visitor rates the service (step 18), on the counter tablet or their phone; once per request, or
+    once per visit for a service without a paid request (a consultation, the library)."""
     now = now or utcnow()
-    req = rq.get_request(session, rq.by_rating_token(session, rating_token).id, for_update=True)
+    req, ticket = target(session, rating_token)
+    if req is None:
+        return _rate_visit(session, ticket, scores=scores, comment=comment, channel=channel, now=now)
+    req = rq.get_request(session, req.id, for_update=True)
     rq.require(req, "rate", by_visitor=True)
     if session.exec(select(Rating).where(Rating.request_id == req.id)).first() is not None:
         raise RuleError("already_rated", N_("This service has already been rated. Thank you!"))
     values = validate_scores(scores)
+    served = session.get(Ticket, req.ticket_id) if req.ticket_id else None
     rating = Rating(
         office_id=req.office_id,
         request_id=req.id,
+        ticket_id=None,
+        service_id=served.service_id if served else None,
         at=now,
         comment=(comment or "").strip()[:1000],
         channel=channel if channel in ("counter", "phone") else "",
@@ -141,9 +188,58 @@ def rate(
     return rating
 
 
+def _rate_visit(session: Session, ticket: Ticket, *, scores: dict, comment: str, channel: str, now: datetime):
+    if session.exec(select(Rating).where(Rating.ticket_id == ticket.id)).first() is not None:
+        raise RuleError("already_rated", N_("This service has already been rated. Thank you!"))
+    if _request_of(session, ticket) is not None:
+        raise RuleError("rate_the_request", N_("This visit is rated with its request, from the request's page."))
+    if ticket.status != TicketStatus.done:
+        raise RuleError("visit_not_finished", N_("The survey opens when your visit is finished."))
+    values = validate_scores(scores)
+    rating = Rating(
+        office_id=ticket.office_id,
+        ticket_id=ticket.id,
+        service_id=ticket.service_id,
+        at=now,
+        comment=(comment or "").strip()[:1000],
+        channel=channel if channel in ("counter", "phone") else "",
+        **values,
+    )
+    session.add(rating)
+    session.flush()
+    return rating
+
+
 def ikm_for(session: Session, office_id: int, start: datetime, end: datetime) -> dict:
     """The IKM of the ratings given in [start, end) at an office (for reports)."""
     rows = session.exec(select(Rating).where(Rating.office_id == office_id, Rating.at >= start, Rating.at < end)).all()
     out = ikm([{c: getattr(r, c) for c in CODES} for r in rows])
     out["method"] = "PermenPANRB 14/2017: IKM = (sum of element means x 1/9) x 25, exact 1/9 weight"
+    out["by_service"] = by_service(session, office_id, rows)
+    return out
+
+
+def by_service(session: Session, office_id: int, rows: list[Rating]) -> list[dict]:
+    """The IKM of each service rated (the office's order; 'online' for requests without a ticket)."""
+    services = {s.id: s for s in session.exec(select(Service).where(Service.office_id == office_id))}
+    groups: dict[int | None, list[Rating]] = {}
+    for r in rows:
+        groups.setdefault(r.service_id, []).append(r)
+    out = []
+    for sid in sorted(groups, key=lambda k: (services[k].sort_order, k) if k in services else (10**6, 0)):
+        k = ikm([{c: getattr(r, c) for c in CODES} for r in groups[sid]])
+        svc = services.get(sid)
+        out.append(
+            {
+                "code": svc.code if svc else "online",
+                "service_id": sid,
+                "name": svc.name if svc else "",
+                "name_en": svc.name_en if svc else "",
+                "respondents": k["respondents"],
+                "ikm": k["ikm"],
+                "ikm_display": k["ikm_display"],
+                "grade": k["grade"],
+                "grade_label": k["grade_label"],
+            }
+        )
     return out

@@ -1,7 +1,7 @@
 """Invoices: numbering, the billing code, one month of validity, expiry and replacement; the invoice and receipt
 documents handed to the printer; and the PNBP summary reports use.
 
-Billing code decision: a SIMPONI billing code is 15 digits and a real one begins with 8 (SPEC). Loket refuses
+Billing code decision: a SIMPONI billing code for PNBP is 15 digits beginning with 7, 8 or 9 (SPEC). Loket refuses
 anything else at the counter, because a code that cannot exist cannot be paid and a typo found at the bank
 costs the visitor a second trip. Validity: the invoice is valid through the same day one calendar month after
 its (office-local) issue day (31 January -> 28/29 February), to the end of that day.
@@ -25,7 +25,7 @@ from rules.errors import N_, NotFound, RuleError
 
 INVOICE_PREFIX = "INV"
 RECEIPT_PREFIX = "KW"  # kuitansi
-_BILLING = re.compile(r"^8\d{14}$")
+_BILLING = re.compile(r"^[789]\d{14}$")
 
 
 def normalize_billing_code(value: str) -> str:
@@ -36,7 +36,9 @@ def normalize_billing_code(value: str) -> str:
 def validate_billing_code(value: str) -> str:
     code = normalize_billing_code(value)
     if not _BILLING.match(code):
-        raise RuleError("bad_billing_code", N_("A billing code has 15 digits and begins with 8 (SIMPONI)."), status=400)
+        raise RuleError(
+            "bad_billing_code", N_("A billing code has 15 digits and begins with 7, 8 or 9 (SIMPONI)."), status=400
+        )
     return code
 
 
@@ -296,7 +298,6 @@ def invoice_document(
                 "must match exactly."
             )
         ),
-        translate(N_("Valid for one month: until %(day)s.")) % {"day": local_last_day(session, inv).isoformat()},
         translate(N_("Tariffs: %(schedule)s. A started block is charged as a whole block."))
         % {"schedule": ", ".join(schedule_names)},
     ]

@@ -308,7 +308,7 @@ REGISTRY: dict[str, About | NotPersonal] = {
     ),
     "rating": about(
         N_("Satisfaction ratings"),
-        rows_of(M.Rating, lambda i: _in(M.Rating.request_id, i.requests)),
+        rows_of(M.Rating, lambda i: or_(_in(M.Rating.request_id, i.requests), _in(M.Rating.ticket_id, i.tickets))),
         erase=_erase_rating,
         kept=REPORT_KEPT,
     ),

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 
+from rules.errors import N_
 from rules.reports import GUESTBOOK_DIMENSIONS, PERCENTILE_METHOD, Report
 
 
@@ -21,28 +22,31 @@ def _num(value, digits: int = 2):
 
 
 FIGURES = (
-    ("tickets", lambda s: s["tickets"]),
-    ("visitors", lambda s: s["visitors"]),
-    ("served", lambda s: s["served"]),
-    ("no_shows", lambda s: s["no_shows"]),
-    ("cancelled", lambda s: s["cancelled"]),
-    ("not_served", lambda s: s["not_served"]),
-    ("transferred_tickets", lambda s: s["transferred_tickets"]),
-    ("transfers", lambda s: s["transfers"]),
-    ("wait_mean_min", lambda s: s["waiting"]["mean"]),
-    ("wait_median_min", lambda s: s["waiting"]["median"]),
-    ("wait_p90_min", lambda s: s["waiting"]["p90"]),
-    ("service_mean_min", lambda s: s["service"]["mean"]),
-    ("service_median_min", lambda s: s["service"]["median"]),
-    ("service_p90_min", lambda s: s["service"]["p90"]),
-    ("called", lambda s: s["limit"]["called"]),
-    ("within_limit", lambda s: s["limit"]["within"]),
-    ("within_limit_share", lambda s: s["limit"]["share"]),
-    ("estimates", lambda s: s["estimate"]["count"]),
-    ("estimate_mae_min", lambda s: s["estimate"]["mean_abs_error"]),
-    ("estimate_bias_min", lambda s: s["estimate"]["bias"]),
-    ("estimate_within_tolerance_share", lambda s: s["estimate"]["share_within_tolerance"]),
+    (N_("tickets"), lambda s: s["tickets"]),
+    (N_("visitors"), lambda s: s["visitors"]),
+    (N_("served"), lambda s: s["served"]),
+    (N_("no_shows"), lambda s: s["no_shows"]),
+    (N_("cancelled"), lambda s: s["cancelled"]),
+    (N_("not_served"), lambda s: s["not_served"]),
+    (N_("transferred_tickets"), lambda s: s["transferred_tickets"]),
+    (N_("transfers"), lambda s: s["transfers"]),
+    (N_("wait_mean_min"), lambda s: s["waiting"]["mean"]),
+    (N_("wait_median_min"), lambda s: s["waiting"]["median"]),
+    (N_("wait_p90_min"), lambda s: s["waiting"]["p90"]),
+    (N_("service_mean_min"), lambda s: s["service"]["mean"]),
+    (N_("service_median_min"), lambda s: s["service"]["median"]),
+    (N_("service_p90_min"), lambda s: s["service"]["p90"]),
+    (N_("called"), lambda s: s["limit"]["called"]),
+    (N_("within_limit"), lambda s: s["limit"]["within"]),
+    (N_("within_limit_share"), lambda s: s["limit"]["share"]),
+    (N_("estimates"), lambda s: s["estimate"]["count"]),
+    (N_("estimate_mae_min"), lambda s: s["estimate"]["mean_abs_error"]),
+    (N_("estimate_bias_min"), lambda s: s["estimate"]["bias"]),
+    (N_("estimate_within_tolerance_share"), lambda s: s["estimate"]["share_within_tolerance"]),
 )
+
+
+UNITS = {"day": N_("day"), "month": N_("month"), "week": N_("week"), "year": N_("year")}
 
 
 def to_csv(report: Report, names: dict, caption: str) -> str:
@@ -59,7 +63,9 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
         w.writerow([_("Online requests delivered (timed)"), o["delivered"]])
         w.writerow([_("Online: within 10 working days"), o["within"], _num(o["share"], 4)])
     w.writerow([])
-    w.writerow(["group", "id", "label"] + [k for k, _f in FIGURES])
+    # Column headings in the report's language (issue 15): short codes in English, their Indonesian in the
+    # catalog; the rows' codes (office, service, pnbp.received.total, ...) stay the same in both.
+    w.writerow([_("group"), _("id"), _("label")] + [_(k) for k, _f in FIGURES])
 
     def row(group: str, key, label, s: dict) -> None:
         w.writerow(
@@ -75,15 +81,23 @@ def to_csv(report: Report, names: dict, caption: str) -> str:
     for r in report.by_officer:
         row("officer", r["id"], r["label"] or _("Not called"), r)
     w.writerow([])
-    w.writerow([report.time_unit, "tickets", "served", "within_limit_share", "wait_median_min"])
+    w.writerow(
+        [
+            _(UNITS.get(report.time_unit, report.time_unit)),
+            _("tickets"),
+            _("served"),
+            _("within_limit_share"),
+            _("wait_median_min"),
+        ]
+    )
     for r in report.by_time:
         w.writerow([r["key"], r["tickets"], r["served"], _num(r["limit_share"], 4), _num(r["median_wait"])])
     w.writerow([])
-    w.writerow(["hour", "tickets"])
+    w.writerow([_("hour"), _("tickets")])
     for hour, n in report.by_hour:
         w.writerow([f"{hour:02d}", n])
     w.writerow([])
-    w.writerow(["guestbook", "code", "label", "visits"])
+    w.writerow([_("guestbook"), _("code"), _("label"), _("visits")])
     for dim in GUESTBOOK_DIMENSIONS:
         for code, n in report.guestbook[dim]:
             w.writerow([dim, code, names[dim](code), n])

@@ -33,7 +33,14 @@ def _styles():
             "t", parent=base["Title"], fontName=bold, fontSize=16, textColor=BLUE, spaceAfter=4, alignment=0
         ),
         "h2": ParagraphStyle(
-            "h2", parent=base["Heading2"], fontName=bold, fontSize=11.5, textColor=BLUE, spaceBefore=8, spaceAfter=4
+            "h2",
+            parent=base["Heading2"],
+            fontName=bold,
+            fontSize=11.5,
+            textColor=BLUE,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,  # a heading never sits alone at the bottom of a page (issue 15)
         ),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontName=regular, fontSize=8.5, leading=11),
         "small": ParagraphStyle(

@@ -246,6 +246,21 @@ def ikm_rows(k: dict) -> list[tuple[str, str]]:
     ]
     for e in k.get("elements") or []:
         rows.append((_(e["name"]), decimal2(e.get("mean_display", e.get("mean")))))
+    for svc in k.get("by_service") or []:  # the survey covers every service (issue 15)
+        import i18n
+
+        name = (svc.get("name_en") or svc.get("name")) if i18n.select_locale() == "en" else svc.get("name")
+        rows.append(
+            (
+                _("IKM: %(service)s", service=name or _("Online requests")),
+                _(
+                    "%(ikm)s (%(grade)s), %(n)s respondents",
+                    ikm=decimal2(svc.get("ikm_display")),
+                    grade=svc.get("grade") or "–",
+                    n=number(svc["respondents"]),
+                ),
+            )
+        )
     if k.get("method"):
         rows.append(
             (_("Method"), _("IKM = (sum of the 9 element means x 1/9) x 25, exact 1/9 weight (PermenPANRB 14/2017)"))

@@ -86,7 +86,7 @@ _billing = iter(range(1, 10**6))
 
 
 def billing_code() -> str:
-    """A fresh, well-formed SIMPONI billing code (15 digits, begins with 8)."""
+    """A fresh, well-formed SIMPONI billing code (15 digits, begins with 7, 8 or 9)."""
     return f"82026{next(_billing):010d}"
 
 

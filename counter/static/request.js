@@ -270,6 +270,11 @@
       items.push(el("li", {}, `${T.receipt} ${r.number} · ${money(r.total)} `,
         el("a", { href: `/api/receipts/${r.id}/pdf`, target: "_blank", text: T.pdf })));
     }
+    // The papers to sign, prefilled: A4 PDFs to print here (issue 15).
+    for (const [kind, needed] of [["sppd", req.needs_sppd], ["sample", req.needs_sample]]) {
+      if (needed) items.push(el("li", {}, el("a", { href: `/api/requests/${req.id}/papers/${kind}/pdf`, target: "_blank",
+        "data-testid": `rq-${kind}-pdf`, text: T[kind + "_pdf"] })));
+    }
     if (req.terms_agreed_at) items.push(el("li", { class: "muted", text: T.agreed_at }));
     if (req.sample_handed_at) items.push(el("li", { class: "muted", text: T.sample_done }));
     if (req.sppd_signed_at) items.push(el("li", { class: "muted", text: T.sppd_done }));

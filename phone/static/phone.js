@@ -46,6 +46,14 @@
     if (!s.can_cancel) $("cancel-confirm").classList.add("hidden");
     document.title = called ? "\u{1F514} " + s.code + " \u2192 " + counter : title;
     renderRequest(s.request);
+    renderVisitRating(s.rating);
+  }
+
+  // A visit without a paid request (a consultation, the library) is rated too: the survey link once it is done.
+  function renderVisitRating(url) {
+    const box = $("visit-rating-box");
+    box.classList.toggle("hidden", !url);
+    box.replaceChildren(...(url ? [el("a", { class: "button-link", href: url, "data-testid": "visit-rating" }, T.rating)] : []));
   }
 
   // The paid-product request opened at the counter: its steps, its documents, a correction, the rating.
@@ -65,6 +73,8 @@
         fmt(T.invoice_pdf, { number: i.number }) + " · " + ((T.invoice_status || {})[i.status] || i.status))),
       ...r.receipts.map((x) => el("a", { class: "button-link", href: x.pdf, download: "", "data-testid": "request-receipt-pdf" },
         fmt(T.receipt_pdf, { number: x.number }))),
+      ...(r.agreements || []).map((a) => el("a", { class: "button-link", href: a.pdf, download: "", "data-testid": "request-" + a.kind + "-pdf" },
+        a.label)),
     ];
     const parts = [
       el("h2", { text: T.request + " " + r.number }),
@@ -74,8 +84,15 @@
     ];
     if (docs.length && r.papers_open) parts.push(el("div", { class: "docs" }, ...docs));
     else if (docs.length) parts.push(papersForm(r));
+    if (r.pay) parts.push(el("div", { class: "pay", "data-testid": "request-pay" },
+      el("h3", { text: T.pay }),
+      el("p", {}, T.pay_code + ": ", el("strong", { class: "billing-code", "data-testid": "pay-code", text: r.pay.billing_code })),
+      el("p", {}, T.pay_amount + ": ", el("strong", { "data-testid": "pay-amount", text: Loket.money(r.pay.amount) })),
+      el("p", { class: "small", text: fmt(T.pay_until, { date: r.pay.until }) })));
     if (r.download_ref) parts.push(el("p", { class: "small", "data-testid": "request-download" }, T.download_ref + ": ",
-      el("strong", { text: r.download_ref })));
+      r.download_link
+        ? el("a", { href: r.download_ref, rel: "noopener noreferrer", target: "_blank", "data-testid": "download-link", text: r.download_ref })
+        : el("strong", { text: r.download_ref })));
     if (r.correction) {
       const text = el("textarea", { id: "correction-text", rows: 3, maxlength: 1000, "data-testid": "correction-text",
         "aria-label": T.correction_hint, placeholder: T.correction_hint });
@@ -126,6 +143,10 @@
     // An answer that left the server before the one on screen is older news: ignore it.
     if (state.server_time && next.server_time && Date.parse(next.server_time) < Date.parse(state.server_time)) return;
     if (next.request === undefined) next.request = state.request;  // pushes do not carry the request part
+    if (next.rating === undefined) {  // nor the survey link: asked for once the visit ends
+      next.rating = state.rating;
+      if (next.status === "done" && state.status !== "done") setTimeout(refresh, 0);
+    }
     state = next;
     render();
     announce();

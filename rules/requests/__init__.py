@@ -70,9 +70,11 @@ from rules.requests.views import (
     receipt_json,
     staff_view,
     summary_json,
+    visitor_progress,
 )
 
 __all__ = [
+    "visitor_progress",
     "CHANNELS",
     "CHANNEL_WORDS",
     "OnlineLine",

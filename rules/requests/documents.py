@@ -24,12 +24,13 @@ from rules.requests.machine import (
 
 
 def documents_needed(req: ProductRequest, categories: set[str]) -> list[str]:
-    """The checklist the chosen products need: abstract and SPPD for microdata or maps, NPWP for private
-    buyers, the request letter for Rp 0."""
+    """The checklist the chosen products need: abstract and SPPD for microdata or maps, NPWP for a private
+    buyer of a paid product (asked here, when the request is made, never at the guest book), the request
+    letter for Rp 0."""
     kinds = []
     if categories & {"microdata", "map"}:
         kinds += ["abstract", "sppd"]
-    if req.segment == "private":
+    if req.segment == "private" and (req.total or 0) > 0:
         kinds.append("npwp")
     if req.zero_tariff:
         kinds.append("request_letter")
@@ -87,7 +88,8 @@ def tick_document(
 ) -> RequestDocument:
     """Tick (or untick) one checklist item, with a note of what is missing (step 7-8).
 
-    For the NPWP the officer may type the number shown; it is checked (15 or 16 digits) and kept on the visitor.
+    For the NPWP the officer types the number shown unless the visitor's record has one; it is checked (15 or
+    16 digits) and kept on the visitor. An NPWP ticked as received without any number is refused.
     """
     now = now or utcnow()
     user = get_user(session, user_id)
@@ -113,6 +115,12 @@ def tick_document(
         visitor.npwp, visitor.updated_at = number, now
         session.add(visitor)
         changed["npwp_updated"] = True  # never the number itself: the history is not the place for it
+    elif kind == "npwp" and received and not session.get(Visitor, req.visitor_id).npwp:
+        raise RuleError(
+            "npwp_required",
+            N_("A private buyer of a paid product needs an NPWP: type the number shown (15 or 16 digits)."),
+            status=400,
+        )
     doc = docs[kind]
     doc.received, doc.note = bool(received), (note or "").strip()[:300]
     doc.checked_by, doc.checked_at = user.id, now

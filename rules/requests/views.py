@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from clock import iso, utcnow
 from models import GuestBookEntry, Invoice, Payment, ProductRequest, Rating, Receipt, RequestLine, Ticket, User, Visitor
 from rules import tariffs
+from rules.errors import N_
 from rules.requests.delivery import settled
 from rules.requests.documents import checklist, needs_sppd
 from rules.requests.machine import (
@@ -241,3 +242,33 @@ def staff_view(
         "created_at": iso(req.created_at),
         "updated_at": iso(req.updated_at),
     }
+
+
+# What the visitor's page says of a request's progress: the state machine's state, told past "invoiced" once the
+# money moves (the payment and the receipt are records beside the state, not states of their own).
+PROGRESS_WORDS = {
+    "awaiting_payment": N_("invoiced, waiting for payment"),
+    "payment_recorded": N_("paid, being confirmed by the treasurer"),
+    "paid": N_("paid"),
+    "receipted": N_("paid, receipt issued"),
+    "ready": N_("ready"),
+}
+
+
+def visitor_progress(session: Session, req: ProductRequest) -> tuple[str, str]:
+    """(code, English msgid) of where the request stands for its visitor: awaiting_payment, payment_recorded,
+    paid, receipted, ready; otherwise the state itself (delivered, closed, ...)."""
+    if req.state not in ("invoiced", "preparing", "ready"):
+        return req.state, STATE_WORDS[req.state]
+    if req.state == "ready":
+        return "ready", PROGRESS_WORDS["ready"]
+    if session.exec(select(Receipt.id).where(Receipt.request_id == req.id)).first() is not None:
+        return "receipted", PROGRESS_WORDS["receipted"]
+    statuses = set(session.exec(select(Payment.status).where(Payment.request_id == req.id)))
+    if "confirmed" in statuses:
+        return "paid", PROGRESS_WORDS["paid"]
+    if "recorded" in statuses:
+        return "payment_recorded", PROGRESS_WORDS["payment_recorded"]
+    if req.state == "invoiced":
+        return "awaiting_payment", PROGRESS_WORDS["awaiting_payment"]
+    return req.state, STATE_WORDS[req.state]

@@ -34,7 +34,7 @@ FIGURES: Counter = Counter()
 RICHER_THAN_SCHEMA = {
     # The guest book trims names, normalises phone numbers (+62 / 62 / 0, spaces and dashes), validates e-mail
     # addresses and NPWP check digits, and has cross-field rules: an institution name unless an individual, a
-    # note for purpose 'other', an NPWP for private buyers.
+    # note for purpose 'other'.
     ("POST", "/api/offices/{code}/tickets"),
     # The same guest book inside an online request, and inside a request an officer enters from the portal,
     # an e-mail or WhatsApp.

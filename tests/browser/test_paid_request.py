@@ -109,6 +109,10 @@ def test_officer_invoices_a_microdata_request_treasurer_confirms_payment_and_iss
     text = pdf_text(got.body())
     for expected in (invoice_number, BILLING, "50.020", "Universitas Sriwijaya"):
         assert expected in text, expected
+    # The SPPD and the data-sample handover to print and sign, prefilled from the request (issue 15).
+    for kind, title in (("sppd", "SURAT PERJANJIAN PENGGUNAAN DATA"), ("sample", "SERAH TERIMA CONTOH DATA")):
+        got = officer.request.get(base + panel.get_by_test_id(f"rq-{kind}-pdf").get_attribute("href"))
+        assert got.ok and title in pdf_text(got.body()) and request_number in pdf_text(got.body())
 
     # Steps 12 and 14: the treasurer's screen. The officer could not have done this (403 over the API).
     # The office's clock is 40 minutes ahead of this computer's: 'paid at' starts at the office's time.

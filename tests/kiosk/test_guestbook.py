@@ -28,7 +28,6 @@ BAD = [
     ("purpose", {"purpose": "fun"}, "Choose the main purpose of your visit."),
     ("purpose_note", {"purpose": "other", "purpose_note": ""}, "Describe the purpose of your visit."),
     ("service_id", {"service_id": "penjualan"}, "Enter a number."),
-    ("npwp", {"institution_category": "private", "npwp": ""}, "An NPWP is required for private-sector buyers."),
     (
         "npwp",
         {"institution_category": "private", "npwp": "01.312.166.1-091.000"},
@@ -120,9 +119,16 @@ def test_valid_npwp_forms_are_accepted_and_stored_compact(api, db, ids, category
     assert v.segment == ("private" if category in ("private", "state_enterprise") else "education")
 
 
-def test_state_enterprise_is_private_segment_and_needs_an_npwp(api, db, ids):
-    r = _post(api, guest_form(ids.service["penjualan"], institution_category="state_enterprise"))
-    assert r.status_code == 400 and set(r.get_json()["fields"]) == {"npwp"}
+@pytest.mark.parametrize("category", ["private", "state_enterprise"])
+@pytest.mark.parametrize("service", ["konsultasi", "perpustakaan", "penjualan"])
+def test_a_company_visitor_gets_a_number_without_an_npwp(api, db, ids, category, service):
+    """Issue 15: the guest book asks no NPWP of anyone; it is asked when a private buyer requests a paid product
+    (tests/rules/requests/test_npwp.py)."""
+    r = _post(api, guest_form(ids.service[service], institution_category=category, npwp=""))
+    assert r.status_code == 201, r.get_json()
+    with db.read() as s:
+        v = s.exec(select(Visitor)).one()
+    assert v.segment == "private" and v.npwp == ""
 
 
 def test_a_bad_npwp_is_refused_even_when_not_required(api, ids):

@@ -98,7 +98,9 @@ def test_online_request_from_the_public_page_to_the_receipt(
     assert officer.post(f"/api/requests/{req_id}/sample", json={"note": "contoh 10 baris"}).status_code == 200
     assert send_mail(app) == 2
     _, invoice_mail, sample_mail = smtp.inbox.wait_for(3)
-    (invoice_pdf,) = pdf_attachments(invoice_mail).values()
+    attached = pdf_attachments(invoice_mail)
+    invoice_pdf = attached[invoice.replace("/", "-") + ".pdf"]
+    assert any(name.startswith("SPPD-") for name in attached)  # the SPPD to sign travels with it (microdata)
     assert invoice in invoice_pdf and "Rina Paramitha" in invoice_pdf
     # (The officer's API client reaches the app as "localhost": the link's path is the same page.)
     assert link.split(base)[1] in body_text(invoice_mail) and "SPPD" in body_text(sample_mail)

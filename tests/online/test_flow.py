@@ -142,8 +142,12 @@ def test_online_request_from_the_page_to_the_rating(app, db, make_api, smtp):
     invoice_mail, sample_mail, receipt_mail, delivery_mail, rating_mail = mails[1:]
     assert invoice_number in invoice_mail["Subject"]
     pdfs = pdf_attachments(invoice_mail)
-    assert list(pdfs) == [invoice_number.replace("/", "-") + ".pdf"]
-    assert invoice_number in next(iter(pdfs.values()))
+    # The invoice, and the SPPD to sign on a meterai (microdata), prefilled (issue 15).
+    sppd_name = "SPPD-" + number.replace("/", "-") + ".pdf"
+    assert list(pdfs) == [invoice_number.replace("/", "-") + ".pdf", sppd_name]
+    assert invoice_number in pdfs[invoice_number.replace("/", "-") + ".pdf"]
+    assert "PERJANJIAN PENGGUNAAN DATA" in pdfs[sppd_name] and number in pdfs[sppd_name]
+    assert list(pdf_attachments(sample_mail)) == ["SAMPLE-" + number.replace("/", "-") + ".pdf"]
     assert "SPPD" in body_text(invoice_mail) and "SPPD" in sample_mail["Subject"]
     assert "10 baris contoh Susenas" in body_text(sample_mail)
     receipt_pdfs = pdf_attachments(receipt_mail)

@@ -86,6 +86,7 @@ def test_english_switch_and_the_json_state(make_api):
         "can_step_out",
         "server_time",
         "request",
+        "rating",
     }
     assert state["code"] == mine["code"] and state["ahead"] == 1
     assert set(state["service"]) == {"name", "name_en"}

@@ -69,6 +69,37 @@ def test_receipt_pdf_reads_back_with_ntpn_and_total_paid():
         assert expected in page, expected
 
 
+@pytest.mark.parametrize(
+    "total,words",
+    [(1_000_000, "satu juta rupiah"), (11_011, "sebelas ribu sebelas rupiah"), (0, "nol rupiah")],
+)
+def test_receipt_pdf_carries_the_amount_in_words(total, words):
+    line = {"description": "Data", "quantity": 1, "unit": "", "unit_price": total, "amount": total}
+    (page,) = text_of(pdf.receipt_pdf(samples.receipt(lines=[line], total=total)))
+    assert f"Terbilang {words}" in " ".join(page.split())
+
+
+def test_english_receipt_reads_the_amount_in_english_words():
+    (page,) = text_of(pdf.receipt_pdf(samples.receipt(), lang="en"))
+    assert "In words one million, two hundred and fifty thousand rupiah" in " ".join(page.split())
+
+
+@pytest.mark.parametrize(
+    "lang,valid,heads", [("id", "29 Desember 2026", "Banyaknya"), ("en", "29 December 2026", "Quantity")]
+)
+def test_invoice_says_the_last_day_once_and_no_heading_splits(lang, valid, heads):
+    """Issue 15: not "Berlaku s.d." and "Bayar ... sebelum" and an ISO date: the day once, long, in the
+    document's language; the table's headings are whole words ("Banyaknya", never "Banyakn / ya")."""
+    (page,) = text_of(pdf.invoice_pdf(samples.invoice(notes=[]), lang=lang))
+    assert page.count(valid) == 1 and "2026-12-29" not in page
+    assert "sebelum" not in page and "before" not in page
+    head = next(line for line in page.splitlines() if heads in line)
+    words = head.split()
+    assert heads in words, head
+    for word in ("Uraian", "Satuan", "Harga", "satuan", "Jumlah") if lang == "id" else ("Description", "Unit"):
+        assert word in page.split(), word
+
+
 def test_english_pdf():
     (page,) = text_of(pdf.invoice_pdf(samples.invoice(), lang="en"))
     assert "Valid until" in page and "Billing code (SIMPONI)" in page and "Page 1 of 1" in page

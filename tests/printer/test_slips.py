@@ -136,7 +136,9 @@ def test_invoice_slip_amounts_billing_code_and_verification_qr():
     assert total.bold and total.text.endswith("Rp 1.250.000")
     code = doc.find("820261129000123")
     assert code.text == "820261129000123" and code.size == (2, 2) and code.align == "center"
-    assert "Bayar dengan kode billing ini sebelum 29 Desember 2026." in " ".join(doc.text)
+    # The last day to pay is said once (issue 15): "Berlaku s.d." in the long date, no "Bayar ... sebelum", no ISO.
+    text = " ".join(doc.text)
+    assert text.count("29 Desember 2026") == 1 and "sebelum" not in text and "2026-12-29" not in text
     assert doc.find("Petugas").text.endswith("Petugas Satu (NIP 198001012005011001)")
     assert [q.payload for q in doc.qrs] == [samples.invoice()["verify_url"]]
     assert len(doc.cuts) == 1
@@ -156,6 +158,17 @@ def test_receipt_slip_shows_ntpn_payment_and_treasurer():
     assert label.text == "Bendahara"
     assert doc.lines[doc.lines.index(label) + 1].text == "Bendahara Penerimaan (NIP 198502022010012002)".rjust(48)
     assert doc.qrs[0].payload == samples.receipt()["verify_url"]
+
+
+@pytest.mark.parametrize(
+    "total,words",
+    [(1_000_000, "satu juta rupiah"), (11_011, "sebelas ribu sebelas rupiah"), (0, "nol rupiah")],
+)
+def test_receipt_slip_carries_the_amount_in_words(total, words):
+    line = {"description": "Data", "quantity": 1, "unit": "", "unit_price": total, "amount": total}
+    doc = parse(slips.receipt_slip(samples.receipt(lines=[line], total=total), EPSON80, "id"))
+    assert f"Terbilang: {words}" in " ".join(t.strip() for t in doc.text)
+    assert doc.find("TOTAL DIBAYAR").text.endswith(D.rupiah(total))
 
 
 def test_test_page_shows_settings_and_a_column_ruler():

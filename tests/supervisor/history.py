@@ -25,7 +25,7 @@ from tests.supervisor.timeline import DAY, Timeline
 
 SERVICES = ("penjualan", "konsultasi", "perpustakaan")
 OFFICERS = ("petugas1", "petugas2", "petugas3")
-# Private-sector categories need an NPWP: left out, the guest book would refuse them.
+# Private-sector categories are left out (they once needed an NPWP at the guest book; the figures assume none).
 CATEGORIES = tuple(c for c in INSTITUTION_CATEGORIES if c not in ("private", "state_enterprise"))
 
 

@@ -118,9 +118,9 @@ def test_pdf_in_indonesian(supervisor_api, day):
 def test_filters_and_periods(supervisor_api, day):
     month = supervisor_api.get("/supervisor/reports.csv?period=month&month=2026-03&lang=en").data.decode("utf-8-sig")
     assert "2026-03-01,2026-03-31" in month and "\r\n2026-03-31,0,0,," in month
-    rng = supervisor_api.get("/supervisor/reports.csv?period=range&start=2026-01-01&end=2026-06-30").data.decode(
-        "utf-8-sig"
-    )
+    rng = supervisor_api.get(
+        "/supervisor/reports.csv?period=range&start=2026-01-01&end=2026-06-30&lang=en"
+    ).data.decode("utf-8-sig")
     assert "\r\nmonth,tickets" in rng and "\r\n2026-03,7,4,0.8000,17.00" in rng
     svc = supervisor_api.get("/supervisor/reports?period=day&day=2026-03-02&service=2&lang=en").data.decode()
     assert "Service: Statistical Consultation" in svc

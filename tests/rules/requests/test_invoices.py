@@ -32,11 +32,20 @@ def test_one_calendar_month(day, last):
     assert inv_rules.add_month(day) == last
 
 
-@pytest.mark.parametrize("code", ["82026000000001", "8202600000000012", "72026000000000A", "720260000000001", ""])
-def test_billing_code_is_15_digits_beginning_with_8(code):
+@pytest.mark.parametrize(
+    "code",
+    ["82026000000001", "8202600000000012", "72026000000000A", "620260000000001", "020260000000001", "1" * 15, ""],
+)
+def test_billing_code_refused_unless_15_digits_beginning_with_7_8_or_9(code):
     with pytest.raises(RuleError) as e:
         inv_rules.validate_billing_code(code)
-    assert e.value.code == "bad_billing_code"
+    assert e.value.code == "bad_billing_code" and e.value.status == 400
+    assert e.value.message == "A billing code has 15 digits and begins with 7, 8 or 9 (SIMPONI)."
+
+
+@pytest.mark.parametrize("code", ["720260000000001", "820260000000001", "920260000000001"])
+def test_pnbp_billing_codes_beginning_with_7_8_or_9_are_accepted(code):
+    assert inv_rules.validate_billing_code(code) == code
 
 
 def test_billing_code_typed_with_spaces_is_accepted():
@@ -179,7 +188,10 @@ def test_invoice_document_has_the_agreed_shape(db, staff, new_request):
     assert line["description"] == "Data mikro tanpa pengolahan (per dataset) — Susenas Maret 2025, Sumatera Selatan"
     assert (line["quantity"], line["unit"], line["unit_price"], line["amount"]) == (1, "dataset", 50_020, 50_020)
     assert "1.501 x each further 1.000 bytes Rp 20" in line["rule"]
-    assert any("2026-02-14" in n for n in doc["notes"]) and any("PP 13/2024" in n for n in doc["notes"])
+    # The last day is the document's own field, said once on paper ("Valid until", long date): no note repeats
+    # it as an ISO date (issue 15).
+    assert doc["last_valid_day"].isoformat() == "2026-02-14" and not any("2026-02-14" in n for n in doc["notes"])
+    assert any("PP 13/2024" in n for n in doc["notes"])
 
 
 def test_pnbp_summary(db, staff, new_request):
