@@ -237,7 +237,10 @@ def update_counter(
     if counter is None or counter.office_id != office_id:
         raise NotFound("counter_not_found", N_("This counter does not exist at this office."))
     before = counter_fields(session, counter)
-    merged = {**before, "service_ids": data.get("service_ids"), **{k: v for k, v in data.items() if k != "service_ids"}}
+    current = session.exec(select(CounterService.service_id).where(CounterService.counter_id == counter.id)).all()
+    merged = {**before, **data}
+    if data.get("service_ids") is None:  # not given: the services it serves now
+        merged["service_ids"] = list(current)
     clean, service_ids = _clean_counter(session, office_id, merged, printers)
     _number_taken(session, office_id, clean["number"], counter.id)
     if not clean["active"] and counter.active and counter.officer_id is not None and counter.status != "closed":
