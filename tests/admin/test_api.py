@@ -148,3 +148,33 @@ def test_export_is_a_config_that_loads(make_api, tmp_path):
     assert "data-service" in [s.code for s in loaded.services]
     assert loaded.office.complaints.box_en
     assert sorted(loaded.printers) == ["bendahara", "kiosk", "loket", "tanpa"]
+
+
+def test_pairing_and_revoking_a_device_are_audited_and_listed_on_the_devices_page(make_api):
+    a = admin(make_api)
+    r = a.post("/api/devices/pairing", json={"kind": "display", "label": "Layar lobi"})
+    assert r.status_code == 201, r.get_json()
+    device_id = r.get_json()["device"]["id"]
+    page = a.get("/admin/devices").get_data(as_text=True)
+    assert "Layar lobi" in page and f'data-revoke="{device_id}"' in page
+    assert a.post(f"/api/devices/{device_id}/revoke").status_code == 200
+    entries = a.get("/api/admin/audit?entity=device").get_json()["entries"]
+    assert [e["action"] for e in entries] == ["revoked", "paired"]
+
+
+def test_every_admin_page_in_both_languages_labels_its_fields(make_api):
+    import re
+
+    a = admin(make_api)
+    for lang, word in (("id", "Administrasi"), ("en", "Administration")):
+        for path in ("", "office", "hours", "services", "counters", "staff", "printers", "devices", "audit"):
+            r = a.get(f"/admin/{path}?lang={lang}")
+            assert r.status_code == 200, path
+            html = r.get_data(as_text=True)
+            assert f'<html lang="{lang}">' in html and "<main>" in html and f'aria-label="{word}"' in html
+            labelled = set(re.findall(r'<label for="([^"]+)"', html))
+            for tag in re.findall(r"<(?:input|select)\b[^>]*>", html):
+                if 'type="hidden"' in tag or 'type="checkbox"' in tag:
+                    continue  # checkboxes sit inside their <label>
+                ident = re.search(r'id="([^"]+)"', tag)
+                assert "aria-label=" in tag or (ident and ident.group(1) in labelled), (path, tag)

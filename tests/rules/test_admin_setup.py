@@ -23,8 +23,7 @@ from rules import (
 )
 from rules.audit import Actor
 from rules.errors import RuleError
-from tests import factories
-from tests import conftest
+from tests import conftest, factories
 from tests.rules.conftest import DAY, wib
 
 ADMIN = Actor(None, "tester")
