@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from admin import bp, live
 from auth.roles import roles_required
-from clock import utcnow
+from clock import to_local, utcnow
 from extensions import get_db, get_settings
 from models import CounterService, Office
 from rules import audit, calendar_setup, config_export, devices, office_setup, offices, staff, tickets
@@ -46,6 +46,12 @@ def strings() -> dict:
     }
 
 
+def audit_rows(rows) -> list[dict]:
+    """Audit rows with their time in the office's time zone."""
+    tz = get_settings().tz
+    return [{**audit.as_dict(r), "local": to_local(r.at, tz).strftime("%Y-%m-%d %H:%M")} for r in rows]
+
+
 def page(template: str, section: str, **ctx):
     """A page of the admin screens: the sections' navigation, whether this user may change anything."""
     live.refresh(force=False)
@@ -65,7 +71,7 @@ def page(template: str, section: str, **ctx):
 def index():
     """The overview: every part of the set-up and the latest changes."""
     with get_db().read() as s:
-        latest = [audit.as_dict(r) for r in audit.entries(s, current_user.office_id, limit=8)]
+        latest = audit_rows(audit.entries(s, current_user.office_id, limit=8))
     return page("index.html", "", latest=latest, entities=audit.ENTITIES, actions=audit.ACTIONS)
 
 
@@ -185,7 +191,7 @@ def devices_page():
 @roles_required(*SUPERVISOR_ROLES)
 def audit_page():
     with get_db().read() as s:
-        rows = [audit.as_dict(r) for r in audit.entries(s, current_user.office_id, limit=500)]
+        rows = audit_rows(audit.entries(s, current_user.office_id, limit=500))
     return page("audit.html", "audit", rows=rows, entities=audit.ENTITIES, actions=audit.ACTIONS, dumps=json.dumps)
 
 

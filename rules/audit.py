@@ -49,7 +49,7 @@ COMMAND = Actor()
 def invalid(field: str, code: str, message: str, **params) -> RuleError:
     """A refusal of what was typed in one field: 400 with {fields: {field: message}} besides the message."""
     err = RuleError(code, message, status=400, **params)
-    err.fields = {field: message % params if params else message}
+    err.fields = {field: message}  # the msgid: translated (and its parameters filled) by the screen
     return err
 
 

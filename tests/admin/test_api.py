@@ -36,7 +36,8 @@ def test_duplicate_prefix_and_counter_without_service_are_refused_with_their_fie
     a = admin(make_api)
     r = a.post("/api/admin/services", json={"prefix": "K", "name": "Lagi"})
     assert r.status_code == 400
-    assert r.get_json()["error"] == "prefix_taken" and "prefix" in r.get_json()["fields"]
+    assert r.get_json()["error"] == "prefix_taken"
+    assert r.get_json()["fields"]["prefix"] == "Layanan lain sudah memakai prefiks K."
     r = a.post("/api/admin/counters", json={"number": 5, "service_ids": []})
     assert r.status_code == 400 and r.get_json()["error"] == "no_service"
     assert "service_ids" in r.get_json()["fields"]
