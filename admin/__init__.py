@@ -23,6 +23,11 @@ def init_app(app) -> None:
     from admin.api import bp as api_bp
 
     app.register_blueprint(bp, url_prefix="/admin")
+    # The addresses an office admin tries first lead to the admin screens.
+    from flask import redirect
+
+    app.add_url_rule("/settings", "admin_settings", lambda: redirect("/admin/office"))
+    app.add_url_rule("/users", "admin_users", lambda: redirect("/admin/staff"))
     app.register_blueprint(api_bp)
     live.init_app(app)
     commands.register(app)

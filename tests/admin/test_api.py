@@ -179,3 +179,20 @@ def test_every_admin_page_in_both_languages_labels_its_fields(make_api):
                     continue  # checkboxes sit inside their <label>
                 ident = re.search(r'id="([^"]+)"', tag)
                 assert "aria-label=" in tag or (ident and ident.group(1) in labelled), (path, tag)
+
+
+def test_settings_and_users_lead_to_the_admin_screens_and_the_home_page_lists_the_roles_screens(make_api):
+    a = admin(make_api)
+    assert a.get("/settings").headers["Location"].endswith("/admin/office")
+    assert a.get("/users").headers["Location"].endswith("/admin/staff")
+    home = a.get("/").get_data(as_text=True)
+    for key in ("counter", "supervisor", "reports", "printers", "mail", "admin"):
+        assert f'data-testid="home-{key}"' in home
+    assert 'data-testid="home-privacy"' not in home and 'data-testid="home-treasurer"' not in home
+    treasurer = make_api()
+    treasurer.login("bendahara")
+    home = treasurer.get("/").get_data(as_text=True)
+    assert 'data-testid="home-treasurer"' in home and 'data-testid="home-admin"' not in home
+    sup = make_api()
+    sup.login("pengawas")
+    assert 'data-testid="home-privacy"' in sup.get("/").get_data(as_text=True)
