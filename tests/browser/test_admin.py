@@ -48,6 +48,12 @@ def test_admin_adds_a_service_and_a_counter_and_open_kiosk_and_display_show_them
 
     # The kiosk, open all along, offers the new service without a reload.
     expect(kiosk.get_by_test_id("service-regional-data-service")).to_have_text("Layanan Data Daerah")
+    # A renamed service is renamed there too (its tickets stay its own: tests/admin).
+    form = admin.get_by_test_id("service-form-konsultasi")
+    form.get_by_label("Nama (Indonesia)").fill("Konsultasi Data Statistik")
+    form.get_by_role("button", name="Simpan").click()
+    expect(form.locator(".form-message")).to_have_text("Tersimpan.")
+    expect(kiosk.get_by_test_id("service-konsultasi")).to_have_text("Konsultasi Data Statistik")
 
     admin.get_by_test_id("nav-counters").click()
     new = admin.get_by_test_id("counter-new")
