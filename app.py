@@ -128,6 +128,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 def register_screens(app: Flask) -> None:
     """Every screen is a package with init_app(app): it registers its blueprints (pages and JSON endpoints), its
     Socket.IO handlers and its commands. `api` holds only what their JSON endpoints share (the OpenAPI document)."""
+    import admin
     import api
     import auth
     import counter
@@ -158,6 +159,7 @@ def register_screens(app: Flask) -> None:
         printer,
         mail,
         privacy,
+        admin,
     ):
         screen.init_app(app)
     api_spec.register(app)
@@ -166,7 +168,12 @@ def register_screens(app: Flask) -> None:
 
     @app.route("/")
     def index():
-        return render_template("index.html")
+        from flask_login import current_user
+
+        from auth.roles import staff_screens
+
+        role = current_user.role if current_user.is_authenticated else None
+        return render_template("index.html", staff_screens=staff_screens(role))
 
 
 def register_errorhandlers(app: Flask) -> None:

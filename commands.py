@@ -30,6 +30,17 @@ def register(app: Flask) -> None:
         """Create or update the office, services and counters from config.toml."""
         with get_db().write() as s:
             office = offices.sync_from_settings(s, get_settings())
+            from rules import audit  # the import is a change of the set-up like any other (the audit screen)
+
+            audit.record(
+                s,
+                office_id=office.id,
+                actor=audit.COMMAND,
+                entity="config",
+                action="imported",
+                summary="sync-config",
+                after={"config_sha": office.config_sha},
+            )
             click.echo(f"office {office.code} {office.name}: services and counters in line with config.toml")
 
     @app.cli.command("create-user")

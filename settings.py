@@ -129,7 +129,8 @@ class PrivacySettings(_Strict):
 
 
 class Complaints(_Strict):
-    box: str = ""
+    box: str = ""  # Indonesian
+    box_en: str = ""  # English (the Indonesian when empty)
     lapor: str = ""
     web: str = ""
     email: str = ""

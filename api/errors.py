@@ -26,5 +26,7 @@ def refusal_json(err: RuleError) -> dict:
     body = {"error": err.code, "message": refusal_message(err)}
     fields = getattr(err, "fields", None)
     if fields:
-        body["fields"] = {k: _(v) for k, v in fields.items()}
+        # A field's message may name the refusal's parameters too (a duplicate prefix names the prefix).
+        params = {k: _param(v) for k, v in err.params.items()}
+        body["fields"] = {k: _(v) % params if params and "%(" in v else _(v) for k, v in fields.items()}
     return body

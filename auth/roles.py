@@ -19,6 +19,7 @@ from flask_login import UserMixin, current_user, login_user
 from extensions import get_db, get_settings, login_manager
 from models import User
 from rules import sessions
+from rules.errors import N_
 
 
 class StaffUser(UserMixin):
@@ -138,4 +139,27 @@ def home_for(user) -> str:
     return {
         "treasurer": "/treasurer/",
         "supervisor": "/supervisor/",
+        "admin": "/admin/",
     }.get(user.role, "/counter/")
+
+
+# Every staff screen with the roles that may open it (rules/roles.py): the home page lists those of the user's role.
+STAFF_SCREENS = (
+    ("counter", "/counter/", N_("Counter (officers)"), "COUNTER_ROLES"),
+    ("treasurer", "/treasurer/", N_("Treasurer: payments and receipts"), "TREASURER_ROLES"),
+    ("supervisor", "/supervisor/", N_("Supervisor: live view of the counters"), "SUPERVISOR_ROLES"),
+    ("reports", "/supervisor/reports", N_("Reports"), "SUPERVISOR_ROLES"),
+    ("printers", "/printers/", N_("Printers and print queue"), "SUPERVISOR_ROLES"),
+    ("mail", "/mail/", N_("E-mail outbox"), "SUPERVISOR_ROLES"),
+    ("admin", "/admin/", N_("Administration: services, counters, hours, staff, devices"), "SUPERVISOR_ROLES"),
+    ("privacy", "/privacy/", N_("Visitors' personal data (supervisor)"), "PRIVACY_ROLES"),
+)
+
+
+def staff_screens(role: str | None) -> list[tuple[str, str, str]]:
+    """(key, path, msgid) of every staff screen a role may open; none when nobody is signed in."""
+    from rules import roles as groups
+
+    if not role:
+        return []
+    return [(key, path, label) for key, path, label, group in STAFF_SCREENS if role in getattr(groups, group)]

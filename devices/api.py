@@ -10,7 +10,7 @@ from api.schemas import STAFF_ERRORS
 from auth.roles import roles_required
 from devices import schemas as S
 from extensions import api_spec, get_db
-from rules import devices
+from rules import audit, devices
 from rules.roles import SUPERVISOR_ROLES
 
 bp = Blueprint("devices_api", __name__, url_prefix="/api")
@@ -55,6 +55,16 @@ def create_pairing():
             stations=configured_stations(),
             created_by=current_user.id,
         )
+        audit.record(
+            s,
+            office_id=current_user.office_id,
+            actor=audit.Actor(current_user.id, current_user.username),
+            entity="device",
+            action="paired",
+            entity_id=device.id,
+            summary=device.label or device.kind,
+            after={"kind": device.kind, "label": device.label, "station": device.station},
+        )
         out = {
             "device": device_json(device),
             "code": devices.format_code(code),
@@ -78,4 +88,15 @@ def list_devices():
 def revoke_device(device_id: int):
     """End a device's pairing: its next request is refused until it pairs again."""
     with get_db().write() as s:
-        return jsonify(device_json(devices.revoke(s, device_id, office_id=current_user.office_id)))
+        device = devices.revoke(s, device_id, office_id=current_user.office_id)
+        audit.record(
+            s,
+            office_id=current_user.office_id,
+            actor=audit.Actor(current_user.id, current_user.username),
+            entity="device",
+            action="revoked",
+            entity_id=device.id,
+            summary=device.label or device.kind,
+            after={"revoked_at": device.revoked_at},
+        )
+        return jsonify(device_json(device))

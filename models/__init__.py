@@ -14,7 +14,7 @@ tests/models/test_migrations.py fails when the models and the migrations differ.
 
 from models.common import DEAD, dead_token, new_token
 from models.mail import MailAttachment, MailMessage, MailStatus, MailWorkerLease
-from models.office import Counter, CounterService, CounterStatus, Office, Role, Service, SpecialDay, User
+from models.office import AuditEntry, Counter, CounterService, CounterStatus, Office, Role, Service, SpecialDay, User
 from models.printing import PrinterState, PrintJob, PrintJobEvent, PrintJobStatus, PrintWorkerLease
 from models.privacy import AccessLog, PrivacyAction, ScheduledRun, Throttle
 from models.queue import CounterEvent, DailySequence, GuestBookEntry, Ticket, TicketEvent, TicketStatus, Visitor
@@ -36,6 +36,7 @@ from models.requests import (
 from models.security import Device, DeviceKind, SignInAttempt, StaffSession
 
 __all__ = [
+    "AuditEntry",
     "MailAttachment",
     "MailMessage",
     "MailStatus",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from clock import utcnow
@@ -36,6 +36,16 @@ class Office(SQLModel, table=True):
     # (Settings.office_fingerprint): a restart with the same file skips the sync without loading the app.
     config_sha: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    # Set up in the browser (admin/), seeded from config.toml: the complaint channels ({"box": {"id", "en"}, ...}),
+    # the opening hours per ISO weekday ({"1": ["08:00", "15:30"], ...}) and which holidays close the office.
+    # Empty JSON: config.toml's values hold (an office synced before these columns existed).
+    complaints_json: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    hours_json: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    observe_public_holidays: bool = True
+    observe_cuti_bersama: bool = True
+    # Raised by every change of the office's set-up: each server process lays the office's values over its
+    # settings again when it sees a new number (rules/office_setup.py).
+    setup_version: int = 0
 
 
 class Service(SQLModel, table=True):
@@ -108,3 +118,26 @@ class SpecialDay(SQLModel, table=True):
     note: str = Field(default="", max_length=200)  # Indonesian
     note_en: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change of the office's set-up made in the browser or by a command: who, when, what, before, after.
+
+    Holds staff names (who changed what, a staff account's name and role) and the set-up's values, never a
+    visitor's data (rules/personal_registry.py)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_office_at", "office_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    username: str = Field(default="", max_length=64)  # kept as it was then (a command: "manage.py")
+    # service, counter, office, hours, special_day, user, device, config
+    entity: str = Field(max_length=24)
+    entity_id: int | None = None
+    # created, changed, deactivated, activated, removed, password_reset, imported
+    action: str = Field(max_length=24)
+    summary: str = Field(default="", max_length=200)  # what it is: "service K", "counter 4", "user budi"
+    before: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    after: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))

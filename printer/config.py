@@ -50,6 +50,7 @@ class _Printer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     label: str = ""
+    label_en: str = ""  # the label on English screens (the Indonesian when empty)
     paper_mm: Literal[58, 80] = 80
     # A python-escpos printer profile (escpos.capabilities): it decides native QR codes, cuts, columns.
     profile: str = "default"

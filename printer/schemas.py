@@ -36,6 +36,7 @@ class Decision(BaseModel):
 class PrinterStateOut(BaseModel):
     name: str
     label: str
+    label_en: str = ""
     backend: str
     where: str
     paper_mm: int | None

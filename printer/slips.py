@@ -189,8 +189,11 @@ def ticket_slip(doc: D.TicketDoc, cfg: _Printer, lang: str = "id") -> bytes:
         s.rule()
         s.line(_("Complaints and suggestions:"), bold=True)
         for key in ("box", "lapor", "web", "email", "whatsapp"):
-            if doc.complaints.get(key):
-                s.wrapped(f"- {COMPLAINT_LABELS[key]}{doc.complaints[key]}", indent="  ")
+            text = doc.complaints.get(key)
+            if key == "box" and lang == "en":  # the box in English when the office wrote it (admin, config.toml)
+                text = doc.complaints.get("box_en") or text
+            if text:
+                s.wrapped(f"- {COMPLAINT_LABELS[key]}{text}", indent="  ")
     s.centered(_("Thank you for your visit"))
     s.cut()
     return s.output()

@@ -105,6 +105,7 @@ def printer_states(session: Session, office_id: int, printing: PrintingConfig | 
             {
                 "name": name,
                 "label": cfg.label or name,
+                "label_en": cfg.label_en or cfg.label or name,
                 "backend": cfg.backend,
                 "where": describe(cfg),
                 "paper_mm": cfg.paper_mm,

@@ -22,6 +22,9 @@ def sync_from_settings(session: Session, settings: Settings) -> Office:
     office.name, office.short_name, office.address = o.name, o.short_name, o.address
     office.timezone, office.service_limit_minutes = o.timezone, o.service_limit_minutes
     office.config_sha = settings.office_fingerprint()
+    from rules import office_setup  # complaint channels, hours, holidays: the database's copy of config.toml's
+
+    office_setup.seed_from_settings(office, settings)
     session.flush()
     by_code = {}
     for i, s in enumerate(settings.services):

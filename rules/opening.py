@@ -61,7 +61,9 @@ def opening(now_utc: datetime, settings: Settings, special=None) -> Opening:
     if special is not None and special.closed:
         names = (("id", special.note), ("en", special.note_en or special.note))
         return Opening(open=False, reason="closure", holiday_name=special.note, holiday_names=names)
-    name = holiday_name(local.date(), settings)
+    # Hours set for the day (shortened hours, or a cuti bersama day the office works) override a holiday.
+    open_special = special is not None and bool(special.opens and special.closes)
+    name = "" if open_special else holiday_name(local.date(), settings)
     if name:
         names = tuple((lang, holiday_name(local.date(), settings, lang)) for lang in HOLIDAY_LANGUAGES)
         return Opening(open=False, reason="holiday", holiday_name=name, holiday_names=names)

@@ -367,6 +367,10 @@ REGISTRY: dict[str, About | NotPersonal] = {
     "device": not_personal("the office's paired kiosks and wall displays"),
     "staff_session": not_personal("staff sign-in sessions (staff data, not a visitor's)"),
     "sign_in_attempt": not_personal("staff sign-in attempts (staff usernames and addresses, not a visitor's)"),
+    "audit_entry": not_personal(
+        "changes of the office's set-up: staff usernames, staff accounts' names and roles, services, hours; the admin"
+        " screens never write a visitor's data there"
+    ),
 }
 
 

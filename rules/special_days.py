@@ -1,6 +1,6 @@
 """An office's special days (closures, shortened hours) and its working calendar: the days the kiosk is closed
-and the online 10-working-day clock does not count. Seeded from config.toml; an admin screen will edit them
-through `set_day` / `remove_day`."""
+and the online 10-working-day clock does not count. Seeded from config.toml; the admin screen edits them
+through rules/calendar_setup.py (audited) on top of `set_day` / `remove_day`."""
 
 from __future__ import annotations
 
@@ -98,4 +98,6 @@ def office_calendar(session: Session, settings: Settings, office_id: int, start:
     for sd in between(session, office_id, start, end):
         if sd.closed:
             off[sd.day] = sd.note or "closed"
+        else:  # hours set for a holiday or cuti bersama: the office works that day
+            off.pop(sd.day, None)
     return Calendar(weekdays=weekdays, off_days=off)

@@ -89,7 +89,7 @@
       el("td", { class: "next", text: s.next.slice(0, 2).join("  ") }),
       limitCell(s))));
     const c = snap.complaints || {};
-    const ticker = `${T.complaints}: ${[c.box, c.lapor, c.web, c.email && "E-mail " + c.email, c.whatsapp && "WhatsApp " + c.whatsapp].filter(Boolean).join("   •   ")}`;
+    const ticker = `${T.complaints}: ${[(Loket.lang === "en" && c.box_en) || c.box, c.lapor, c.web, c.email && "E-mail " + c.email, c.whatsapp && "WhatsApp " + c.whatsapp].filter(Boolean).join("   •   ")}`;
     if ($("ticker").textContent !== ticker) $("ticker").textContent = ticker;  // keep the scroll going
   }
 

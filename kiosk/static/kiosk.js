@@ -37,8 +37,20 @@
     $("purpose-note-row").classList.toggle("hidden", $("purpose").value !== "other");
   }
 
+  /* The services as the office has them now (the admin may add, rename, reorder or retire one while the kiosk is
+     open): the buttons are drawn again, keeping the visitor's choice when that service is still offered. */
+  function drawServices(services) {
+    const box = form.querySelector(".service-buttons");
+    if (!box || !services) return;
+    const chosen = fieldValue("service_id");
+    box.replaceChildren(...services.map((s) => el("label", { "data-testid": `service-${s.code}` },
+      el("input", { type: "radio", name: "service_id", value: String(s.id), checked: String(s.id) === chosen }),
+      Loket.serviceName(s))));
+  }
+
   async function checkOpen() {
     const r = await Loket.api(`/api/offices/${office}/services`);
+    if (r.ok) drawServices(r.data.services);
     const closed = $("closed");
     if (r.ok && !r.data.open) {
       closed.textContent = r.data.closed_message;
@@ -192,4 +204,12 @@
   form.addEventListener("submit", submit);
   checkOpen();
   setInterval(checkOpen, 60000);
+  // Told of every change of the office's set-up (services, hours, a closure today): asks again at once.
+  if (window.io) {
+    Loket.live({
+      auth: { office: office, screen: "display" },
+      on: { office_setup_changed: checkOpen },
+      refresh: checkOpen,
+    });
+  }
 })();

@@ -1,7 +1,7 @@
 """Day one (issue 15): the satisfaction survey covers every service.
 
 Revision ID: 0012_day_one
-Revises: 0010_privacy
+Revises: 0011_admin
 
 * rating.request_id may be empty: a visit without a paid request (a consultation, the library) is rated by its
   ticket, rating.ticket_id (one rating per ticket);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_day_one"
-down_revision: str | Sequence[str] | None = "0010_privacy"
+down_revision: str | Sequence[str] | None = "0011_admin"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
