@@ -85,6 +85,12 @@ SCREENS = [
         ("reports", "pengawas", "supervisor/reports", "main"),
         ("printers", "pengawas", "printers/", "main"),
         ("privacy", "pengawas", "privacy/", "main"),
+        ("home", "admin", "", "main"),
+        *[
+            (f"admin-{page}", "admin", f"admin/{page}", "main")
+            for page in ("", "office", "hours", "services", "counters", "staff", "printers", "devices", "audit")
+        ],
+        ("admin-read-only", "pengawas", "admin/services", "main"),
     ]
 ]
 
