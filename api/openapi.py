@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 
 from flask import Flask
 
@@ -112,13 +113,20 @@ def limited(app: Flask) -> set[tuple[str, str]]:
     return out
 
 
+_building = threading.Lock()
+
+
 def served(app: Flask) -> dict:
-    """This app's document, built once."""
+    """This app's document, built once: by the first request that needs it, while the others wait (spectree builds
+    its spec on first use too, and threads building it together saw it half-built)."""
     from extensions import api_spec
 
     doc = app.extensions.get("loket.openapi")
     if doc is None:
-        doc = app.extensions["loket.openapi"] = document(api_spec.spec, limited_paths=limited(app))
+        with _building:
+            doc = app.extensions.get("loket.openapi")
+            if doc is None:
+                doc = app.extensions["loket.openapi"] = document(api_spec.spec, limited_paths=limited(app))
     return doc
 
 

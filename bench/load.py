@@ -360,7 +360,8 @@ async def stop_displays(swarms) -> list[dict]:
 
 async def run_config(name: str, cfg: dict, args) -> dict:
     print(
-        f"\n== {name}: {cfg['db']}, {cfg['workers']} process(es) ({args.worker_class}), {cfg['offices']} offices, "
+        f"\n== {name}: {cfg['db']}, {cfg['workers']} process(es) ({'./start.sh' if args.start else args.worker_class}), "
+        f"{cfg['offices']} offices, "
         f"{cfg['displays']} displays, {cfg['kiosks']} kiosks, {cfg['officers']} officers",
         flush=True,
     )
@@ -449,7 +450,7 @@ async def run_config(name: str, cfg: dict, args) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description="Loket load benchmark (see the module docstring).")
     p.add_argument("configs", nargs="*", default=list(PRESETS), help=f"any of {', '.join(PRESETS)}")
-    p.add_argument("--worker-class", choices=("gevent", "gthread"), default="gthread")
+    p.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent")
     p.add_argument("--threads", type=int, default=2200, help="gthread: threads per process (>= its websockets)")
     p.add_argument("--client", choices=("light", "socketio"), default="light", help="display client implementation")
     p.add_argument("--displays", type=int, help="override the preset's number of displays")
