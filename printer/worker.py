@@ -36,7 +36,7 @@ from sqlmodel import select
 import clock
 from db import Database
 from models import PrinterState, PrintJob, PrintJobStatus, PrintWorkerLease, Ticket
-from printer import backends, documents, slips
+from printer import backends, documents
 from printer.config import PrintingConfig
 from printer.jobs import PRINTER_STATION, record
 from printer.status import condition
@@ -198,6 +198,9 @@ class PrintWorker:
 
     def render(self, job: PrintJob, name: str, cfg) -> bytes:
         """The job's slip as ESC/POS bytes for this printer (a ticket is rendered from its row, now)."""
+        # python-escpos's renderer brings barcode, Pillow and qrcode (7 MB): loaded with the first slip, not at start.
+        from printer import slips
+
         lang = self.printing.language_of(cfg)
         payload = json.loads(job.payload or "{}")
         if job.kind == "ticket":

@@ -29,7 +29,8 @@ def sign_in(screens, base: str, username: str, password: str | None = None, *, l
     return page
 
 
-def test_admin_adds_a_service_and_a_counter_and_open_kiosk_and_display_show_them(live_server, screens):
+def test_admin_adds_a_service_and_a_counter_and_open_kiosk_and_display_show_them(live_server, screens, browser):
+    browser.expect_console_error(r"status of 400 .*/api/admin/counters\b")  # a counter without a service, on purpose
     base = live_server.url
     kiosk = screens(f"{base}/kiosk/{OFFICE}")
     kiosk.get_by_test_id("start").click()
@@ -138,7 +139,8 @@ def hours_server(db_url):
     clock.set_offset(timedelta(0))
 
 
-def test_a_closure_set_for_today_closes_the_open_kiosk_with_its_note(hours_server, screens):
+def test_a_closure_set_for_today_closes_the_open_kiosk_with_its_note(hours_server, screens, browser):
+    browser.expect_console_error(r"status of 400 .*/api/admin/special-days\b")  # a day in the past, on purpose
     base = hours_server.url
     kiosk = screens(f"{base}/kiosk/{OFFICE}")
     expect(kiosk.get_by_test_id("start")).to_be_enabled()
