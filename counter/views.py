@@ -11,7 +11,7 @@ import i18n
 from auth.roles import roles_required
 from counter import bp
 from extensions import get_db, get_settings
-from kiosk.views import choice_labels
+from guest_book_labels import choice_labels
 from models import Office, User
 from rules import offices
 from rules.counters import PAUSE_REASONS

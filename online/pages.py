@@ -6,7 +6,7 @@ from flask import make_response, render_template
 from flask_babel import gettext as _
 
 from extensions import get_db, get_settings
-from kiosk.views import choice_labels
+from guest_book_labels import choice_labels
 from online import bp
 from rules import guestbook, offices
 from rules import requests as rq

@@ -13,7 +13,7 @@ from sqlmodel import select
 from auth.roles import roles_required
 from clock import utcnow
 from extensions import get_db
-from kiosk.views import choice_labels
+from guest_book_labels import choice_labels
 from models import User
 from privacy import bp, present
 from rules import access_log

@@ -205,7 +205,6 @@ def supervisor_snapshot(
         "server_time": iso(now),
         "office": {"code": office.code, "name": office.name, "timezone": office.timezone},
         "limit_minutes": office.service_limit_minutes,
-        "amber_share": service_limit.AMBER_SHARE,
         "counters": counters_view(session, office, now),
         "services": services,
         "today": today_figures(session, office, now, services),

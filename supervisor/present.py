@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
+from guest_book_labels import choice_labels as guest_book_choices
 from rules.reports import ESTIMATE_TOLERANCE_MINUTES, Report
 
 
@@ -33,9 +34,8 @@ def category(code: str) -> str:
 
 def choice_labels() -> dict:
     """The guest book's coded answers with labels (the kiosk's own wording, plus segments)."""
-    from kiosk.views import choice_labels as kiosk_labels  # one source for the guest book's wording
 
-    out = dict(kiosk_labels())
+    out = dict(guest_book_choices())
     out["segment"] = segment_labels()
     return out
 
