@@ -13,10 +13,11 @@ from werkzeug.serving import make_server
 
 import clock
 from app import create_app
-from commands import DEMO_USERS, migrate
+from commands import migrate
 from db import Database
 from rules import offices, users
 from settings import load_settings
+from startup import seed_demo
 from tests.browser_errors import WatchedBrowser
 from tests.kiosks import SERVERS, pair_browser, pair_test_client
 from tests.pages import FAKE_VOICE, SCREEN
@@ -58,21 +59,10 @@ def settings():
 
 
 def demo_app(db_url: str, settings, **overrides):
-    """The app on a migrated database holding the configured office and one demo user per role."""
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SERVER_NAME": None, **overrides}, settings=settings)
-    with app.extensions["loket.db"].write() as s:
-        office = offices.sync_from_settings(s, settings)
-        for username, name, role in DEMO_USERS:
-            users.create_user(
-                s,
-                office_id=office.id,
-                username=username,
-                name=name,
-                role=role,
-                password=f"{username}-demo",
-                enforce_policy=False,
-            )
-    return app
+    """The app on a migrated database holding the configured office and one demo user per role (./start.sh's own
+    seeding, startup.seed_demo)."""
+    seed_demo(db_url, settings)
+    return create_app({"TESTING": True, "DATABASE_URL": db_url, "SERVER_NAME": None, **overrides}, settings=settings)
 
 
 @pytest.fixture

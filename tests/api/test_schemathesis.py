@@ -18,8 +18,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from app import create_app
-from commands import DEMO_USERS, migrate
-from rules import offices, users
+from commands import migrate
+from startup import seed_demo
 from tests.conftest import test_settings as loket_settings
 from tests.kiosks import device_token
 from tests.request_fixtures import T0, Staff, advance, serve_visitor
@@ -55,19 +55,8 @@ def fuzz_app(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'loket.db'}"
     migrate(url)
     settings = loket_settings()
+    seed_demo(url, settings)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SERVER_NAME": None}, settings=settings)
-    with app.extensions["loket.db"].write() as s:
-        office = offices.sync_from_settings(s, settings)
-        for username, name, role in DEMO_USERS:
-            users.create_user(
-                s,
-                office_id=office.id,
-                username=username,
-                name=name,
-                role=role,
-                password=f"{username}-demo",
-                enforce_policy=False,
-            )
     _history(app)
     yield app
     app.extensions["loket.db"].dispose()

@@ -12,9 +12,10 @@ import pytest
 
 from commands import DEMO_USERS, migrate
 from db import Database
-from rules import offices, users
+from rules import users
 from security.startup import secret_key_problem
 from settings import ROOT, load_settings
+from startup import seed_demo
 
 EXAMPLE_KEY = re.search(r"^LOKET_SECRET_KEY=(.*)$", (ROOT / "deploy/loket.env.example").read_text(), re.M).group(1)
 GOOD_KEY = "9f1c2e7a4b6d8f0a1c3e5a7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f"
@@ -32,19 +33,8 @@ def demo_db(tmp_path):
     """A database with the demo accounts and their demo passwords, as ./start.sh leaves it."""
     url = f"sqlite:///{tmp_path / 'loket.db'}"
     migrate(url)
+    seed_demo(url, load_settings(env={}))
     db = Database(url)
-    with db.write() as s:
-        office = offices.sync_from_settings(s, load_settings(env={}))
-        for username, name, role in DEMO_USERS:
-            users.create_user(
-                s,
-                office_id=office.id,
-                username=username,
-                name=name,
-                role=role,
-                password=f"{username}-demo",
-                enforce_policy=False,
-            )
     yield url, db
     db.dispose()
 

@@ -17,11 +17,12 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from bench import procs
-from commands import DEMO_USERS, migrate
+from commands import migrate
 from db import Database
 from models import Office, Ticket, TicketEvent
-from rules import offices, report_columns, report_guestbook, reports, users
+from rules import report_columns, report_guestbook, reports
 from rules.reports import Filters, Period
+from startup import seed_demo
 from tests import factories
 from tests.conftest import test_settings as office_settings
 from tests.supervisor import reference
@@ -132,19 +133,8 @@ def pg_db():
         pytest.skip(why)
     with procs.scratch_postgres("loket_test_reports") as url:
         migrate(url)
+        seed_demo(url, office_settings())
         db = Database(url)
-        with db.write() as s:
-            office = offices.sync_from_settings(s, office_settings())
-            for username, name, role in DEMO_USERS:
-                users.create_user(
-                    s,
-                    office_id=office.id,
-                    username=username,
-                    name=name,
-                    role=role,
-                    password=f"{username}-demo",
-                    enforce_policy=False,
-                )
         try:
             yield db
         finally:
