@@ -64,6 +64,13 @@ def _plain(value):
     return value
 
 
+def action_of(was_active: bool, is_active: bool) -> str:
+    """How the audit names a change to an item that can be switched off: 'activated', 'deactivated' or 'changed'."""
+    if was_active == is_active:
+        return "changed"
+    return "activated" if is_active else "deactivated"
+
+
 def record(
     session: Session,
     *,

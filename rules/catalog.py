@@ -147,15 +147,12 @@ def update_service(
     session.add(svc)
     session.flush()
     office_setup.bump(session, office_id)
-    action = "changed"
-    if before["active"] != svc.active:
-        action = "activated" if svc.active else "deactivated"
     audit.record(
         session,
         office_id=office_id,
         actor=actor,
         entity="service",
-        action=action,
+        action=audit.action_of(before["active"], svc.active),
         entity_id=svc.id,
         summary=f"{svc.prefix} {svc.name}",
         before=before,
@@ -253,15 +250,12 @@ def update_counter(
     session.flush()
     _set_services(session, counter, service_ids)
     office_setup.bump(session, office_id)
-    action = "changed"
-    if before["active"] != counter.active:
-        action = "activated" if counter.active else "deactivated"
     audit.record(
         session,
         office_id=office_id,
         actor=actor,
         entity="counter",
-        action=action,
+        action=audit.action_of(before["active"], counter.active),
         entity_id=counter.id,
         summary=counter.name,
         before=before,
