@@ -20,7 +20,7 @@ from extensions import api_spec, babel, csrf, get_db, login_manager, socketio
 from rules import offices
 from rules.errors import N_, RuleError
 from rules.privacy import ScrubFilter
-from settings import ROOT, ConfigError, Settings, load_settings
+from settings import ROOT, Settings, load_settings
 
 
 def create_app(overrides: dict | None = None, settings: Settings | None = None) -> Flask:
@@ -258,24 +258,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_development_server(host: str, port: int) -> None:
     """Werkzeug + simple-websocket, one thread per connection: for working on Loket, never for an office."""
-    from security.startup import banner, problems
+    from serve import checked_app
 
-    try:
-        app = create_app()
-    except ConfigError as e:
-        sys.exit(str(e))
-    refused = problems(app)
-    if refused:
-        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
-    if banner(app):
-        print(banner(app), flush=True)
+    app = checked_app()
     print(
         f"Loket for {app.extensions['loket.settings'].office.name}: http://{host}:{port}/ (DEVELOPMENT server)",
         flush=True,
     )
-    from serve import start_background_work
-
-    start_background_work(app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
 
 

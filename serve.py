@@ -186,9 +186,10 @@ class ScrubbedLogger(Logger):
 class LoketServer(BaseApplication):
     """gunicorn, configured in code so that one command starts everything."""
 
-    def __init__(self, options: dict, overrides: dict):
+    def __init__(self, options: dict, overrides: dict, settings):
         self.options = options
         self.overrides = overrides
+        self.settings = settings  # read once in the master; each worker inherits it
         super().__init__()
 
     def load_config(self):
@@ -197,7 +198,7 @@ class LoketServer(BaseApplication):
 
     def load(self):
         # Runs in each worker, after gevent's monkey-patching.
-        keep_client_libraries_out(load_settings())
+        keep_client_libraries_out(self.settings)
         from app import create_app
 
         app = create_app(dict(self.overrides))
@@ -244,20 +245,11 @@ def serve_one_process(args: argparse.Namespace, settings) -> None:
 
     monkey.patch_all()
     keep_client_libraries_out(settings)
-    from app import create_app
-    from security.startup import banner, problems
-
-    app = create_app(
+    app = checked_app(
         app_overrides(
             "gevent", 1, settings.database_url or "", args.snapshot_interval, args.snapshot_settle, args.phone_interval
         )
     )
-    refused = problems(app)
-    if refused:
-        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
-    if banner(app):
-        print(banner(app), flush=True)
-    start_background_work(app)
     host, _, port = args.bind.rpartition(":")
     print(
         f"Loket for {app.extensions['loket.settings'].office.name}: http://{args.bind}/ "
@@ -265,6 +257,25 @@ def serve_one_process(args: argparse.Namespace, settings) -> None:
         flush=True,
     )
     listen(app, host or "127.0.0.1", int(port), args.access_log)
+
+
+def checked_app(overrides: dict | None = None):
+    """The application as a server runs it: built, refused with a sentence per problem (a placeholder secret key,
+    demo passwords outside the demo), the demo banner printed, its background work started."""
+    from app import create_app
+    from security.startup import banner, problems
+
+    try:
+        app = create_app(overrides)
+    except ConfigError as e:
+        sys.exit(str(e))
+    refused = problems(app)
+    if refused:
+        sys.exit("\n".join(f"Loket will not start: {p}" for p in refused))
+    if banner(app):
+        print(banner(app), flush=True)
+    start_background_work(app)
+    return app
 
 
 def listen(app, host: str, port: int, access_log: bool) -> None:
@@ -357,6 +368,7 @@ def main(argv: list[str] | None = None) -> None:
             args.snapshot_settle,
             args.phone_interval,
         ),
+        settings,
     ).run()
 
 
