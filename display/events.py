@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import emit, join_room
+from flask_socketio import emit
 
 from extensions import get_db, socketio
-from realtime import public_room, snapshot_for, snapshot_for_joiner, staff_room
+from realtime import enter, public_room, snapshot_for, snapshot_for_joiner, staff_room
 from rules import offices
 from rules.errors import NotFound
 
@@ -42,9 +42,10 @@ def _join(office_code: str, screen: str) -> bool:
         if screen == "staff":
             if not current_user.is_authenticated or current_user.office_id != office.id:
                 return False
-            join_room(staff_room(office.code))
-        else:
-            join_room(public_room(office.code))
+            if not enter(staff_room(office.code)):
+                return False
+        elif not enter(public_room(office.code)):
+            return False
         office_id = office.id
     # Built after joining, outside this session, shared with the screens joining at the same moment.
     emit("snapshot", snapshot_for_joiner(office_id), to=request.sid)

@@ -19,11 +19,12 @@ from realtime.publish import (
     snapshot_for_joiner,
 )
 from realtime.queue import client_manager, external_emitter, office_changed
-from realtime.rooms import public_room, staff_room
+from realtime.rooms import enter, public_room, staff_room
 
 __all__ = [
     "broadcast",
     "client_manager",
+    "enter",
     "external_emitter",
     "init_app",
     "office_changed",

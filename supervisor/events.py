@@ -9,11 +9,10 @@ keeps handlers declared before its first init_app.
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_socketio import join_room
 
 from extensions import get_db, get_settings, socketio
 from models import Office
-from realtime import staff_room
+from realtime import enter, staff_room
 from rules.roles import SUPERVISOR_ROLES
 from supervisor import live
 
@@ -24,7 +23,8 @@ def on_supervisor(data=None):
         return {"ok": False, "error": "forbidden"}
     with get_db().read() as s:
         office = s.get(Office, current_user.office_id)
-        join_room(staff_room(office.code))
+        if not enter(staff_room(office.code)):
+            return {"ok": False, "error": "disconnected"}
         snap = live.supervisor_snapshot(s, office, default_minutes=get_settings().app.default_service_minutes)
     return {"ok": True, "snapshot": snap}
 

@@ -194,3 +194,42 @@ def test_clock_fields_for_the_ten_minute_limit(live_server, screens):
     assert head["deadline_at"] and head["clock_started_at"]
     assert 0 < head["seconds_left"] <= snap["office"]["service_limit_minutes"] * 60
     assert head["deadline_at"] > snap["server_time"] >= head["clock_started_at"]
+
+
+def test_a_screen_that_hangs_up_before_its_join_is_handled_is_let_go_quietly(live_server, screens, monkeypatch):
+    """A page closed right after asking for the live view: the server leaves it, nothing raises.
+
+    Reproduces CI's failure deterministically: the supervisor's request is handled after its connection left
+    the namespace (here: the server drops it just before joining), and python-socketio refuses the join.
+    """
+    import threading
+
+    from flask import request
+
+    import supervisor.events
+    from extensions import socketio as server
+
+    crashed: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: crashed.append(args.exc_value))
+    built: list[str] = []
+    monkeypatch.setattr(supervisor.events.live, "supervisor_snapshot", lambda *a, **k: built.append("built"))
+    real_room = supervisor.events.staff_room
+
+    def room_of_a_screen_gone(code):
+        server.server.disconnect(request.sid, namespace="/")  # the tab closed while the event was in flight
+        return real_room(code)
+
+    monkeypatch.setattr(supervisor.events, "staff_room", room_of_a_screen_gone)
+    boss = Http(live_server.url).login("pengawas")
+    screen = screens(live_server.url, screen="staff", cookies=boss.cookie_header()).connect()
+    screen.wait_until(lambda d: d.named("snapshot"), "the staff snapshot")
+    screen.client.emit("supervisor", {})
+    screen.wait_until(lambda d: d.disconnects, "the server letting the screen go")
+    assert crashed == []
+    assert built == []  # nothing built for a screen that is gone
+
+    # The server is none the worse: the next supervisor screen gets its live view.
+    monkeypatch.undo()
+    again = screens(live_server.url, screen="staff", cookies=boss.cookie_header()).connect()
+    answer = again.client.call("supervisor", {}, timeout=15)
+    assert answer["ok"] is True and answer["snapshot"]
