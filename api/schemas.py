@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from rules.text import REASON_MIN, REASON_PATTERN
+
 
 class Error(BaseModel):
     error: str = Field(description="a stable code, e.g. 'already_called'")
@@ -28,7 +30,11 @@ class ActionOut(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=300)
+    reason: str = Field(
+        max_length=300,
+        description=f"at least {REASON_MIN} characters once trimmed (shorter: 400 no_reason)",
+        json_schema_extra={"pattern": REASON_PATTERN},
+    )
 
 
 class TextIn(BaseModel):

@@ -14,6 +14,7 @@ from models import Invoice, InvoiceStatus, Payment, PaymentStatus, Receipt
 from rules import invoices, numbering
 from rules import requests as rq
 from rules.errors import N_, Msg, NotFound, RuleError
+from rules.text import given_reason
 
 _NTPN = re.compile(r"^[0-9A-Z]{16}$")
 # A payment proof's clock and ours may differ a little; a "future" payment beyond this is a typo.
@@ -238,8 +239,8 @@ def reject_payment(
     """The treasurer could not find the payment (wrong NTPN, not in SIMPONI): it is set aside with the reason."""
     now = now or utcnow()
     user, pay, req = _treasurer_payment(session, payment_id, user_id, "reject_payment")
-    reason = (reason or "").strip()
-    if len(reason) < 3:
+    reason = given_reason(reason)
+    if reason is None:
         raise RuleError("no_reason", N_("Give a reason for not confirming the payment."), status=400)
     pay.status, pay.rejected_reason, pay.confirmed_by, pay.confirmed_at = (
         PaymentStatus.rejected,

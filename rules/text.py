@@ -16,6 +16,20 @@ UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 TEXT_PATTERN = "^[^" + UNSAFE.pattern[1:-1] + "]*$"
 LINE_PATTERN = "^[^" + UNSAFE_LINE.pattern[1:-1] + "]*$"
 REFUSED = N_("The text contains characters that are not allowed (control characters or direction overrides).")
+# A reason someone must give (changing or cancelling a request, not confirming a payment): at least REASON_MIN
+# characters from the first to the last one that is not a space, i.e. what str.strip() keeps.
+REASON_MIN = 3
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SAFE, _SAFE_INK = "[^" + UNSAFE.pattern[1:-1] + "]", "[^" + UNSAFE.pattern[1:-1] + SPACES + "]"
+# The same as one JSON-schema pattern (no look-arounds, so a generator can follow it): allowed characters only,
+# and two that are not spaces at least REASON_MIN - 2 characters apart.
+REASON_PATTERN = f"^{_SAFE}*{_SAFE_INK}{_SAFE}{{{REASON_MIN - 2},}}{_SAFE_INK}{_SAFE}*$"
+
+
+def given_reason(value: str | None) -> str | None:
+    """The reason trimmed, or None when it is too short to say anything (the caller refuses it)."""
+    reason = (value or "").strip()
+    return reason if len(reason) >= REASON_MIN else None
 
 
 def has_unsafe(value, *, line: bool = False) -> bool:

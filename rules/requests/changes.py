@@ -10,6 +10,7 @@ from clock import utcnow
 from models import Invoice, InvoiceStatus, Payment, PaymentStatus, ProductRequest
 from rules.errors import N_, Msg, RuleError
 from rules.requests.machine import active_invoice, confirmed_payment, get_request, get_user, record, require
+from rules.text import given_reason
 
 # ---- steps 16-17: corrections; changes before payment; cancelling --------------------------------
 
@@ -108,8 +109,8 @@ def revise(
     req = get_request(session, request_id, for_update=True)
     require(req, "revise", user=user)
     _refuse_if_paid(session, req, N_("changed"))
-    reason = (reason or "").strip()
-    if len(reason) < 3:
+    reason = given_reason(reason)
+    if reason is None:
         raise RuleError("no_reason", N_("Say what the visitor wants changed."), status=400)
     inv = _end_invoice(session, req, InvoiceStatus.cancelled, "revised: " + reason, now)
     req.terms_agreed_at = req.documents_checked_at = None
@@ -133,8 +134,8 @@ def cancel(
     req = get_request(session, request_id, for_update=True)
     require(req, "cancel", user=user)
     _refuse_if_paid(session, req, N_("cancelled"))
-    reason = (reason or "").strip()
-    if len(reason) < 3:
+    reason = given_reason(reason)
+    if reason is None:
         raise RuleError("no_reason", N_("Give a reason for cancelling."), status=400)
     inv = _end_invoice(session, req, InvoiceStatus.cancelled, "request cancelled: " + reason, now)
     req.cancelled_at = now
