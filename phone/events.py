@@ -8,10 +8,11 @@ later app in the same process (each test).
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import disconnect, emit, join_room, rooms
+from flask_socketio import disconnect, emit, rooms
 
 from extensions import get_db, get_settings, socketio
 from phone.live import NAMESPACE, phone_connected, ticket_room
+from realtime import enter
 from rules import visitor_status
 
 
@@ -35,7 +36,8 @@ def on_connect(auth=None):
         return False  # a guessed or expired token: refused, and no room joined
     # In its room and known to this process's pushes before its state is read: a change committed meanwhile
     # is either in what it reads or pushed to the room afterwards (never neither).
-    join_room(ticket_room(token))
+    if not enter(ticket_room(token)):
+        return False  # the phone hung up while its link was being checked
     phone_connected(get_db().url, office_id, token)
     state = _state(token)
     if state is None:  # its link expired this very moment: refused (which also leaves the room)
