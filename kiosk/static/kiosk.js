@@ -91,7 +91,9 @@
         : (input && input.length !== undefined && !input.tagName ? input[0] : input);
       if (!anchor) continue;
       (group || anchor).classList.add("invalid");
-      const row = (group || anchor).closest("div") || anchor.parentNode;
+      // The message goes in the field's row, outside a group of choices: the service buttons are drawn again
+      // whenever the office's set-up changes, and a message inside them would go with them.
+      const row = (group ? group.parentElement : anchor).closest("div") || anchor.parentNode;
       row.classList.remove("hidden");
       row.append(el("span", { class: "field-error", "data-error-for": name, text: message }));
       marked.push(anchor);

@@ -96,3 +96,28 @@ def test_an_empty_guest_book_focuses_the_first_wrong_field_and_names_the_missing
     )
     assert first_wrong != "birth_year"
     expect(kiosk.locator(f"#{first_wrong}")).to_be_focused()
+
+
+def test_the_guest_books_errors_stay_when_the_services_are_drawn_again(live_server, screens, browser):
+    """The kiosk draws its service buttons again whenever the office's set-up changes (or its socket
+    reconnects); a visitor who was just told to choose a service keeps being told (CI once lost the message
+    to a redraw that landed right after the refusal)."""
+    from tests.realtime.conftest import Http
+
+    browser.expect_console_error(r"status of 400 .*/tickets\b")  # the empty form is refused by the server
+    kiosk = screens(f"{live_server.url}/kiosk/{OFFICE}")
+    kiosk.get_by_test_id("start").click()
+    kiosk.get_by_test_id("submit").click()
+    expect(kiosk.locator("[data-error-for=service_id]")).to_have_text("Pilih layanan.")
+
+    admin = Http(live_server.url).login("admin")
+    services = admin.s.get(f"{live_server.url}/api/offices/{OFFICE}/services", timeout=15).json()["services"]
+    konsultasi = next(s for s in services if s["code"] == "konsultasi")
+    renamed = admin.post(
+        f"/api/admin/services/{konsultasi['id']}",
+        json={"code": "konsultasi", "prefix": konsultasi["prefix"], "name": "Konsultasi Data", "name_en": "Data"},
+    )
+    assert renamed.status_code == 200, renamed.text
+    expect(kiosk.get_by_test_id("service-konsultasi")).to_have_text("Konsultasi Data")  # drawn again, live
+    expect(kiosk.locator("[data-error-for=service_id]")).to_have_text("Pilih layanan.")
+    expect(kiosk.locator("[data-field=service_id]")).to_have_class(re.compile(r"\binvalid\b"))
