@@ -225,6 +225,7 @@ def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_
 
     import clock
     from extensions import socketio
+    from phone.live import NAMESPACE, ticket_room
 
     app.config["STATUS_POLL_SECONDS"] = 600  # no JSON poll: the refused reconnect is what notices
     mine = Http(live_server.url).take()
@@ -234,7 +235,13 @@ def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_
     phone.get_by_test_id("cancel-yes").tap()
     expect(phone.get_by_test_id("state-line")).to_have_text("Antrean ini sudah dibatalkan.")
     clock.set_offset(timedelta(hours=25))  # long after the visit ended: the link has expired
-    socketio.server.eio.disconnect()  # the connection drops (a server restart, a network change)
+    # This phone's connection drops (a server restart, a network change). Only this one: closing every socket
+    # the process's Socket.IO server knows would also wait on those of earlier tests' stopped servers, whose
+    # writers are gone (the run hung there once).
+    token = mine["status_url"].rstrip("/").rsplit("/", 1)[1]
+    phones = dict(socketio.server.manager.rooms.get(NAMESPACE, {}).get(ticket_room(token), {}))
+    assert len(phones) == 1, phones
+    socketio.server.eio.disconnect(next(iter(phones.values())))
     # The client reconnects by itself, the server refuses the expired token, the page asks /state: 404.
     expect(phone.get_by_test_id("not-found")).to_be_visible(timeout=15000)
 
