@@ -235,9 +235,9 @@ def test_a_link_that_expires_while_open_turns_into_not_found_when_the_socket_is_
     phone.get_by_test_id("cancel-yes").tap()
     expect(phone.get_by_test_id("state-line")).to_have_text("Antrean ini sudah dibatalkan.")
     clock.set_offset(timedelta(hours=25))  # long after the visit ended: the link has expired
-    # This phone's connection drops (a server restart, a network change). Only this one: closing every socket
-    # the process's Socket.IO server knows would also wait on those of earlier tests' stopped servers, whose
-    # writers are gone (the run hung there once).
+    # This phone's connection drops (a server restart, a network change). Only this one: closing a socket waits
+    # until its queue is read, and closing every socket the server holds also waited on one no client read any
+    # more (the run hung there once).
     token = mine["status_url"].rstrip("/").rsplit("/", 1)[1]
     phones = dict(socketio.server.manager.rooms.get(NAMESPACE, {}).get(ticket_room(token), {}))
     assert len(phones) == 1, phones
